@@ -1,0 +1,69 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is a building block.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+BUILD := build
+# pytest and ansible-lint import the collection through a symlinked ansible_collections tree.
+COLLECTIONS := $(abspath $(BUILD)/collections)
+LINK := $(COLLECTIONS)/ansible_collections/opsfleet/engine_upgrade
+# ansible-test refuses symlinks: it gets a copy of the git-tracked files.
+SANITY_ROOT := $(abspath $(BUILD)/sanity)
+SANITY_TREE := $(SANITY_ROOT)/ansible_collections/opsfleet/engine_upgrade
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest_ansible
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PYTHONPATH := $(COLLECTIONS)
+
+.PHONY: help demo test venv tree sanity units integration lint docs-lint changelog-lint build clean
+
+help:
+	@echo "make demo   - start the API simulator and run the demo against it"
+	@echo "make test   - everything CI checks: sanity, unit, integration, lint"
+
+$(BIN)/.installed: tests/requirements.txt requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+tree:
+	@mkdir -p $(dir $(LINK))
+	@ln -sfn $(CURDIR) $(LINK)
+
+demo: venv tree
+	$(BIN)/python tests/demo/run_demo.py
+
+test: sanity units integration lint docs-lint changelog-lint
+
+units: venv tree
+	$(PYTEST) tests/unit -q
+
+integration: venv tree
+	$(PYTEST) tests/integration -q
+
+lint: venv tree
+	$(BIN)/ansible-lint --offline --profile production
+
+docs-lint: venv tree
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+sanity: venv
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
+	git ls-files -z --cached --others --exclude-standard | grep -zv '^\.ci/' | xargs -0 cp --parents -t $(SANITY_TREE)
+	cd $(SANITY_TREE) && git init -q && git add -A
+	mkdir -p $(HOME)/.ansible/test/cache
+	cp .ci/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
+	cd $(SANITY_TREE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity --python 3.11 --color no \
+		--skip-test shellcheck $(SANITY_ARGS)
+
+build: venv
+	mkdir -p $(BUILD)/dist && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
+
+clean:
+	rm -rf $(BUILD) tests/output

@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection and credential options of each cloud, shared by modules and inventory plugins.
+
+The argument specs carry the environment fallbacks (none starts with ``ANSIBLE_``: AWX credential
+injectors refuse those); the settings classes validate the values before any API call and name the
+option to fix.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import DEFAULT_TIMEOUT, Endpoint
+
+REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+HUAWEI_PROJECT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+ALICLOUD_ENV = {
+    "access_key": ["ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_ID"],
+    "secret_key": ["ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
+    "security_token": ["ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_SECURITY_TOKEN"],
+    "region": ["ALICLOUD_REGION", "ALIBABA_CLOUD_REGION_ID"],
+    "endpoint": ["ALICLOUD_ES_ENDPOINT"],
+}
+HUAWEICLOUD_ENV = {
+    "access_key": ["HUAWEICLOUD_SDK_AK"],
+    "secret_key": ["HUAWEICLOUD_SDK_SK"],
+    "security_token": ["HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+    "project_id": ["HUAWEICLOUD_SDK_PROJECT_ID"],
+    "region": ["HUAWEICLOUD_SDK_REGION", "HUAWEICLOUD_REGION"],
+    "endpoint": ["HUAWEICLOUD_DCS_ENDPOINT"],
+}
+ALICLOUD_DEFAULT_ENDPOINT = "https://elasticsearch.{region}.aliyuncs.com"
+HUAWEICLOUD_DEFAULT_ENDPOINT = "https://dcs.{region}.myhuaweicloud.com"
+
+
+def _common_spec(env):
+    return dict(
+        access_key=dict(type="str", no_log=False, fallback=(env_fallback, env["access_key"])),
+        secret_key=dict(type="str", no_log=True, fallback=(env_fallback, env["secret_key"])),
+        security_token=dict(type="str", no_log=True, fallback=(env_fallback, env["security_token"])),
+        region=dict(type="str", fallback=(env_fallback, env["region"])),
+        endpoint=dict(type="str", fallback=(env_fallback, env["endpoint"])),
+        validate_certs=dict(type="bool", default=True),
+        ca_bundle=dict(type="path"),
+        request_timeout=dict(type="float", default=DEFAULT_TIMEOUT),
+    )
+
+
+def alicloud_argument_spec():
+    spec = _common_spec(ALICLOUD_ENV)
+    spec["signature_version"] = dict(type="str", default="v3", choices=["v3", "v1"])
+    return spec
+
+
+def huaweicloud_argument_spec():
+    spec = _common_spec(HUAWEICLOUD_ENV)
+    spec["project_id"] = dict(type="str", fallback=(env_fallback, HUAWEICLOUD_ENV["project_id"]))
+    return spec
+
+
+class _Settings:
+    cloud_label = None
+    env = None
+    default_endpoint = None
+
+    def __init__(self, params):
+        self.access_key = params.get("access_key")
+        self.secret_key = params.get("secret_key")
+        self.security_token = params.get("security_token") or None
+        self.region = params.get("region")
+        self.validate_certs = params.get("validate_certs", True)
+        self.ca_bundle = params.get("ca_bundle")
+        self.timeout = DEFAULT_TIMEOUT if params.get("request_timeout") is None else params["request_timeout"]
+        self._check_credentials()
+        self._check_region(required=not params.get("endpoint"))
+        self.endpoint = self._endpoint(params.get("endpoint"))
+        if self.timeout <= 0:
+            raise ConfigError("request_timeout must be a positive number of seconds, got %s" % self.timeout)
+        if self.ca_bundle and not os.path.isfile(self.ca_bundle):
+            raise ConfigError("ca_bundle %r is not a readable file: give the path of a PEM CA bundle" % self.ca_bundle)
+
+    @property
+    def secrets(self):
+        return tuple(value for value in (self.secret_key, self.security_token) if value)
+
+    def _check_credentials(self):
+        missing = [name for name in ("access_key", "secret_key") if not getattr(self, name)]
+        if missing:
+            hints = "; ".join("%s (environment %s)" % (name, " or ".join(self.env[name])) for name in missing)
+            raise ConfigError("missing %s credentials: set %s" % (self.cloud_label, hints))
+
+    def _check_region(self, required):
+        if not self.region:
+            if required:
+                raise ConfigError("region is required unless endpoint is given (environment %s)"
+                                  % " or ".join(self.env["region"]))
+            return
+        if not REGION_PATTERN.match(self.region):
+            raise ConfigError("region %r is not a region id such as %s" % (self.region, self.example_region))
+
+    def _endpoint(self, endpoint):
+        template = endpoint or self.default_endpoint
+        if "{region}" in template:
+            if not self.region:
+                raise ConfigError("endpoint %r contains {region} but no region is set" % template)
+            template = template.replace("{region}", self.region)
+        return Endpoint(template)
+
+
+class AlicloudSettings(_Settings):
+    cloud_label = "Alibaba Cloud"
+    env = ALICLOUD_ENV
+    default_endpoint = ALICLOUD_DEFAULT_ENDPOINT
+    example_region = "cn-hangzhou"
+
+    def __init__(self, params):
+        super(AlicloudSettings, self).__init__(params)
+        self.signature_version = params.get("signature_version") or "v3"
+        if self.signature_version not in ("v3", "v1"):
+            raise ConfigError("signature_version must be v3 (ACS3-HMAC-SHA256) or v1 (ROA HMAC-SHA1), got %r"
+                              % self.signature_version)
+
+
+class HuaweicloudSettings(_Settings):
+    cloud_label = "Huawei Cloud"
+    env = HUAWEICLOUD_ENV
+    default_endpoint = HUAWEICLOUD_DEFAULT_ENDPOINT
+    example_region = "cn-north-4"
+
+    def __init__(self, params):
+        super(HuaweicloudSettings, self).__init__(params)
+        self.project_id = params.get("project_id")
+        if not self.project_id:
+            raise ConfigError("project_id is required (environment %s): every DCS API path contains it"
+                              % " or ".join(self.env["project_id"]))
+        if not HUAWEI_PROJECT_PATTERN.match(self.project_id):
+            raise ConfigError("project_id %r is not a project id (letters, digits, - and _ only, such as "
+                              "0123456789abcdef0123456789abcdef)" % self.project_id)

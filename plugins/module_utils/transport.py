@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One HTTP transport for both clouds: a ``requests.Session`` that signs, sends JSON, parses errors and retries.
+
+Vendor differences come in through a small :class:`Dialect` (fixed headers, error parser, where the
+request id lives); everything about sockets, TLS, proxies, timeouts and retries is shared.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import platform
+import traceback
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore[no-redef]
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
+
+COLLECTION_NAME = "opsfleet.engine_upgrade"
+COLLECTION_VERSION = "0.1.0"
+USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
+    COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_VERSION, platform.python_version())
+
+DEFAULT_TIMEOUT = 30.0
+MAX_CONNECT_TIMEOUT = 10.0
+
+
+class Endpoint:
+    """A validated base URL: scheme, host[:port] and an optional path prefix (proxies, the simulator)."""
+
+    def __init__(self, url, option_name="endpoint"):
+        text = (url or "").strip()
+        if not text:
+            raise ConfigError("%s is empty: give a URL such as https://elasticsearch.cn-hangzhou.aliyuncs.com" % option_name)
+        if "://" not in text:
+            text = "https://" + text
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https"):
+            raise ConfigError("%s %r must use http:// or https://" % (option_name, url))
+        if not parts.hostname:
+            raise ConfigError("%s %r has no host name: give a URL such as https://host[:port]" % (option_name, url))
+        if parts.query or parts.fragment:
+            raise ConfigError("%s %r must not contain a query string or fragment" % (option_name, url))
+        try:
+            parts.port  # pylint: disable=pointless-statement
+        except ValueError:
+            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, url))
+        if any(char.isspace() for char in text):
+            raise ConfigError("%s %r contains white space" % (option_name, url))
+        self.scheme = parts.scheme
+        self.netloc = parts.netloc
+        self.prefix = parts.path.rstrip("/")
+
+    @property
+    def host(self):
+        """The Host header value requests will send (and the signers must sign): netloc without credentials."""
+        return self.netloc.rsplit("@", 1)[-1]
+
+    def url(self, wire_path, query_string):
+        url = "%s://%s%s" % (self.scheme, self.netloc, wire_path)
+        return url + ("?" + query_string if query_string else "")
+
+    def path(self, api_path):
+        return self.prefix + api_path
+
+    def __str__(self):
+        return "%s://%s%s" % (self.scheme, self.netloc, self.prefix)
+
+
+class Dialect:
+    """What differs between the vendors at the HTTP level."""
+
+    def __init__(self, name, headers_for, parse_error, request_id_of):
+        self.name = name
+        self.headers_for = headers_for  # (action, has_body) -> dict of headers to sign
+        self.parse_error = parse_error  # (status, reason, headers, body, action) -> ApiError
+        self.request_id_of = request_id_of  # (headers, data) -> str or None
+
+
+class ApiResponse:
+    def __init__(self, status, headers, data, request_id):
+        self.status = status
+        self.headers = headers
+        self.data = data
+        self.request_id = request_id
+
+
+class CallStats:
+    """Per-transport counters, for benchmarks and for results that report API usage."""
+
+    def __init__(self):
+        self.calls = {}
+        self.retries = 0
+
+    def count(self, action):
+        self.calls[action] = self.calls.get(action, 0) + 1
+
+
+class HttpTransport:
+    def __init__(self, endpoint, signer, dialect, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None,
+                 retry_policy=None, session=None):
+        if not HAS_REQUESTS:
+            raise ConfigError("the Python library 'requests' is required: pip install requests")
+        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+        self.signer = signer
+        self.dialect = dialect
+        self.timeout = (min(MAX_CONNECT_TIMEOUT, timeout), timeout)
+        self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
+        self.retry_policy = retry_policy or BackoffPolicy()
+        self.stats = CallStats()
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.retry_log = []
+
+    def request(self, method, path, action, query=None, body=None, retry=False):
+        """Send one API call; ``retry`` opts in to the backoff policy (reads, and writes known to be idempotent)."""
+        payload = b"" if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+        def once():
+            return self._send(method, path, action, query, payload)
+
+        if not retry:
+            return once()
+        return self.retry_policy.call(once, should_retry=is_transient, on_retry=self._record_retry)
+
+    def _record_retry(self, attempt, error, pause):
+        self.stats.retries += 1
+        self.retry_log.append({"attempt": attempt, "action": error.action, "code": error.code,
+                               "http_status": error.status, "pause": round(pause, 3)})
+
+    def _send(self, method, path, action, query, payload):
+        wire_path = self.endpoint.path(path)
+        headers = self.dialect.headers_for(action, bool(payload))
+        signed = self.signer.sign(method, self.endpoint.host, wire_path, query=query, headers=headers, body=payload)
+        url = self.endpoint.url(signed.path, signed.query_string)
+        self.stats.count(action)
+        try:
+            response = self.session.request(method, url, data=payload or None, headers=signed.headers,
+                                            timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
+                              "set validate_certs=false" % (self.endpoint, exc), action, code="SSLError")
+        except requests.exceptions.ConnectTimeout:
+            raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.timeout[0]), action,
+                              code="ConnectTimeout")
+        except requests.exceptions.ReadTimeout:
+            raise self._error("no answer from %s within %.0f seconds; the request may still have been applied"
+                              % (self.endpoint, self.timeout[1]), action, code="ReadTimeout", maybe_applied=True)
+        except requests.exceptions.ConnectionError as exc:
+            # A refused connection was never delivered; anything else (reset, dropped mid-answer) may have been.
+            refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()
+            raise self._error("connection to %s failed: %s" % (self.endpoint, _short(exc)), action, code="ConnectionError",
+                              maybe_applied=not refused)
+        except requests.exceptions.RequestException as exc:
+            raise self._error("request to %s failed: %s" % (self.endpoint, _short(exc)), action, code="RequestError")
+        return self._parse(response, action)
+
+    def _parse(self, response, action):
+        body = response.content
+        if response.status_code >= 400:
+            error = self.dialect.parse_error(response.status_code, response.reason, response.headers, body, action)
+            error.message = redact_text(error.message, self.signer.secrets)
+            raise error
+        if not body:
+            data = {}
+        else:
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                raise self._error("HTTP %s answer is not JSON (%s): %r" % (
+                    response.status_code, response.headers.get("content-type", "no content type"),
+                    body[:200].decode("utf-8", "replace")), action, code="InvalidResponse",
+                    status=response.status_code, maybe_applied=True)
+        return ApiResponse(response.status_code, response.headers, data,
+                           self.dialect.request_id_of(response.headers, data))
+
+    def _error(self, message, action, code=None, status=None, maybe_applied=False):
+        return ApiError(redact_text(message, self.signer.secrets), status=status, code=code, action=action,
+                        maybe_applied=maybe_applied)
+
+
+def _short(exc):
+    text = str(exc)
+    return text if len(text) <= 300 else text[:300] + "..."
