@@ -34,8 +34,8 @@ def test_alicloud_error_fields_from_body():
 
 
 def test_alicloud_lower_case_shape_and_header_request_id():
-    error = parse_alicloud_error(400, "Bad Request", {"X-Acs-Request-Id": "HDR-ID"}, _json({"code": "InvalidParameter",
-                                                                                        "message": "bad version"}))
+    body = _json({"code": "InvalidParameter", "message": "bad version"})
+    error = parse_alicloud_error(400, "Bad Request", {"X-Acs-Request-Id": "HDR-ID"}, body)
     assert (error.code, error.message, error.request_id) == ("InvalidParameter", "bad version", "HDR-ID")
 
 

@@ -46,8 +46,11 @@ def test_missing_credentials_fail_before_any_call(monkeypatch, capsys):
 
 def test_huaweicloud_module_builds_dcs_client(capsys):
     args = {"instance_id": "i", "access_key": "AK", "secret_key": "SK", "project_id": "p1", "endpoint": "http://127.0.0.1:9/sim"}
-    code, result = _run(HuaweicloudModule, args, lambda m: m.exit_json(project=m.client.project_id,
-                                                                     prefix=m.client.transport.endpoint.prefix), capsys)
+
+    def report(module):
+        module.exit_json(project=module.client.project_id, prefix=module.client.transport.endpoint.prefix)
+
+    code, result = _run(HuaweicloudModule, args, report, capsys)
     assert code == 0 and result["project"] == "p1" and result["prefix"] == "/sim"
 
 

@@ -34,8 +34,8 @@ def test_echoed_token_headers_are_masked():
 
 def test_nested_data_is_scrubbed_and_types_kept():
     data = {"a": ["S3CR3T", ("S3CR3T", 1)], "b": {"c": "x S3CR3T"}, "n": 5, "none": None}
-    assert redact_data(data, ("S3CR3T",)) == {"a": [REDACTED, (REDACTED, 1)], "b": {"c": "x %s" % REDACTED},
-                                                "n": 5, "none": None}
+    expected = {"a": [REDACTED, (REDACTED, 1)], "b": {"c": "x %s" % REDACTED}, "n": 5, "none": None}
+    assert redact_data(data, ("S3CR3T",)) == expected
 
 
 def test_empty_secrets_do_not_mask_everything():

@@ -55,10 +55,10 @@ def test_attempt_budget_is_respected():
 
 def test_delays_are_jittered_and_capped():
     policy = BackoffPolicy(base_delay=1.0, max_delay=5.0, rng=random.Random(1))
-    delays = [policy.delay(n) for n in range(10) for _ in range(20)]
+    delays = [policy.delay(n) for n in range(10) for dummy in range(20)]
     assert all(0 <= d <= 5.0 for d in delays)
     assert len(set(round(d, 6) for d in delays)) > 100
-    early = [policy.delay(0) for _ in range(200)]
+    early = [policy.delay(0) for dummy in range(200)]
     assert max(early) <= 1.0
 
 
