@@ -14,6 +14,7 @@ SANITY_TREE := $(SANITY_ROOT)/ansible_collections/opsfleet/engine_upgrade
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest_ansible
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: help demo test venv tree sanity units integration lint docs-lint changelog-lint build clean
 
