@@ -59,7 +59,7 @@ class SdkHmacSha256Signer:
         body = to_bytes(body)
         method = method.upper()
         if timestamp is None:
-            timestamp = datetime.datetime.utcnow()
+            timestamp = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         elif timestamp.tzinfo is not None:
             timestamp = timestamp.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
