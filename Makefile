@@ -23,7 +23,7 @@ help:
 	@echo "make test   - everything CI checks: sanity, unit, integration, lint"
 
 $(BIN)/.installed: tests/requirements.txt requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
 	touch $@
