@@ -44,3 +44,26 @@ def huaweicloud_client(simulator):  # pylint: disable=redefined-outer-name
             endpoint=simulator.url, request_timeout=timeout))
         return HuaweicloudDcsClient.from_settings(settings, retry_policy=fast_policy(max_attempts))
     return build
+
+
+@pytest.fixture
+def alicloud_env(simulator):  # pylint: disable=redefined-outer-name
+    """Environment that points the Alibaba Cloud modules at the simulator, as an AWX credential would."""
+    return {
+        "ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key,
+        "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key,
+        "ALICLOUD_REGION": "cn-hangzhou",
+        "ALICLOUD_ES_ENDPOINT": simulator.url,
+    }
+
+
+@pytest.fixture
+def huaweicloud_env(simulator):  # pylint: disable=redefined-outer-name
+    """Environment that points the Huawei Cloud modules at the simulator, as an AWX credential would."""
+    return {
+        "HUAWEICLOUD_SDK_AK": simulator.huaweicloud_access_key,
+        "HUAWEICLOUD_SDK_SK": simulator.huaweicloud_secret_key,
+        "HUAWEICLOUD_SDK_PROJECT_ID": simulator.project_id(HUAWEI_REGION),
+        "HUAWEICLOUD_SDK_REGION": HUAWEI_REGION,
+        "HUAWEICLOUD_DCS_ENDPOINT": simulator.url,
+    }
