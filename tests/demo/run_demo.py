@@ -67,9 +67,9 @@ def main():
         print("  %-38s %-10s %-12s %-12s %s" % ("instance", "status", "engine", "latest", "proxy"))
         for item in dcs.list_instances():
             version = dcs.show_instance_version(item["instance_id"]).data
-            print("  %-38s %-10s %-12s %-12s %s" % (item["instance_id"], item["status"], version["engine_minor_version"],
-                                                  version["latest_engine_minor_version"],
-                                                  version.get("proxy_minor_version") or "-"))
+            row = (item["instance_id"], item["status"], version["engine_minor_version"],
+                   version["latest_engine_minor_version"], version.get("proxy_minor_version") or "-")
+            print("  %-38s %-10s %-12s %-12s %s" % row)
 
         bad = AlicloudEsClient.from_settings(AlicloudSettings(dict(
             access_key=ali["access_key"], secret_key="not-the-secret", endpoint=url)))
