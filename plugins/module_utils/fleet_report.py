@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The fleet report: one record per instance in, a table for the play output, a JSON file for machines and a
+self-contained HTML page for people out. The counts shown everywhere come from :func:`summarise`."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import tempfile
+
+try:
+    from html import escape
+except ImportError:  # pragma: no cover
+    from cgi import escape  # type: ignore[no-redef]
+
+# Final status of one instance, in the order the report lists them.
+OUTCOMES = (
+    ("upgraded", "upgraded and verified at the target"),
+    ("current", "already at or above the target: nothing sent"),
+    ("precheck_passed", "precheck passed: an upgrade is due"),
+    ("precheck_failed", "stopped by the precheck gate"),
+    ("timed_out", "upgrade still running when the wait ended"),
+    ("failed", "failed: see the reason"),
+    ("not_run", "not reached: the rollout halted first"),
+)
+OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
+FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed")
+JSON_NAME = "fleet-report.json"
+HTML_NAME = "fleet-report.html"
+SCHEMA_VERSION = 1
+
+
+def normalise_record(record, host=None):
+    """Fill the fields every row needs; unknown outcomes become ``failed`` so nothing passes unseen."""
+    row = dict(record or {})
+    row.setdefault("host", host or row.get("instance_id"))
+    row.setdefault("instance_id", row.get("host"))
+    row.setdefault("cloud", None)
+    row.setdefault("before_version", None)
+    row.setdefault("after_version", None)
+    row.setdefault("target", None)
+    row.setdefault("reason", None)
+    row.setdefault("duration_seconds", None)
+    if row.get("outcome") not in OUTCOME_NAMES:
+        row["reason"] = row.get("reason") or "unknown outcome %r" % (row.get("outcome"),)
+        row["outcome"] = "failed"
+    return row
+
+
+def build_rows(records, hosts=None):
+    """Rows for every record, plus a ``not_run`` row for each expected host that has no record."""
+    rows = [normalise_record(record) for record in records or []]
+    seen = set(row["host"] for row in rows)
+    for host in hosts or []:
+        if host not in seen:
+            rows.append(normalise_record({"host": host, "outcome": "not_run",
+                                          "reason": "the rollout halted before this instance's batch"}, host))
+            seen.add(host)
+    order = dict((name, index) for index, name in enumerate(OUTCOME_NAMES))
+    return sorted(rows, key=lambda row: (order[row["outcome"]], row.get("cloud") or "", row["host"] or ""))
+
+
+def summarise(rows):
+    counts = dict((name, 0) for name in OUTCOME_NAMES)
+    for row in rows:
+        counts[row["outcome"]] += 1
+    failing = sum(counts[name] for name in FAILING_OUTCOMES)
+    return {"total": len(rows), "by_outcome": counts, "failing": failing, "ok": failing == 0}
+
+
+def _duration(value):
+    if value is None:
+        return "-"
+    seconds = int(round(float(value)))
+    return "%dm%02ds" % divmod(seconds, 60) if seconds >= 60 else "%ds" % seconds
+
+
+def table_lines(rows, summary):
+    header = ("instance", "cloud", "before", "after", "outcome", "duration", "reason")
+    body = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", row["after_version"] or "-",
+             row["outcome"], _duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
+    widths = [max(len(u"%s" % line[i]) for line in [header] + body) for i in range(len(header) - 1)]
+    lines = []
+    for line in [header] + body:
+        lines.append("  ".join(u"%-*s" % (width, cell) for width, cell in zip(widths, line[:-1])) + "  " + line[-1])
+    counts = ", ".join("%s %d" % (name, count) for name, count in summary["by_outcome"].items() if count)
+    lines.append("total %d: %s" % (summary["total"], counts or "no instances"))
+    return [line.rstrip() for line in lines]
+
+
+def build_report(rows, title, mode, generated_at=None):
+    summary = summarise(rows)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": title,
+        "mode": mode,
+        "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "summary": summary,
+        "instances": rows,
+    }
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fafbfc}
+h1{font-size:1.4rem;margin:0 0 .3rem} .meta{color:#5a6473;margin-bottom:1.2rem}
+.cards{display:flex;flex-wrap:wrap;gap:.6rem;margin-bottom:1.4rem}
+.card{background:#fff;border:1px solid #dfe3e8;border-radius:8px;padding:.6rem .9rem;min-width:7rem}
+.card .count{font-size:1.6rem;font-weight:600} .card .label{font-size:.8rem;color:#5a6473}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dfe3e8}
+th,td{padding:.45rem .6rem;border-bottom:1px solid #eef0f3;text-align:left;font-size:.9rem;vertical-align:top}
+th{background:#f2f4f7} code{font-size:.85rem}
+.o-upgraded,.o-current{color:#1a7f37} .o-precheck_passed{color:#0969da}
+.o-precheck_failed,.o-failed,.o-timed_out{color:#cf222e;font-weight:600} .o-not_run{color:#6e7781}
+"""
+
+
+def render_html(report):
+    summary = report["summary"]
+    cards = []
+    for name, label in OUTCOMES:
+        cards.append('<div class="card" data-outcome="%s"><div class="count" id="count-%s">%d</div>'
+                     '<div class="label">%s</div></div>' % (name, name, summary["by_outcome"][name], escape(label)))
+    rows = []
+    for row in report["instances"]:
+        rows.append(
+            '<tr data-outcome="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
+            '<td class="o-%s">%s</td><td>%s</td><td>%s</td></tr>' % (
+                escape(row["outcome"]), escape(u"%s" % row["host"]), escape(u"%s" % (row["cloud"] or "-")),
+                escape(u"%s" % (row["target"] or "-")), escape(u"%s" % (row["before_version"] or "-")),
+                escape(u"%s" % (row["after_version"] or "-")), escape(row["outcome"]), escape(row["outcome"]),
+                escape(_duration(row["duration_seconds"])), escape(u"%s" % (row["reason"] or ""))))
+    return u"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%(title)s</title><style>%(style)s</style></head>
+<body>
+<h1>%(title)s</h1>
+<div class="meta">mode <b>%(mode)s</b> &middot; generated %(generated)s &middot;
+<span id="total">%(total)d</span> instances &middot; <span id="failing">%(failing)d</span> failing</div>
+<div class="cards">%(cards)s</div>
+<table id="instances"><thead><tr><th>instance</th><th>cloud</th><th>target</th><th>before</th><th>after</th>
+<th>outcome</th><th>duration</th><th>reason</th></tr></thead>
+<tbody>%(rows)s</tbody></table>
+<script type="application/json" id="report-data">%(data)s</script>
+</body></html>
+""" % {"title": escape(report["title"]), "style": _STYLE, "mode": escape(report["mode"]),
+       "generated": escape(report["generated_at"]), "total": summary["total"], "failing": summary["failing"],
+       "cards": "".join(cards), "rows": "\n".join(rows),
+       "data": json.dumps(report["summary"]).replace("</", "<\\/")}
+
+
+def _write_atomically(path, text):
+    folder = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".fleet-report-")
+    with os.fdopen(handle, "w") as stream:
+        stream.write(text)
+    os.chmod(temporary, 0o644)
+    os.rename(temporary, path)
+
+
+def write_report(report, directory):
+    """Write the JSON and HTML files; a reader never sees a half-written file."""
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    json_path = os.path.join(directory, JSON_NAME)
+    html_path = os.path.join(directory, HTML_NAME)
+    _write_atomically(json_path, json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+    _write_atomically(html_path, render_html(report))
+    return json_path, html_path

@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: fleet_report
+short_description: Write the engine upgrade fleet report (JSON and HTML) and return its table and counts
+version_added: 0.1.0
+description:
+  - Turns the per-instance result records of the P(opsfleet.engine_upgrade.engine_upgrade#role) role into a
+    report: a table for the play output, a JSON file for machines and a self-contained HTML page for people.
+  - Instances named in O(hosts) that have no record are reported as V(not_run) (the rollout halted before them).
+  - Runs on the controller; it makes no API call.
+author:
+  - opsfleet contributors
+options:
+  records:
+    description:
+      - Result records, one per instance, as the role sets them in C(engine_upgrade_result).
+      - Each has at least C(host) and C(outcome) (V(upgraded), V(current), V(precheck_passed), V(precheck_failed),
+        V(timed_out), V(failed) or V(not_run)); unknown outcomes are reported as V(failed).
+    type: list
+    elements: dict
+    required: true
+  hosts:
+    description:
+      - Every host the run was meant to cover; those without a record are reported as V(not_run).
+    type: list
+    elements: str
+    default: []
+  report_dir:
+    description:
+      - Directory to write C(fleet-report.json) and C(fleet-report.html) to; created if missing.
+    type: path
+    required: true
+  title:
+    description:
+      - Title of the report.
+    type: str
+    default: Engine upgrade fleet report
+  mode:
+    description:
+      - What the run did, shown in the report.
+    type: str
+    choices: [precheck, upgrade]
+    default: upgrade
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the files are not written; the table and counts are still returned.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Write the fleet report
+  opsfleet.engine_upgrade.fleet_report:
+    records: "{{ ansible_play_hosts_all | map('extract', hostvars, 'engine_upgrade_result') | select('defined') | list }}"
+    hosts: "{{ ansible_play_hosts_all }}"
+    report_dir: /var/tmp/engine-upgrade-report
+    mode: upgrade
+  run_once: true
+  delegate_to: localhost
+  register: fleet_report
+
+- name: Show the table
+  ansible.builtin.debug:
+    msg: "{{ fleet_report.table }}"
+  run_once: true
+"""
+
+RETURN = r"""
+summary:
+  description: Counts by outcome.
+  returned: always
+  type: dict
+  sample: {"total": 12, "failing": 2, "ok": false,
+           "by_outcome": {"upgraded": 5, "current": 4, "precheck_passed": 0, "precheck_failed": 1, "timed_out": 0,
+                          "failed": 1, "not_run": 1}}
+table:
+  description: The report as aligned text lines, one per instance, and a total line.
+  returned: always
+  type: list
+  elements: str
+  sample: ["instance          cloud        before  after  outcome   duration  reason", "es-cn-1  alicloud_es  6.3.2  6.7.0  upgraded  1m02s"]
+json_path:
+  description: Path of the JSON report (not written in check mode).
+  returned: always
+  type: str
+  sample: /var/tmp/engine-upgrade-report/fleet-report.json
+html_path:
+  description: Path of the HTML report (not written in check mode).
+  returned: always
+  type: str
+  sample: /var/tmp/engine-upgrade-report/fleet-report.html
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+    HTML_NAME,
+    JSON_NAME,
+    build_report,
+    build_rows,
+    table_lines,
+    write_report,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            records=dict(type="list", elements="dict", required=True),
+            hosts=dict(type="list", elements="str", default=[]),
+            report_dir=dict(type="path", required=True),
+            title=dict(type="str", default="Engine upgrade fleet report"),
+            mode=dict(type="str", choices=["precheck", "upgrade"], default="upgrade"),
+        ),
+        supports_check_mode=True,
+    )
+    rows = build_rows(module.params["records"], module.params["hosts"])
+    report = build_report(rows, module.params["title"], module.params["mode"])
+    json_path = os.path.join(module.params["report_dir"], JSON_NAME)
+    html_path = os.path.join(module.params["report_dir"], HTML_NAME)
+    if not module.check_mode:
+        try:
+            json_path, html_path = write_report(report, module.params["report_dir"])
+        except (IOError, OSError) as error:
+            module.fail_json(msg="cannot write the report to %s: %s; choose a writable report_dir"
+                             % (module.params["report_dir"], error))
+    module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
+                     json_path=json_path, html_path=html_path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+    build_report,
+    build_rows,
+    render_html,
+    summarise,
+    table_lines,
+    write_report,
+)
+
+RECORDS = [
+    {"host": "es-1", "cloud": "alicloud_es", "outcome": "upgraded", "before_version": "6.3.2", "after_version": "6.7.0",
+     "duration_seconds": 75.4},
+    {"host": "dcs-1", "cloud": "huaweicloud_dcs", "outcome": "current", "before_version": "6.2.8.0",
+     "after_version": "6.2.8.0", "duration_seconds": 1.2},
+    {"host": "es-2", "cloud": "alicloud_es", "outcome": "precheck_failed",
+     "reason": "checkClusterHealth (ClusterStatusNotHealth: cluster status is red)"},
+]
+
+
+def test_missing_hosts_become_not_run_and_unknown_outcomes_fail():
+    rows = build_rows(RECORDS + [{"host": "x", "outcome": "exploded"}], hosts=["es-1", "dcs-1", "es-2", "x", "es-3"])
+    by_host = dict((row["host"], row) for row in rows)
+    assert by_host["es-3"]["outcome"] == "not_run"
+    assert by_host["x"]["outcome"] == "failed" and "exploded" in by_host["x"]["reason"]
+    assert [row["outcome"] for row in rows] == ["upgraded", "current", "precheck_failed", "failed", "not_run"]
+
+
+def test_summary_counts_and_failing():
+    summary = summarise(build_rows(RECORDS, hosts=["es-9"]))
+    assert summary["total"] == 4 and summary["failing"] == 1 and summary["ok"] is False
+    assert summary["by_outcome"]["upgraded"] == 1 and summary["by_outcome"]["not_run"] == 1
+    assert sum(summary["by_outcome"].values()) == summary["total"]
+
+
+def test_table_has_one_line_per_instance_and_a_total():
+    rows = build_rows(RECORDS)
+    lines = table_lines(rows, summarise(rows))
+    assert len(lines) == 1 + 3 + 1
+    assert lines[1].split()[:6] == ["es-1", "alicloud_es", "6.3.2", "6.7.0", "upgraded", "1m15s"]
+    assert lines[-1] == "total 3: upgraded 1, current 1, precheck_failed 1"
+
+
+def test_html_escapes_and_embeds_counts(tmp_path):
+    records = RECORDS + [{"host": "<script>alert(1)</script>", "outcome": "failed", "reason": "a & b"}]
+    report = build_report(build_rows(records), "T <1>", "upgrade", generated_at="2026-11-23T00:00:00Z")
+    page = render_html(report)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page
+    assert '<span id="total">4</span>' in page and 'id="count-failed">1<' in page and '<span id="failing">2</span>' in page
+    json_path, html_path = write_report(report, str(tmp_path / "out"))
+    with open(json_path) as handle:
+        data = json.load(handle)
+    assert data["summary"] == report["summary"] and len(data["instances"]) == 4
+    assert os.path.getsize(html_path) > 1000
+    assert not [name for name in os.listdir(str(tmp_path / "out")) if name.startswith(".fleet-report-")]
