@@ -1,0 +1,476 @@
+"""Alibaba Cloud Elasticsearch (ROA, 2017-06-13): instance state machine and API handlers."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import json
+import re
+
+from .common import ApiError, ali_error, ali_ok, epoch_ms, iso_ms, new_ali_request_id, parse_bool, version_tuple
+from .fleet import CREATED_EPOCH, ES_CHECKS, es_major_minor, es_numeric, es_suffix, normalize_es
+
+_ID = r'(?P<instance_id>[^/]+)'
+ROUTES = (
+    ('GET', re.compile(r'^/openapi/instances/?$'), 'ListInstance'),
+    ('GET', re.compile(r'^/openapi/instances/%s/?$' % _ID), 'DescribeInstance'),
+    ('POST', re.compile(r'^/openapi/instances/%s/actions/upgrade-version/?$' % _ID), 'UpgradeEngineVersion'),
+    ('GET', re.compile(r'^/openapi/instances/%s/upgradeInfo/?$' % _ID), 'UpgradeInfo'),
+    ('GET', re.compile(r'^/openapi/instances/%s/action-records/?$' % _ID), 'ListActionRecords'),
+)
+WRITE_ACTIONS = ('UpgradeEngineVersion',)
+DRY_RUN_SUFFIX = '.dryRun'
+
+OWNER_ID = '1234567890123456'
+TOKEN_TTL_SECONDS = 24 * 3600
+UPDATE_STRATEGIES = ('blue_green', 'normal', 'intelligent')
+ENGINE_VERSION_RE = re.compile(r'^\d+\.\d+(\.\d+)?$')
+ALI_VERSION_RE = re.compile(r'^ali\d+\.\d+\.\d+$')
+UPGRADE_PHASES = ('preCheck', 'rollingUpgrade', 'postCheck')
+
+
+def counter_action(action, query):
+    """dryRun prechecks are counted apart from real upgrades: ``UpgradeEngineVersion.dryRun``."""
+    if action == 'UpgradeEngineVersion' and parse_bool(query.get('dryRun')) is True:
+        return action + DRY_RUN_SUFFIX
+    return action
+
+
+def is_write(action, query):
+    return action in WRITE_ACTIONS and parse_bool(query.get('dryRun')) is not True
+
+
+def _invalid(ctx, message, code='InvalidParameter'):
+    return ApiError(ali_error(400, code, message, host_id=ctx.host))
+
+
+class EsInstance:
+    """One instance; ``data`` holds the fleet-file fields, the rest is runtime state."""
+
+    kind = 'alicloud_es'
+
+    def __init__(self, entry):
+        self.data = entry
+        self.pending = None
+        self.records = []
+        self.tokens = {}
+        self.updated_at = CREATED_EPOCH
+
+    @property
+    def instance_id(self):
+        return self.data['instance_id']
+
+    @property
+    def region(self):
+        return self.data['region']
+
+    def upgrade_seconds(self, settings):
+        value = self.data.get('upgrade_seconds')
+        return settings['upgrade_seconds'] if value is None else value
+
+    def refresh(self, now):
+        """Lazily finish an upgrade whose time has come."""
+        pending = self.pending
+        if pending is None or now < pending['ends']:
+            return
+        if pending['kind'] == 'engineVersion':
+            self.data['es_version'] = pending['new_version']
+        else:
+            self.data['ali_version'] = pending['new_version']
+        self.data['status'] = 'active'
+        self.updated_at = pending['ends']
+        pending['record']['end'] = pending['ends']
+        pending['record']['state'] = 'SUCCESS'
+        self.pending = None
+
+    def patch(self, fields, settings):
+        if 'instance_id' in fields and fields['instance_id'] != self.instance_id:
+            raise ValueError('instance_id cannot be changed')
+        merged = copy.deepcopy(self.data)
+        merged.update(fields)
+        self.data = normalize_es(merged, settings)
+        if self.pending is not None and self.data['status'] != 'activating':
+            # A test forcing the status away from activating abandons the running upgrade.
+            self.pending['record']['state'] = 'FAILED'
+            self.pending['record']['end'] = self.pending['ends']
+            self.pending = None
+
+    # --- rendering -------------------------------------------------------------------------------
+
+    def extend_configs(self):
+        configs = [{'configType': 'maintainTime', 'maintainStartTime': '02:00Z', 'maintainEndTime': '06:00Z'}]
+        if self.data['ali_version']:
+            configs.append({'configType': 'aliVersion', 'aliVersion': self.data['ali_version']})
+        if self.data['extend_configs_as_string']:
+            return json.dumps(configs, separators=(',', ':'))
+        return configs
+
+    def summary(self):
+        data = self.data
+        return {
+            'instanceId': data['instance_id'],
+            'description': data['description'],
+            'esVersion': data['es_version'],
+            'status': data['status'],
+            'instanceCategory': data['instance_category'],
+            'archType': data['arch_type'],
+            'nodeAmount': data['node_amount'],
+            'nodeSpec': dict(data['node_spec']),
+            'paymentType': data['payment_type'],
+            'resourceGroupId': data['resource_group_id'],
+            'tags': [{'tagKey': k, 'tagValue': v} for k, v in sorted(data['tags'].items())],
+            'extendConfigs': self.extend_configs(),
+            'createdAt': iso_ms(CREATED_EPOCH),
+            'updatedAt': iso_ms(self.updated_at),
+            'networkConfig': {'type': 'vpc', 'vpcId': data['vpc_id'], 'vswitchId': 'vsw-sim-%s' % data['zone_id'], 'vsArea': data['zone_id']},
+            'zoneCount': 1,
+            'zoneInfos': [{'zoneId': data['zone_id'], 'status': 'NORMAL'}],
+            'dedicateMaster': False,
+            'advancedDedicateMaster': False,
+            'postpaidServiceStatus': 'active',
+            'isNewDeployment': True,
+        }
+
+    def describe(self):
+        result = self.summary()
+        instance_id = self.instance_id
+        result.update({
+            'domain': '%s.elasticsearch.aliyuncs.com' % instance_id,
+            'port': 9200,
+            'protocol': 'HTTP',
+            'publicDomain': '%s.public.elasticsearch.aliyuncs.com' % instance_id,
+            'publicPort': 9200,
+            'kibanaDomain': '%s.kibana.elasticsearch.aliyuncs.com' % instance_id,
+            'kibanaPort': 5601,
+            'haveKibana': True,
+            'haveClientNode': False,
+            'inited': True,
+            'enablePublic': False,
+            'vpcInstanceId': '%s-worker' % instance_id,
+            'esConfig': {'action.auto_create_index': '+.*,-*'},
+            'kibanaConfiguration': {'spec': 'elasticsearch.n4.small', 'amount': 1, 'disk': 0},
+            'masterConfiguration': {'spec': 'elasticsearch.sn2ne.large', 'amount': 3, 'disk': 20, 'diskType': 'cloud_ssd'},
+            'endTime': 4102444800000,
+        })
+        return result
+
+    def render_record(self, record, now):
+        duration = max(record['ends'] - record['start'], 0.0)
+        if record['state'] == 'RUNNING':
+            done = 1.0 if duration == 0 else min(max((now - record['start']) / duration, 0.0), 0.99)
+        else:
+            done = 1.0
+        percent = int(done * 100)
+        phases = []
+        for index, name in enumerate(UPGRADE_PHASES):
+            share = 1.0 / len(UPGRADE_PHASES)
+            phase_done = min(max((done - index * share) / share, 0.0), 1.0)
+            if record['state'] == 'FAILED' and phase_done < 1.0:
+                phase_state = 'FAILED' if phase_done > 0 or index == 0 else 'WAITING'
+            else:
+                phase_state = 'SUCCESS' if phase_done >= 1.0 else ('RUNNING' if phase_done > 0 else 'WAITING')
+            nodes = self.data['node_amount']
+            phases.append({
+                'subState': name,
+                'stateType': phase_state,
+                'process': '%d%%' % int(phase_done * 100),
+                'nodeCount': nodes,
+                'completeNodeCount': int(nodes * phase_done),
+                'startTime': epoch_ms(record['start'] + index * share * duration),
+                'endTime': epoch_ms(record['start'] + (index + 1) * share * duration) if phase_done >= 1.0 else None,
+                'latencyMills': int(share * duration * 1000),
+                'exception': '',
+                'subStatusInfo': [],
+            })
+        return {
+            'actionName': record['action_name'],
+            'actionParams': dict(record['params']),
+            'instanceId': self.instance_id,
+            'requestId': record['request_id'],
+            'recordIds': [record['record_id']],
+            'startTime': epoch_ms(record['start']),
+            'endTime': epoch_ms(record['end']) if record['end'] is not None else None,
+            'stateType': record['state'],
+            'process': '%d%%' % percent,
+            'metaOld': json.dumps(record['meta_old'], separators=(',', ':')),
+            'metaNow': json.dumps(record['meta_now'], separators=(',', ':')),
+            'recordDiff': dict((k, {'old': record['meta_old'].get(k), 'new': v}) for k, v in record['meta_now'].items()),
+            'statusInfo': phases,
+            'ownerId': OWNER_ID,
+            'userId': OWNER_ID,
+            'userType': 'USER',
+            'userInfo': '',
+            'actionResultAccessList': [],
+        }
+
+    def sim_state(self, now):
+        state = copy.deepcopy(self.data)
+        state['kind'] = self.kind
+        state['upgrading'] = None
+        if self.pending is not None:
+            state['upgrading'] = {
+                'type': self.pending['kind'], 'target': self.pending['new_version'],
+                'started_at': self.pending['start'], 'ends_at': self.pending['ends'], 'remaining_seconds': max(self.pending['ends'] - now, 0.0),
+            }
+        state['action_records'] = len(self.records)
+        state['client_tokens'] = len(self.tokens)
+        return state
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+def _instance(ctx):
+    inst = ctx.state.es.get(ctx.params['instance_id'])
+    # Alibaba documents 400 for InstanceNotFound on writes; 404 everywhere is what clients see in practice
+    # for unknown resources and keeps "missing" distinct from "bad request".
+    if inst is None or (ctx.region and inst.region != ctx.region):
+        raise ApiError(ali_error(404, 'InstanceNotFound', 'The specified instance is not found.', host_id=ctx.host))
+    inst.refresh(ctx.now)
+    return inst
+
+
+def _int_param(ctx, name, default, minimum, maximum):
+    raw = ctx.query.get(name)
+    if raw is None or raw == '':
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _invalid(ctx, 'The parameter %s [%s] is invalid.' % (name, raw))
+    if value < minimum or (maximum is not None and value > maximum):
+        raise _invalid(ctx, 'The parameter %s [%s] is out of range %s..%s.' % (name, raw, minimum, maximum or ''))
+    return value
+
+
+def _page(items, page, size):
+    start = (page - 1) * size
+    return items[start:start + size]
+
+
+def describe_instance(ctx):
+    inst = _instance(ctx)
+    return ali_ok({'Result': inst.describe()})
+
+
+def _version_prefix_match(query, version):
+    wanted = es_numeric(query).split('.')
+    have = es_numeric(version).split('.')
+    return have[:len(wanted)] == wanted
+
+
+def list_instance(ctx):
+    page = _int_param(ctx, 'page', 1, 1, None)
+    size = _int_param(ctx, 'size', 10, 1, 100)
+    query = ctx.query
+    wanted_tags = None
+    if query.get('tags'):
+        try:
+            wanted_tags = json.loads(query['tags'])
+            wanted_tags = [(str(t['tagKey']), str(t.get('tagValue', ''))) for t in wanted_tags]
+        except (ValueError, TypeError, KeyError):
+            raise _invalid(ctx, 'The parameter tags [%s] is invalid.' % query['tags'])
+    matches = []
+    for inst in ctx.state.es.values():
+        if ctx.region and inst.region != ctx.region:
+            continue
+        inst.refresh(ctx.now)
+        data = inst.data
+        if query.get('description') and query['description'] not in data['description']:
+            continue
+        if query.get('instanceId') and query['instanceId'] != data['instance_id']:
+            continue
+        if query.get('esVersion') and not _version_prefix_match(query['esVersion'], data['es_version']):
+            continue
+        simple = (('instanceCategory', 'instance_category'), ('paymentType', 'payment_type'), ('resourceGroupId', 'resource_group_id'),
+                  ('status', 'status'), ('vpcId', 'vpc_id'), ('zoneId', 'zone_id'))
+        if any(query.get(param) and query[param] != data[field] for param, field in simple):
+            continue
+        if wanted_tags and any(data['tags'].get(k) != v for k, v in wanted_tags):
+            continue
+        matches.append(inst)
+    total = len(matches)
+    result = [inst.summary() for inst in _page(matches, page, size)]
+    return ali_ok({'Headers': {'X-Total-Count': total}, 'Result': result}, headers={'X-Total-Count': str(total)})
+
+
+def upgrade_info(ctx):
+    inst = _instance(ctx)
+    settings = ctx.state.settings
+    current = inst.data['es_version']
+    targets = settings['es_upgrade_paths'].get(es_major_minor(current), [])
+    next_es = ''
+    if targets:
+        next_es = settings['es_full_versions'].get(targets[0], targets[0] + '.0') + es_suffix(current)
+    cur_apack = inst.data['ali_version'] or ''
+    newer = [p for p in settings['es_patch_versions'] if not cur_apack or version_tuple(p) > version_tuple(cur_apack)]
+    next_apack = newer[-1] if newer else ''
+    return ali_ok({'Result': {'UpgradeInfo': {
+        'Upgrade': bool(next_es or next_apack),
+        'curEsVersion': current,
+        'upgradeEsVersion': next_es,
+        'curApackVersion': cur_apack,
+        'upgradeApackVersion': next_apack,
+        'CurRepoVersion': es_numeric(current),
+        'UpdateRepoVersion': es_numeric(next_es) if next_es else '',
+    }}})
+
+
+def list_action_records(ctx):
+    inst = _instance(ctx)
+    page = _int_param(ctx, 'page', 1, 1, None)
+    size = _int_param(ctx, 'size', 20, 1, 100)
+    names = [n for n in (ctx.query.get('actionNames') or '').split(',') if n]
+    start_ms = _int_param(ctx, 'startTime', None, 0, None)
+    end_ms = _int_param(ctx, 'endTime', None, 0, None)
+    records = []
+    for record in reversed(inst.records):  # newest first, like the console
+        if names and record['action_name'] not in names:
+            continue
+        if start_ms is not None and epoch_ms(record['start']) < start_ms:
+            continue
+        if end_ms is not None and epoch_ms(record['start']) > end_ms:
+            continue
+        records.append(record)
+    total = len(records)
+    result = [inst.render_record(r, ctx.now) for r in _page(records, page, size)]
+    return ali_ok({'Headers': {'X-Total-Count': total}, 'Result': result}, headers={'X-Total-Count': str(total)})
+
+
+def _parse_upgrade_body(ctx):
+    if not ctx.body:
+        raise _invalid(ctx, 'The input parameter type that is mandatory for processing this request is not supplied.', 'MissingParameter')
+    try:
+        body = json.loads(ctx.body.decode('utf-8'))
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid(ctx, 'The request body is not valid JSON.')
+    if not isinstance(body, dict):
+        raise _invalid(ctx, 'The request body must be a JSON object.')
+    for name in ('type', 'version'):
+        if body.get(name) in (None, ''):
+            raise _invalid(ctx, 'The input parameter %s that is mandatory for processing this request is not supplied.' % name, 'MissingParameter')
+        if not isinstance(body[name], str):
+            raise _invalid(ctx, 'The parameter %s must be a string.' % name)
+    if body['type'] not in ('engineVersion', 'aliVersion'):
+        raise _invalid(ctx, 'The parameter type [%s] is invalid: use engineVersion or aliVersion.' % body['type'])
+    plugins = body.get('plugins')
+    if plugins is not None:
+        if body['type'] != 'engineVersion' or not isinstance(plugins, list) or not all(isinstance(p, dict) for p in plugins):
+            raise _invalid(ctx, 'The parameter plugins is invalid: a list of plugin objects, with type engineVersion only.')
+    return body
+
+
+def _new_version(ctx, inst, body):
+    """Validate the target against the upgrade paths; returns the version the instance will show."""
+    settings = ctx.state.settings
+    version = body['version']
+    if body['type'] == 'engineVersion':
+        if not ENGINE_VERSION_RE.match(version):
+            raise _invalid(ctx, 'The version [%s] is not a valid engine version (expected like 6.7).' % version)
+        current = inst.data['es_version']
+        target_mm = es_major_minor(version)
+        allowed = settings['es_upgrade_paths'].get(es_major_minor(current), [])
+        full = settings['es_full_versions'].get(target_mm, target_mm + '.0')
+        if target_mm not in allowed or (version.count('.') == 2 and version != full):
+            raise _invalid(ctx, 'The instance cannot be upgraded from version %s to version [%s]; allowed targets: %s.' % (
+                es_numeric(current), version, ', '.join(allowed) or 'none'))
+        return full + es_suffix(current)
+    if not ALI_VERSION_RE.match(version):
+        raise _invalid(ctx, 'The version [%s] is not a valid aliVersion (expected like ali1.2.0).' % version)
+    current = inst.data['ali_version']
+    if version not in settings['es_patch_versions']:
+        raise _invalid(ctx, 'The aliVersion [%s] is not available; available: %s.' % (version, ', '.join(settings['es_patch_versions'])))
+    if current and version_tuple(version) <= version_tuple(current):
+        raise _invalid(ctx, 'The aliVersion [%s] is not newer than the current aliVersion %s.' % (version, current))
+    return version
+
+
+def _checks(inst):
+    failures = inst.data['precheck_failures']
+    checks = []
+    for check in ES_CHECKS:
+        errors = [{'errorType': f['error_type'], 'errorCode': f['error_code'], 'errorMsg': f['error_msg']}
+                  for f in failures if f['validate_type'] == check]
+        checks.append({'validateType': check, 'status': 'failed' if errors else 'success', 'validateResult': errors})
+    return checks
+
+
+def upgrade_engine_version(ctx):
+    inst = _instance(ctx)
+    query = ctx.query
+    dry_run = parse_bool(query.get('dryRun'), False)
+    if dry_run is None:
+        raise _invalid(ctx, 'The parameter dryRun [%s] is invalid.' % query.get('dryRun'))
+    token = query.get('clientToken') or None
+    if token is not None and (len(token) > 64 or not all(33 <= ord(ch) < 127 for ch in token)):
+        raise _invalid(ctx, 'The parameter clientToken is invalid: at most 64 printable ASCII characters.')
+    strategy = query.get('updateStrategy')
+    if strategy is not None and strategy not in UPDATE_STRATEGIES:
+        raise _invalid(ctx, 'The parameter updateStrategy [%s] is invalid.' % strategy)
+    body = _parse_upgrade_body(ctx)
+    fingerprint = json.dumps([body.get('type'), body.get('version'), body.get('plugins'), strategy], sort_keys=True)
+
+    if not dry_run and token is not None:
+        stored = inst.tokens.get(token)
+        if stored is not None and stored['expires'] > ctx.now:
+            if stored['fingerprint'] != fingerprint:
+                raise _invalid(ctx, 'The request uses the same client token as a previous, but non-identical request.', 'IdempotentParameterMismatch')
+            # Same token, same request: the original answer again, nothing new starts.
+            return ali_ok({'Result': copy.deepcopy(stored['result'])})
+
+    status = inst.data['status']
+    if status == 'activating':
+        raise ApiError(ali_error(400, 'InstanceActivating', 'The instance is activating. Please try again later.', host_id=ctx.host))
+    if status != 'active':
+        raise ApiError(ali_error(400, 'InstanceStatusNotSupportCurrentAction',
+                                 'The current status [%s] of the instance does not support this operation.' % status, host_id=ctx.host))
+    new_version = _new_version(ctx, inst, body)
+    checks = _checks(inst)
+    if dry_run:
+        return ali_ok({'Result': checks})
+    if any(check['status'] == 'failed' for check in checks):
+        # Choice: a real call whose prechecks fail answers 200 with the failed checks and starts nothing
+        # (mirrors dryRun); the token is not consumed, so the same token may be retried after a fix.
+        return ali_ok({'Result': checks})
+
+    request_id = new_ali_request_id()
+    _start_upgrade(ctx, inst, body, strategy, new_version, request_id)
+    result = checks if ctx.state.settings['es_result_on_upgrade'] == 'checks' else []
+    if token is not None:
+        inst.tokens[token] = {'fingerprint': fingerprint, 'result': copy.deepcopy(result), 'expires': ctx.now + TOKEN_TTL_SECONDS}
+    return ali_ok({'Result': result}, request_id=request_id)
+
+
+def _start_upgrade(ctx, inst, body, strategy, new_version, request_id):
+    field = 'esVersion' if body['type'] == 'engineVersion' else 'aliVersion'
+    old_value = inst.data['es_version'] if field == 'esVersion' else inst.data['ali_version']
+    duration = inst.upgrade_seconds(ctx.state.settings)
+    params = {'type': body['type'], 'version': body['version']}
+    if strategy:
+        params['updateStrategy'] = strategy
+    record = {
+        'action_name': 'UpgradeEngineVersion',
+        'record_id': 'rec-%s' % request_id.lower()[:18],
+        'request_id': request_id,
+        'params': params,
+        'start': ctx.now,
+        'ends': ctx.now + duration,
+        'end': None,
+        'state': 'RUNNING',
+        'meta_old': {field: old_value},
+        'meta_now': {field: new_version},
+    }
+    inst.records.append(record)
+    inst.pending = {'kind': body['type'], 'new_version': new_version, 'start': ctx.now, 'ends': ctx.now + duration, 'record': record}
+    inst.data['status'] = 'activating'
+    inst.updated_at = ctx.now
+    if ctx.counters is not None:
+        ctx.counters.upgrade_started(inst.instance_id)
+
+
+HANDLERS = {
+    'DescribeInstance': describe_instance,
+    'ListInstance': list_instance,
+    'UpgradeEngineVersion': upgrade_engine_version,
+    'UpgradeInfo': upgrade_info,
+    'ListActionRecords': list_action_records,
+}

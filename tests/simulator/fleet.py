@@ -1,0 +1,448 @@
+"""Fleet files: loading, defaults and validation, and a generator for large fleets.
+
+A fleet is plain data (YAML or JSON). ``normalize_fleet`` fills every default so the state machines
+never have to guess; the same normalisers validate the partial patches of the control API.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import hashlib
+import json
+import random
+import re
+import uuid
+
+import yaml
+
+from .common import version_tuple
+
+ALICLOUD_ACCESS_KEY = 'LTAI5tSimAccessKeyId000'
+ALICLOUD_SECRET_KEY = 'SimSecretAlicloud0000000000000000'
+HUAWEICLOUD_ACCESS_KEY = 'HWSIMACCESSKEY000000A'
+HUAWEICLOUD_SECRET_KEY = 'HwSimSecretKey00000000000000000000000000'
+
+DEFAULT_CREDENTIALS = {
+    'alicloud': [{'access_key': ALICLOUD_ACCESS_KEY, 'secret_key': ALICLOUD_SECRET_KEY}],
+    'huaweicloud': [{'access_key': HUAWEICLOUD_ACCESS_KEY, 'secret_key': HUAWEICLOUD_SECRET_KEY}],
+}
+
+# Huawei scopes everything by a per-region project id; fixed ids keep fleets and tests readable.
+DEFAULT_PROJECTS = {
+    'cn-north-4': '0123456789abcdef0123456789abcdef',
+    'cn-east-3': '1123456789abcdef0123456789abcdef',
+    'cn-south-1': '2123456789abcdef0123456789abcdef',
+    'ap-southeast-1': '3123456789abcdef0123456789abcdef',
+    'ap-southeast-3': '4123456789abcdef0123456789abcdef',
+}
+
+DEFAULT_ES_REGIONS = ('cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1')
+DEFAULT_DCS_REGIONS = ('cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-1')
+
+DEFAULT_SETTINGS = {
+    'upgrade_seconds': 5.0,
+    'es_result_on_upgrade': 'checks',
+    'es_upgrade_paths': {
+        '5.5': ['5.6'], '5.6': ['6.3'], '6.3': ['6.7'], '6.7': ['7.4', '7.10'], '7.4': ['7.10'],
+        '7.10': ['7.16', '8.5'], '7.16': ['8.5'], '8.5': ['8.9'],
+    },
+    'es_full_versions': {
+        '5.5': '5.5.3', '5.6': '5.6.16', '6.3': '6.3.2', '6.7': '6.7.0', '7.4': '7.4.0', '7.10': '7.10.0',
+        '7.16': '7.16.2', '8.5': '8.5.1', '8.9': '8.9.1',
+    },
+    'es_patch_versions': ['ali1.2.0', 'ali1.3.0', 'ali1.4.0', 'ali1.5.0'],
+}
+
+ES_STATUSES = ('active', 'activating', 'inactive', 'invalid', 'unknown')
+ES_CHECKS = ('checkClusterHealth', 'checkConfigCompatible', 'checkClusterResource', 'checkClusterSnapshot')
+ES_CHECK_DEFAULT_ERRORS = {
+    'checkClusterHealth': ('clusterStatus', 'ClusterStatusNotHealth', 'The cluster status is not green.'),
+    'checkConfigCompatible': ('clusterConfigYml', 'ClusterYamlNotCompatible', 'The elasticsearch.yml configuration is not compatible.'),
+    'checkClusterResource': ('clusterResource', 'ClusterResourceNotEnough', 'The cluster resources are not enough for the upgrade.'),
+    'checkClusterSnapshot': ('clusterSnapshot', 'ClusterSnapshotNotAvaild', 'No available snapshot of the cluster.'),
+}
+DCS_PROXY_MODES = ('proxy', 'ha_rw_split')
+DCS_STEPS = ('prepare', 'upgrade_engine', 'upgrade_proxy', 'verify')
+CREATED_EPOCH = 1685606400.0  # 2023-06-01T08:00:00Z: a stable creation time for every instance
+
+ES_VERSION_RE = re.compile(r'^(\d+)\.(\d+)(\.\d+)*(_.+)?$')
+REGION_RE = re.compile(r'^[a-z]{2}(-[a-z0-9]+)+$')
+
+ES_FIELDS = (
+    'instance_id', 'region', 'es_version', 'ali_version', 'extend_configs_as_string', 'status', 'description',
+    'instance_category', 'payment_type', 'resource_group_id', 'node_amount', 'node_spec', 'tags',
+    'precheck_failures', 'upgrade_seconds', 'vpc_id', 'zone_id', 'arch_type',
+)
+DCS_FIELDS = (
+    'instance_id', 'project_id', 'region', 'name', 'engine', 'engine_version', 'cache_mode', 'status', 'sub_status',
+    'engine_minor_version', 'latest_engine_minor_version', 'proxy_minor_version', 'latest_proxy_minor_version',
+    'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
+    'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
+)
+
+
+class FleetError(ValueError):
+    """A fleet file or patch that cannot be used; the message names the field."""
+
+
+def project_for_region(region):
+    if region in DEFAULT_PROJECTS:
+        return DEFAULT_PROJECTS[region]
+    return hashlib.md5(region.encode('utf-8')).hexdigest()  # stable, 32 hex like a real project id
+
+
+def es_numeric(version):
+    """``6.3.2_with_X-Pack`` -> ``6.3.2``."""
+    return str(version).split('_', 1)[0]
+
+
+def es_suffix(version):
+    """``6.3.2_with_X-Pack`` -> ``_with_X-Pack`` (empty without suffix)."""
+    text = str(version)
+    return text[len(es_numeric(text)):]
+
+
+def es_major_minor(version):
+    parts = es_numeric(version).split('.')
+    return '.'.join(parts[:2])
+
+
+def _require_str(entry, key, where, allow_empty=False):
+    value = entry.get(key)
+    if not isinstance(value, str) or (not allow_empty and not value):
+        raise FleetError('%s: %s must be a %sstring' % (where, key, '' if allow_empty else 'non-empty '))
+    return value
+
+
+def _number(value, key, where, minimum=0):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        raise FleetError('%s: %s must be a number >= %s' % (where, key, minimum))
+    return value
+
+
+def _tags(value, where):
+    if value is None:
+        return {}
+    if isinstance(value, list):  # also accept the vendor shapes
+        out = {}
+        for item in value:
+            if not isinstance(item, dict):
+                raise FleetError('%s: tags entries must be mappings' % where)
+            key = item.get('key', item.get('tagKey'))
+            out[str(key)] = str(item.get('value', item.get('tagValue', '')))
+        return out
+    if not isinstance(value, dict):
+        raise FleetError('%s: tags must be a mapping' % where)
+    return dict((str(k), '' if v is None else str(v)) for k, v in value.items())
+
+
+def normalize_settings(raw):
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise FleetError('settings must be a mapping')
+    unknown = set(raw) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise FleetError('settings: unknown keys %s' % ', '.join(sorted(unknown)))
+    settings = copy.deepcopy(DEFAULT_SETTINGS)
+    settings.update(copy.deepcopy(raw))
+    settings['upgrade_seconds'] = float(_number(settings['upgrade_seconds'], 'upgrade_seconds', 'settings'))
+    if settings['es_result_on_upgrade'] not in ('checks', 'empty'):
+        raise FleetError('settings: es_result_on_upgrade must be "checks" or "empty"')
+    paths = settings['es_upgrade_paths']
+    if not isinstance(paths, dict) or not all(isinstance(v, list) for v in paths.values()):
+        raise FleetError('settings: es_upgrade_paths must map major.minor to a list of targets')
+    settings['es_upgrade_paths'] = dict((str(k), [str(t) for t in v]) for k, v in paths.items())
+    if not isinstance(settings['es_full_versions'], dict):
+        raise FleetError('settings: es_full_versions must be a mapping')
+    settings['es_full_versions'] = dict((str(k), str(v)) for k, v in settings['es_full_versions'].items())
+    patches = settings['es_patch_versions']
+    if not isinstance(patches, list) or not all(re.match(r'^ali\d+(\.\d+)*$', str(p)) for p in patches):
+        raise FleetError('settings: es_patch_versions must be a list like ["ali1.2.0", ...]')
+    settings['es_patch_versions'] = sorted((str(p) for p in patches), key=version_tuple)
+    return settings
+
+
+def normalize_credentials(raw):
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise FleetError('credentials must be a mapping of cloud -> list')
+    out = {}
+    for cloud in ('alicloud', 'huaweicloud'):
+        entries = raw.get(cloud)
+        if entries is None:
+            entries = DEFAULT_CREDENTIALS[cloud]
+        if not isinstance(entries, list):
+            raise FleetError('credentials.%s must be a list' % cloud)
+        out[cloud] = []
+        for entry in entries:
+            where = 'credentials.%s' % cloud
+            if not isinstance(entry, dict):
+                raise FleetError('%s entries must be mappings' % where)
+            cred = {'access_key': _require_str(entry, 'access_key', where), 'secret_key': _require_str(entry, 'secret_key', where)}
+            if entry.get('security_token'):
+                cred['security_token'] = _require_str(entry, 'security_token', where)
+            out[cloud].append(cred)
+    return out
+
+
+def normalize_precheck_failures(value, where):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FleetError('%s: precheck_failures must be a list' % where)
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or item.get('validate_type') not in ES_CHECKS:
+            raise FleetError('%s: each precheck failure needs validate_type, one of %s' % (where, ', '.join(ES_CHECKS)))
+        error_type, error_code, error_msg = ES_CHECK_DEFAULT_ERRORS[item['validate_type']]
+        out.append({
+            'validate_type': item['validate_type'],
+            'error_type': str(item.get('error_type') or error_type),
+            'error_code': str(item.get('error_code') or error_code),
+            'error_msg': str(item.get('error_msg') or error_msg),
+        })
+    return out
+
+
+def normalize_es(entry, settings):
+    if not isinstance(entry, dict):
+        raise FleetError('alicloud_es entries must be mappings')
+    where = 'alicloud_es[%s]' % entry.get('instance_id')
+    unknown = set(entry) - set(ES_FIELDS)
+    if unknown:
+        raise FleetError('%s: unknown fields %s' % (where, ', '.join(sorted(unknown))))
+    inst = dict(entry)
+    _require_str(inst, 'instance_id', where)
+    inst.setdefault('region', 'cn-hangzhou')
+    if not REGION_RE.match(str(inst['region'])):
+        raise FleetError('%s: region %r is not like cn-hangzhou' % (where, inst['region']))
+    inst.setdefault('es_version', '7.10.0_with_X-Pack')
+    if not ES_VERSION_RE.match(str(inst['es_version'])):
+        raise FleetError('%s: es_version %r is not like 6.3.2_with_X-Pack' % (where, inst['es_version']))
+    inst['es_version'] = str(inst['es_version'])
+    if 'ali_version' not in inst:
+        inst['ali_version'] = settings['es_patch_versions'][0] if settings['es_patch_versions'] else None
+    if inst['ali_version'] is not None:
+        inst['ali_version'] = str(inst['ali_version'])
+        if not re.match(r'^ali\d+(\.\d+)*$', inst['ali_version']):
+            raise FleetError('%s: ali_version must look like ali1.2.0' % where)
+    inst['extend_configs_as_string'] = bool(inst.get('extend_configs_as_string', False))
+    inst.setdefault('status', 'active')
+    if inst['status'] not in ES_STATUSES:
+        raise FleetError('%s: status must be one of %s' % (where, ', '.join(ES_STATUSES)))
+    inst.setdefault('description', inst['instance_id'])
+    inst.setdefault('instance_category', 'x-pack' if 'X-Pack' in inst['es_version'] else 'advanced')
+    inst.setdefault('payment_type', 'postpaid')
+    inst.setdefault('resource_group_id', 'rg-acfmsim0000000')
+    inst['node_amount'] = int(_number(inst.get('node_amount', 3), 'node_amount', where, 1))
+    spec = {'spec': 'elasticsearch.sn2ne.large', 'disk': 20, 'diskType': 'cloud_ssd'}
+    spec.update(inst.get('node_spec') or {})
+    inst['node_spec'] = spec
+    inst['tags'] = _tags(inst.get('tags'), where)
+    inst['precheck_failures'] = normalize_precheck_failures(inst.get('precheck_failures'), where)
+    if inst.get('upgrade_seconds') is not None:
+        inst['upgrade_seconds'] = float(_number(inst['upgrade_seconds'], 'upgrade_seconds', where))
+    else:
+        inst['upgrade_seconds'] = None
+    inst.setdefault('vpc_id', 'vpc-sim-%s' % inst['region'])
+    inst.setdefault('zone_id', '%s-i' % inst['region'])
+    inst.setdefault('arch_type', 'public')
+    return inst
+
+
+def _dcs_version_list(value, current, latest, key, where):
+    if value is None:
+        versions = [current, latest]
+    elif isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        versions = [str(v) for v in value] + [latest]
+    else:
+        raise FleetError('%s: %s must be a list of versions' % (where, key))
+    out = []
+    for version in sorted(set(v for v in versions if v), key=version_tuple):
+        out.append(version)
+    return out
+
+
+def normalize_dcs(entry, settings):
+    if not isinstance(entry, dict):
+        raise FleetError('huaweicloud_dcs entries must be mappings')
+    where = 'huaweicloud_dcs[%s]' % entry.get('instance_id')
+    unknown = set(entry) - set(DCS_FIELDS)
+    if unknown:
+        raise FleetError('%s: unknown fields %s' % (where, ', '.join(sorted(unknown))))
+    inst = dict(entry)
+    _require_str(inst, 'instance_id', where)
+    inst.setdefault('region', 'cn-north-4')
+    if not REGION_RE.match(str(inst['region'])):
+        raise FleetError('%s: region %r is not like cn-north-4' % (where, inst['region']))
+    inst.setdefault('project_id', project_for_region(inst['region']))
+    inst.setdefault('name', inst['instance_id'])
+    inst.setdefault('engine', 'Redis')
+    inst['engine_minor_version'] = str(inst.get('engine_minor_version') or '5.0.2.7')
+    inst['latest_engine_minor_version'] = str(inst.get('latest_engine_minor_version') or inst['engine_minor_version'])
+    inst.setdefault('engine_version', '.'.join(inst['engine_minor_version'].split('.')[:2]))
+    inst['engine_version'] = str(inst['engine_version'])
+    inst.setdefault('cache_mode', 'ha')
+    inst.setdefault('status', 'RUNNING')
+    inst.setdefault('sub_status', '')
+    has_proxy = inst['cache_mode'] in DCS_PROXY_MODES
+    if has_proxy:
+        inst['proxy_minor_version'] = str(inst.get('proxy_minor_version') or '7.0.3.1')
+        inst['latest_proxy_minor_version'] = str(inst.get('latest_proxy_minor_version') or inst['proxy_minor_version'])
+    else:
+        if inst.get('proxy_minor_version') or inst.get('latest_proxy_minor_version'):
+            raise FleetError('%s: proxy versions need cache_mode proxy or ha_rw_split' % where)
+        inst['proxy_minor_version'] = ''
+        inst['latest_proxy_minor_version'] = ''
+    for key in ('engine', 'proxy'):
+        current, latest = inst['%s_minor_version' % key], inst['latest_%s_minor_version' % key]
+        if current and version_tuple(latest) < version_tuple(current):
+            raise FleetError('%s: latest_%s_minor_version is older than %s_minor_version' % (where, key, key))
+    inst['engine_minor_versions'] = _dcs_version_list(
+        inst.get('engine_minor_versions'), inst['engine_minor_version'], inst['latest_engine_minor_version'], 'engine_minor_versions', where)
+    if has_proxy:
+        inst['proxy_minor_versions'] = _dcs_version_list(
+            inst.get('proxy_minor_versions'), inst['proxy_minor_version'], inst['latest_proxy_minor_version'], 'proxy_minor_versions', where)
+    else:
+        inst['proxy_minor_versions'] = []
+    inst['proxy_fields_null'] = bool(inst.get('proxy_fields_null', False))
+    inst['tags'] = _tags(inst.get('tags'), where)
+    failure = inst.get('task_failure')
+    if failure is not None:
+        if not isinstance(failure, dict) or failure.get('step_name', 'upgrade_engine') not in DCS_STEPS:
+            raise FleetError('%s: task_failure needs step_name, one of %s' % (where, ', '.join(DCS_STEPS)))
+        inst['task_failure'] = {'step_name': failure.get('step_name', 'upgrade_engine'), 'error_code': str(failure.get('error_code') or 'DCS.5006')}
+    if inst.get('upgrade_seconds') is not None:
+        inst['upgrade_seconds'] = float(_number(inst['upgrade_seconds'], 'upgrade_seconds', where))
+    else:
+        inst['upgrade_seconds'] = None
+    inst.setdefault('spec_code', 'redis.%s.xu1.large.r2.2' % ('proxy' if has_proxy else 'ha'))
+    inst['capacity'] = int(_number(inst.get('capacity', 2), 'capacity', where, 0))
+    inst.setdefault('description', '')
+    inst.setdefault('enterprise_project_id', '0')
+    inst.setdefault('maintain_begin', '18:00:00')
+    inst.setdefault('maintain_end', '19:00:00')
+    inst.setdefault('task_failure', None)
+    return inst
+
+
+def normalize_fleet(raw):
+    """Validate a fleet (mapping) and fill every default; returns a new mapping."""
+    raw = copy.deepcopy(raw or {})
+    if not isinstance(raw, dict):
+        raise FleetError('a fleet must be a mapping')
+    unknown = set(raw) - set(('settings', 'credentials', 'faults', 'alicloud_es', 'huaweicloud_dcs'))
+    if unknown:
+        raise FleetError('fleet: unknown top-level keys %s' % ', '.join(sorted(unknown)))
+    settings = normalize_settings(raw.get('settings'))
+    fleet = {
+        'settings': settings,
+        'credentials': normalize_credentials(raw.get('credentials')),
+        'faults': list(raw.get('faults') or []),
+        'alicloud_es': [normalize_es(e, settings) for e in raw.get('alicloud_es') or []],
+        'huaweicloud_dcs': [normalize_dcs(e, settings) for e in raw.get('huaweicloud_dcs') or []],
+    }
+    seen = set()
+    for inst in fleet['alicloud_es'] + fleet['huaweicloud_dcs']:
+        if inst['instance_id'] in seen:
+            raise FleetError('duplicate instance_id %s' % inst['instance_id'])
+        seen.add(inst['instance_id'])
+    return fleet
+
+
+def read_fleet_file(path):
+    """YAML or JSON (JSON is YAML) from a file."""
+    with open(path, 'r') as handle:
+        data = yaml.safe_load(handle)
+    return data or {}
+
+
+def load_fleet(source):
+    """``source``: a path, a mapping, or None (empty fleet). Returns the normalised fleet."""
+    if source is None:
+        return normalize_fleet({})
+    if isinstance(source, dict):
+        return normalize_fleet(source)
+    if isinstance(source, (bytes, str)) and str(source).lstrip().startswith('{'):
+        return normalize_fleet(json.loads(source))
+    return normalize_fleet(read_fleet_file(str(source)))
+
+
+ES_GENERATED_VERSIONS = ('5.6.16', '6.3.2', '6.7.0', '7.4.0', '7.10.0', '7.10.0', '7.16.2', '8.5.1', '8.9.1')
+DCS_GENERATED_VERSIONS = {
+    '4.0': ['4.0.1.0', '4.0.1.2', '4.0.1.5'],
+    '5.0': ['5.0.2.5', '5.0.2.6', '5.0.2.7'],
+    '6.0': ['6.2.7.1', '6.2.7.3', '6.2.8.0'],
+}
+DCS_GENERATED_PROXY_VERSIONS = ['7.0.3.1', '7.0.3.4', '7.0.5.1']
+
+
+def _pick_regions(regions, cloud, default):
+    if regions is None:
+        return list(default)
+    if isinstance(regions, dict):
+        return list(regions.get(cloud) or default)
+    return list(regions)
+
+
+def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0):
+    """A reproducible fleet of ``n_es`` Elasticsearch and ``n_dcs`` DCS instances spread over regions.
+
+    ``regions``: a list used for both clouds, or ``{"alicloud": [...], "huaweicloud": [...]}``.
+    The mix: every version on the upgrade paths, a few busy, frozen and precheck-failing instances,
+    proxy clusters, tags for grouping. Returns raw fleet data (feed it to ``load_fleet``).
+    """
+    rng = random.Random(seed)
+    es_regions = _pick_regions(regions, 'alicloud', DEFAULT_ES_REGIONS)
+    dcs_regions = _pick_regions(regions, 'huaweicloud', DEFAULT_DCS_REGIONS)
+    envs = ('prod', 'staging', 'dev')
+    teams = ('search', 'payments', 'catalog', 'ops')
+    patches = DEFAULT_SETTINGS['es_patch_versions']
+    es = []
+    for index in range(n_es):
+        roll = rng.random()
+        version = rng.choice(ES_GENERATED_VERSIONS) + ('_with_X-Pack' if rng.random() < 0.6 else '')
+        entry = {
+            'instance_id': 'es-cn-g%07d' % index,
+            'region': es_regions[index % len(es_regions)],
+            'es_version': version,
+            'ali_version': rng.choice(patches),
+            'extend_configs_as_string': rng.random() < 0.1,
+            'status': 'activating' if roll < 0.03 else ('inactive' if roll < 0.04 else 'active'),
+            'description': '%s-%s-%d' % (rng.choice(teams), rng.choice(envs), index),
+            'tags': {'env': rng.choice(envs), 'team': rng.choice(teams)},
+        }
+        if rng.random() < 0.03:
+            entry['precheck_failures'] = [{'validate_type': rng.choice(ES_CHECKS)}]
+        es.append(entry)
+    dcs = []
+    for index in range(n_dcs):
+        region = dcs_regions[index % len(dcs_regions)]
+        engine_version = rng.choice(sorted(DCS_GENERATED_VERSIONS))
+        versions = DCS_GENERATED_VERSIONS[engine_version]
+        cache_mode = rng.choice(('single', 'ha', 'ha', 'cluster', 'proxy', 'ha_rw_split'))
+        roll = rng.random()
+        entry = {
+            'instance_id': str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            'region': region,
+            'project_id': project_for_region(region),
+            'name': 'redis-%s-%d' % (rng.choice(teams), index),
+            'engine_version': engine_version,
+            'cache_mode': cache_mode,
+            'status': 'RESTARTING' if roll < 0.02 else ('FROZEN' if roll < 0.03 else 'RUNNING'),
+            'engine_minor_version': rng.choice(versions),
+            'latest_engine_minor_version': versions[-1],
+            'engine_minor_versions': list(versions),
+            'tags': {'env': rng.choice(envs), 'team': rng.choice(teams)},
+        }
+        if cache_mode in DCS_PROXY_MODES:
+            entry['proxy_minor_version'] = rng.choice(DCS_GENERATED_PROXY_VERSIONS)
+            entry['latest_proxy_minor_version'] = DCS_GENERATED_PROXY_VERSIONS[-1]
+            entry['proxy_minor_versions'] = list(DCS_GENERATED_PROXY_VERSIONS)
+        dcs.append(entry)
+    return {
+        'settings': {'upgrade_seconds': upgrade_seconds},
+        'alicloud_es': es,
+        'huaweicloud_dcs': dcs,
+    }

@@ -1,0 +1,456 @@
+"""Huawei Cloud DCS (API v2): instance and background-task state machines and API handlers."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import calendar
+import copy
+import json
+import math
+import re
+import time
+import uuid
+
+from .common import ApiError, hw_error, hw_ok, iso_ms, version_tuple
+from .fleet import CREATED_EPOCH, DCS_PROXY_MODES, normalize_dcs
+
+_BASE = r'^/v2/(?P<project_id>[^/]+)/instances'
+_ID = r'/(?P<instance_id>[^/]+)'
+ROUTES = (
+    ('GET', re.compile(_BASE + r'/?$'), 'ListInstances'),
+    ('GET', re.compile(_BASE + _ID + r'/?$'), 'ShowInstance'),
+    ('GET', re.compile(_BASE + _ID + r'/version/?$'), 'ShowInstanceVersion'),
+    ('POST', re.compile(_BASE + _ID + r'/minor-version/upgrade/?$'), 'UpgradeInstanceMinorVersion'),
+    ('GET', re.compile(_BASE + _ID + r'/tasks/?$'), 'ListBackgroundTask'),
+    ('GET', re.compile(_BASE + _ID + r'/tasks/(?P<task_id>[^/]+)/progress/?$'), 'ShowBackgroundTaskProgress'),
+)
+WRITE_ACTIONS = ('UpgradeInstanceMinorVersion',)
+TASK_NAME = 'UpgradeMinorVersion'  # CamelCase like the documented task names (ChangeInstanceSpec, BindEip, ...)
+USER_ID = '6a3b2f0d8c1e4b5a9f7e6d5c4b3a2910'
+USER_NAME = 'sim-user'
+UPGRADE_FIELDS = ('engine_minor_version', 'proxy_minor_version')
+
+
+def counter_action(action, query):
+    return action
+
+
+def is_write(action, query):
+    return action in WRITE_ACTIONS
+
+
+def _error(status, code, message):
+    return ApiError(hw_error(status, code, message))
+
+
+def _invalid(message):
+    return _error(400, 'DCS.4062', 'Invalid parameter: %s' % message)
+
+
+class DcsInstance:
+    """One instance; ``data`` holds the fleet-file fields, the rest is runtime state."""
+
+    kind = 'huaweicloud_dcs'
+
+    def __init__(self, entry):
+        self.data = entry
+        self.tasks = []
+        self.active_task = None
+        self.service_upgrade = False
+        self.service_task_id = ''
+        self.updated_at = CREATED_EPOCH
+
+    @property
+    def instance_id(self):
+        return self.data['instance_id']
+
+    @property
+    def region(self):
+        return self.data['region']
+
+    @property
+    def has_proxy(self):
+        return self.data['cache_mode'] in DCS_PROXY_MODES
+
+    def upgrade_seconds(self, settings):
+        value = self.data.get('upgrade_seconds')
+        return settings['upgrade_seconds'] if value is None else value
+
+    def refresh(self, now):
+        task = self.active_task
+        if task is None or now < task['ends']:
+            return
+        if task['fail_index'] is None:
+            task['status'] = 'SUCCESS'
+            for field, target in task['targets'].items():
+                self.data[field] = target
+        else:
+            task['status'] = 'FAILED'
+        task['updated'] = task['ends']
+        self.updated_at = task['ends']
+        self.active_task = None
+        self.service_upgrade = False
+
+    def patch(self, fields, settings):
+        fields = dict(fields)
+        if 'instance_id' in fields and fields['instance_id'] != self.instance_id:
+            raise ValueError('instance_id cannot be changed')
+        for runtime in ('service_upgrade', 'service_task_id'):
+            if runtime in fields:
+                value = fields.pop(runtime)
+                if runtime == 'service_upgrade' and not isinstance(value, bool):
+                    raise ValueError('service_upgrade must be a boolean')
+                setattr(self, runtime, value)
+        if fields:
+            merged = copy.deepcopy(self.data)
+            merged.update(fields)
+            self.data = normalize_dcs(merged, settings)
+
+    # --- rendering -------------------------------------------------------------------------------
+
+    def _proxy_value(self, field):
+        if not self.has_proxy and self.data['proxy_fields_null']:
+            return None
+        return self.data[field]
+
+    def versions(self):
+        data = self.data
+        return {
+            'engine_minor_version': data['engine_minor_version'],
+            'latest_engine_minor_version': data['latest_engine_minor_version'],
+            'proxy_minor_version': self._proxy_value('proxy_minor_version'),
+            'latest_proxy_minor_version': self._proxy_value('latest_proxy_minor_version'),
+            'engine_minor_version_upgradable': version_tuple(data['latest_engine_minor_version']) > version_tuple(data['engine_minor_version']),
+            'proxy_minor_version_upgradable': bool(self.has_proxy and data['proxy_minor_version'] and
+                                                   version_tuple(data['latest_proxy_minor_version']) > version_tuple(data['proxy_minor_version'])),
+        }
+
+    def list_item(self):
+        data = self.data
+        short = data['instance_id'][:8]
+        return {
+            'instance_id': data['instance_id'],
+            'name': data['name'],
+            'engine': data['engine'],
+            'engine_version': data['engine_version'],
+            'status': data['status'],
+            'sub_status': data['sub_status'],
+            'service_upgrade': self.service_upgrade,
+            'service_task_id': self.service_task_id,
+            'spec_code': data['spec_code'],
+            'capacity': data['capacity'],
+            'capacity_minor': '',
+            'max_memory': data['capacity'] * 1024,
+            'used_memory': 3,
+            'maintain_begin': data['maintain_begin'],
+            'maintain_end': data['maintain_end'],
+            'tags': [{'key': k, 'value': v} for k, v in sorted(data['tags'].items())],
+            'enterprise_project_id': data['enterprise_project_id'],
+            'description': data['description'],
+            'created_at': iso_ms(CREATED_EPOCH),
+            'updated_at': iso_ms(self.updated_at),
+            'charging_mode': 0,
+            'vpc_id': 'vpc-sim-%s' % data['region'],
+            'vpc_name': 'vpc-sim',
+            'subnet_id': 'subnet-sim-%s' % data['region'],
+            'security_group_id': 'sg-sim',
+            'ip': '192.168.0.%d' % (sum(bytearray(data['instance_id'].encode('utf-8'))) % 250 + 2),
+            'port': 6379,
+            'domain_name': 'redis-%s.dcs.huaweicloud.com' % short,
+            'readonly_domain_name': 'redis-%s-readonly.dcs.huaweicloud.com' % short,
+            'access_user': '',
+            'no_password_access': 'false',
+            'enable_publicip': False,
+            'publicip_id': '',
+            'publicip_address': '',
+            'enable_ssl': False,
+            'user_id': USER_ID,
+            'user_name': USER_NAME,
+            'order_id': '',
+            'az_codes': ['%sa' % data['region']],
+            'cpu_type': 'x86_64',
+            'features': {'support_acl': True, 'support_transparent_client_ip': True, 'support_ssl': False, 'support_audit_log': False},
+        }
+
+    def show(self):
+        data = self.data
+        item = self.list_item()
+        item.update({
+            'cache_mode': data['cache_mode'],
+            'available_zones': ['%sa' % data['region']],
+            'subnet_name': 'subnet-sim',
+            'subnet_cidr': '192.168.0.0/24',
+            'security_group_name': 'sg-sim',
+            'enterprise_project_name': 'default',
+            'launched_at': iso_ms(CREATED_EPOCH),
+            'update_at': iso_ms(self.updated_at),
+            'product_type': 'generic',
+            'storage_type': 'DRAM',
+            'replica_count': 2 if data['cache_mode'] != 'single' else 1,
+            'sharding_count': 3 if data['cache_mode'] in ('cluster', 'proxy') else 1,
+            'db_number': 256,
+            'support_slow_log_flag': '1',
+            'transparent_client_ip_enable': False,
+        })
+        return item
+
+    def render_task(self, task):
+        return {
+            'id': task['id'],
+            'name': TASK_NAME,
+            'status': task['status'],
+            'created_at': iso_ms(task['start']),
+            'updated_at': iso_ms(task['updated']),
+            'user_name': USER_NAME,
+            'user_id': USER_ID,
+            'params': task['params'],
+            'details': {},
+            'enable_show': True,
+        }
+
+    def render_progress(self, task, now):
+        steps = []
+        count = len(task['steps'])
+        step_seconds = task['duration'] / count
+        failed = task['status'] == 'FAILED'
+        for index, name in enumerate(task['steps']):
+            begin = task['start'] + index * step_seconds
+            end = begin + step_seconds
+            error_code = None
+            if failed and index == task['fail_index']:
+                status, error_code = 'FAILED', task['error_code']
+            elif failed and index > task['fail_index']:
+                status = 'WAITING'
+            elif now >= end:
+                status = 'FINISH'
+            elif now >= begin:
+                status = 'EXECUTING'
+            else:
+                status = 'WAITING'
+            steps.append({
+                'step_id': '%s-%d' % (task['id'][:8], index + 1),
+                'step_name': name,
+                'step_status': status,
+                'begin_time': iso_ms(begin) if status != 'WAITING' else None,
+                'end_time': iso_ms(end) if status in ('FINISH', 'FAILED') else None,
+                'error_code': error_code,
+                'sub_step_details': [],
+            })
+        if task['status'] == 'SUCCESS':
+            progress, remain = 100, 0
+        elif failed:
+            progress, remain = int(100 * task['fail_index'] / count), 0
+        else:
+            progress = 99 if task['duration'] == 0 else min(int(100 * (now - task['start']) / task['duration']), 99)
+            remain = int(math.ceil(max(task['ends'] - now, 0)))
+        return {'progress': progress, 'remain_time': remain, 'step_details': steps}
+
+    def sim_state(self, now):
+        state = copy.deepcopy(self.data)
+        state['kind'] = self.kind
+        state['service_upgrade'] = self.service_upgrade
+        state['service_task_id'] = self.service_task_id
+        state['tasks'] = [dict(self.render_task(t), progress=self.render_progress(t, now)['progress']) for t in self.tasks]
+        return state
+
+
+# --- handlers ------------------------------------------------------------------------------------
+
+def _instance(ctx):
+    inst = ctx.state.dcs.get(ctx.params['instance_id'])
+    if inst is None or inst.data['project_id'] != ctx.params['project_id'] or (ctx.region and inst.region != ctx.region):
+        raise _error(404, 'DCS.3022', 'The instance does not exist.')
+    inst.refresh(ctx.now)
+    return inst
+
+
+def _int_param(ctx, name, default, minimum, maximum):
+    raw = ctx.query.get(name)
+    if raw is None or raw == '':
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _invalid('%s must be an integer' % name)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise _invalid('%s must be within %s..%s' % (name, minimum, maximum if maximum is not None else ''))
+    return value
+
+
+def show_instance(ctx):
+    return hw_ok(_instance(ctx).show())
+
+
+def show_instance_version(ctx):
+    return hw_ok(_instance(ctx).versions())
+
+
+def _parse_tag_filter(raw):
+    wanted = []
+    for part in raw.split(','):
+        if not part:
+            continue
+        key, sep, value = part.partition('=')
+        if not key:
+            raise _invalid('tags must look like key=value[,key=value]')
+        wanted.append((key, value if sep else None))
+    return wanted
+
+
+def list_instances(ctx):
+    offset = _int_param(ctx, 'offset', 0, 0, None)
+    limit = _int_param(ctx, 'limit', 10, 1, 1000)
+    query = ctx.query
+    name = query.get('name')
+    name_equal = query.get('name_equal')
+    exact_name = None
+    if name_equal is not None and name_equal.lower() in ('true', 'false'):
+        # Some clients send name_equal as a flag that makes ``name`` exact; the SDK sends the exact name.
+        if name_equal.lower() == 'true':
+            exact_name, name = name, None
+    elif name_equal:
+        exact_name = name_equal
+    tags = _parse_tag_filter(query['tags']) if query.get('tags') else []
+    include_failure = (query.get('include_failure') or '').lower() == 'true'
+    matches = []
+    for inst in ctx.state.dcs.values():
+        data = inst.data
+        if data['project_id'] != ctx.params['project_id'] or (ctx.region and inst.region != ctx.region):
+            continue
+        inst.refresh(ctx.now)
+        if data['status'] == 'CREATEFAILED' and not include_failure:
+            continue
+        if name and name not in data['name']:
+            continue
+        if exact_name is not None and exact_name != data['name']:
+            continue
+        if query.get('status') and query['status'] != data['status']:
+            continue
+        if query.get('instance_id') and query['instance_id'] != data['instance_id']:
+            continue
+        if any(key not in data['tags'] or (value is not None and data['tags'][key] != value) for key, value in tags):
+            continue
+        matches.append(inst)
+    page = [inst.list_item() for inst in matches[offset:offset + limit]]
+    return hw_ok({'instance_num': len(matches), 'instances': page})
+
+
+def _parse_upgrade_body(ctx):
+    try:
+        body = json.loads(ctx.body.decode('utf-8')) if ctx.body else None
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid('the request body is not valid JSON')
+    if not isinstance(body, dict) or not body:
+        raise _invalid('the body needs engine_minor_version and/or proxy_minor_version')
+    unknown = set(body) - set(UPGRADE_FIELDS)
+    if unknown:
+        raise _invalid('unknown field %s' % ', '.join(sorted(unknown)))
+    for field, value in body.items():
+        if not isinstance(value, str) or not value:
+            raise _invalid('%s must be "latest" or a version string' % field)
+    return body
+
+
+def upgrade_instance_minor_version(ctx):
+    inst = _instance(ctx)
+    body = _parse_upgrade_body(ctx)
+    if inst.service_upgrade:
+        raise _error(400, 'DCS.4017', 'A task of the instance is still running. Try again later.')
+    if inst.data['status'] != 'RUNNING':
+        raise _error(400, 'DCS.4049', 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
+    targets = {}
+    for field in UPGRADE_FIELDS:
+        if field not in body:
+            continue
+        component = field.partition('_')[0]
+        if component == 'proxy' and not inst.has_proxy:
+            # DCS.4007 "instance type not supported": proxy versions exist only on Proxy Cluster / rw-split.
+            raise _error(400, 'DCS.4007', 'The instance type (cache mode %s) does not support a proxy version upgrade.' % inst.data['cache_mode'])
+        current = inst.data[field]
+        latest = inst.data['latest_' + field]
+        wanted = body[field]
+        if wanted == 'latest':
+            wanted = latest
+        if wanted == current:
+            raise _error(400, 'DCS.4053', 'The %s version %s is the same as the current version.' % (component, current))
+        allowed = inst.data['%s_minor_versions' % component]
+        if wanted not in allowed or version_tuple(wanted) < version_tuple(current):
+            raise _invalid('%s %s is not an available upgrade target (current %s, latest %s)' % (field, body[field], current, latest))
+        targets[field] = wanted
+    task = _start_task(ctx, inst, body, targets)
+    return hw_ok({'task_id': task['id']})
+
+
+def _start_task(ctx, inst, body, targets):
+    steps = ['prepare']
+    if 'engine_minor_version' in targets:
+        steps.append('upgrade_engine')
+    if 'proxy_minor_version' in targets:
+        steps.append('upgrade_proxy')
+    steps.append('verify')
+    duration = inst.upgrade_seconds(ctx.state.settings)
+    failure = inst.data.get('task_failure')
+    fail_index = None
+    if failure:
+        name = failure['step_name']
+        fail_index = steps.index(name) if name in steps else len(steps) - 1
+    step_seconds = duration / len(steps)
+    ends = ctx.now + duration if fail_index is None else ctx.now + (fail_index + 1) * step_seconds
+    task = {
+        'id': uuid.uuid4().hex,
+        'start': ctx.now,
+        'updated': ctx.now,
+        'duration': duration,
+        'ends': ends,
+        'steps': steps,
+        'fail_index': fail_index,
+        'error_code': failure['error_code'] if failure else None,
+        'targets': targets,
+        'params': json.dumps(body, sort_keys=True),
+        'status': 'EXECUTING',
+    }
+    inst.tasks.append(task)
+    inst.active_task = task
+    inst.service_upgrade = True
+    inst.service_task_id = task['id']
+    inst.updated_at = ctx.now
+    if ctx.counters is not None:
+        ctx.counters.upgrade_started(inst.instance_id)
+    return task
+
+
+def _parse_task_time(raw, name):
+    try:
+        return calendar.timegm(time.strptime(raw, '%Y%m%d%H%M%S'))
+    except ValueError:
+        raise _invalid('%s must look like 20200609160000' % name)
+
+
+def list_background_task(ctx):
+    inst = _instance(ctx)
+    offset = _int_param(ctx, 'offset', 0, 0, None)
+    limit = _int_param(ctx, 'limit', 10, 1, 1000)
+    start = _parse_task_time(ctx.query['start_time'], 'start_time') if ctx.query.get('start_time') else None
+    end = _parse_task_time(ctx.query['end_time'], 'end_time') if ctx.query.get('end_time') else None
+    tasks = [t for t in reversed(inst.tasks) if (start is None or t['start'] >= start) and (end is None or t['start'] <= end)]
+    page = [inst.render_task(t) for t in tasks[offset:offset + limit]]
+    return hw_ok({'task_count': str(len(tasks)), 'tasks': page})
+
+
+def show_background_task_progress(ctx):
+    inst = _instance(ctx)
+    for task in inst.tasks:
+        if task['id'] == ctx.params['task_id']:
+            return hw_ok(inst.render_progress(task, ctx.now))
+    # No documented code for an unknown task id: an invalid-parameter answer is the closest match.
+    raise _invalid('task %s does not exist' % ctx.params['task_id'])
+
+
+HANDLERS = {
+    'ListInstances': list_instances,
+    'ShowInstance': show_instance,
+    'ShowInstanceVersion': show_instance_version,
+    'UpgradeInstanceMinorVersion': upgrade_instance_minor_version,
+    'ListBackgroundTask': list_background_task,
+    'ShowBackgroundTaskProgress': show_background_task_progress,
+}
