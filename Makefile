@@ -43,7 +43,7 @@ units: venv tree
 	$(PYTEST) tests/unit -q
 
 integration: venv tree
-	$(PYTEST) tests/integration -q
+	$(PYTEST) -n 2 tests/integration -q
 
 lint: venv tree
 	$(BIN)/ansible-lint --offline --profile production
