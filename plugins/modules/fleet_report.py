@@ -13,7 +13,7 @@ short_description: Write the engine upgrade fleet report (JSON and HTML) and ret
 version_added: 0.1.0
 description:
   - Turns the per-instance result records of the P(opsfleet.engine_upgrade.engine_upgrade#role) role into a
-    report: a table for the play output, a JSON file for machines and a self-contained HTML page for people.
+    report, made of a table for the play output, a JSON file for machines and a self-contained HTML page for people.
   - Instances named in O(hosts) that have no record are reported as V(not_run) (the rollout halted before them).
   - Runs on the controller; it makes no API call.
 author:
