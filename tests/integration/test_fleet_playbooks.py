@@ -1,0 +1,142 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The engine_upgrade role and the fleet playbooks, run with ansible-playbook against the simulator."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+import pytest
+import yaml
+
+from tests.integration.ansible_cli import run_playbook
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO_FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
+
+ES = {
+    "es-demo-orders": "7.10", "es-demo-catalog": "7.10", "es-demo-logs": "7.10", "es-demo-reco": "7.10",
+    "es-demo-analytics": "7.10", "es-demo-payments": "7.10", "es-demo-busy": "7.10", "es-demo-kernel": "ali1.5.0",
+}
+DCS = dict(("dcs-%s" % suffix, "7d0c0000-0000-4000-8000-00000000d00%s" % suffix) for suffix in "123456")
+EXPECTED_UPGRADE = {
+    "es-demo-orders": "upgraded", "es-demo-catalog": "upgraded", "es-demo-logs": "upgraded", "es-demo-reco": "current",
+    "es-demo-analytics": "current", "es-demo-payments": "precheck_failed", "es-demo-busy": "failed",
+    "es-demo-kernel": "upgraded", "dcs-1": "upgraded", "dcs-2": "current", "dcs-3": "upgraded", "dcs-4": "upgraded",
+    "dcs-5": "current", "dcs-6": "upgraded",
+}
+
+
+def _inventory(tmp_path, simulator, hosts=None):
+    """A static fleet inventory, as users write one, with per-host targets and regions."""
+    order = hosts or list(ES) + list(DCS)
+    es_hosts = dict((host, {"engine_upgrade_instance_id": host, "engine_upgrade_target_version": ES[host],
+                            "engine_upgrade_region": "cn-shanghai" if host in ("es-demo-logs", "es-demo-analytics")
+                            else "cn-hangzhou"})
+                    for host in order if host in ES)
+    dcs_hosts = {}
+    for host in [host for host in order if host in DCS]:
+        instance_id = DCS[host]
+        region = "ap-southeast-1" if host == "dcs-6" else "cn-north-4"
+        dcs_hosts[host] = {"engine_upgrade_instance_id": instance_id, "engine_upgrade_region": region,
+                           "engine_upgrade_project_id": simulator.project_id(region)}
+        if host in ("dcs-3", "dcs-4"):
+            dcs_hosts[host]["engine_upgrade_proxy_minor_version"] = "latest"
+    inventory = {"all": {
+        "vars": {"engine_upgrade_poll_interval": 0.3, "engine_upgrade_async_poll_delay": 1, "engine_upgrade_wait_timeout": 60,
+                 "engine_upgrade_report_dir": str(tmp_path / "report")},
+        "children": {
+            "search": {"vars": {"engine_upgrade_cloud": "alicloud_es"}, "hosts": es_hosts},
+            "cache": {"vars": {"engine_upgrade_cloud": "huaweicloud_dcs"}, "hosts": dcs_hosts},
+        }}}
+    path = tmp_path / "fleet.yml"
+    path.write_text(yaml.safe_dump(inventory, sort_keys=False))
+    return str(path)
+
+
+@pytest.fixture
+def demo(simulator, alicloud_env, huaweicloud_env):
+    with open(DEMO_FLEET) as handle:
+        simulator.client.load_fleet(yaml.safe_load(handle))
+    env = dict(alicloud_env)
+    env.update(huaweicloud_env)
+    return simulator, env
+
+
+def _outcomes(tmp_path):
+    with open(str(tmp_path / "report" / "fleet-report.json")) as handle:
+        report = json.load(handle)
+    return report, dict((row["host"], row["outcome"]) for row in report["instances"])
+
+
+def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_path):
+    simulator, env = demo
+    run = run_playbook("opsfleet.engine_upgrade.fleet_precheck", env=env, inventory=_inventory(tmp_path, simulator))
+    report, outcomes = _outcomes(tmp_path)
+    counters = simulator.client.counters()
+    assert counters["writes"] == {} and counters["upgrades_started"] == {}
+    assert outcomes["es-demo-payments"] == "precheck_failed" and outcomes["es-demo-busy"] == "failed"
+    assert outcomes["es-demo-orders"] == "precheck_passed" and outcomes["dcs-3"] == "precheck_passed"
+    assert outcomes["es-demo-reco"] == "current" and outcomes["dcs-2"] == "current"
+    assert report["mode"] == "precheck" and report["summary"]["total"] == 14
+    # The failing precheck fails its host only; the others end ok.
+    assert run.returncode == 2
+    assert run.stats["es-demo-payments"]["failures"] == 1 and run.stats["es-demo-orders"]["failures"] == 0
+    assert "ClusterStatusNotHealth" in report["instances"][[r["host"] for r in report["instances"]].index("es-demo-payments")]["reason"]
+
+
+def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo, tmp_path):
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator)
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_batches": [1, 5, 100], "engine_upgrade_max_fail_percentage": 40})
+    report, outcomes = _outcomes(tmp_path)
+    assert outcomes == EXPECTED_UPGRADE, run.output[-3000:]
+    started = simulator.client.counters()["upgrades_started"]
+    assert started == dict((simulator_id, 1) for simulator_id in [
+        "es-demo-orders", "es-demo-catalog", "es-demo-logs", "es-demo-kernel", DCS["dcs-1"], DCS["dcs-3"], DCS["dcs-4"],
+        DCS["dcs-6"]])
+    assert simulator.client.instance("es-demo-orders")["es_version"].startswith("7.10")
+    assert simulator.client.instance(DCS["dcs-3"])["proxy_minor_version"] == "7.0.5.1"
+    upgraded = [row for row in report["instances"] if row["outcome"] == "upgraded"]
+    assert all(row["before_version"] != row["after_version"] for row in upgraded)
+    assert run.custom_stats.get("_run", {}).get("engine_upgrade_summary", {}).get("by_outcome", {}).get("upgraded") == 8
+
+    simulator.client.reset()
+    healthy = [host for host, outcome in EXPECTED_UPGRADE.items() if outcome in ("upgraded", "current")]
+    second = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                          extra_args=["--limit", ",".join(healthy)])
+    assert second.returncode == 0, second.output[-3000:]
+    assert all(stats["changed"] == 0 and stats["failures"] == 0 for stats in second.stats.values())
+    counters = simulator.client.counters()
+    assert counters["writes"] == {} and counters["upgrades_started"] == {}
+    reads_per_instance = dict((instance, sum(actions.values())) for instance, actions in counters["by_instance"].items())
+    assert max(reads_per_instance.values()) <= 2
+
+
+def test_failure_budget_halts_the_rollout_and_the_report_says_so(demo, tmp_path):
+    simulator, env = demo
+    hosts = ["es-demo-payments", "es-demo-orders", "es-demo-catalog", "dcs-1"]
+    inventory = _inventory(tmp_path, simulator, hosts=hosts)
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_batches": [1, 1, 2], "engine_upgrade_max_fail_percentage": 0})
+    assert run.returncode != 0
+    report, outcomes = _outcomes(tmp_path)
+    assert outcomes["es-demo-payments"] == "precheck_failed"
+    assert [outcomes[host] for host in hosts[1:]] == ["not_run", "not_run", "not_run"]
+    assert simulator.client.counters()["upgrades_started"] == {}
+    assert report["summary"]["by_outcome"]["not_run"] == 3
+
+
+def test_argument_specs_reject_bad_input_before_any_call(demo, tmp_path):
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders"])
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_cloud": "gcp_memorystore"})
+    assert run.returncode != 0
+    assert "engine_upgrade_cloud" in run.output and "gcp_memorystore" in run.output
+    assert simulator.client.counters()["total"] == 0
