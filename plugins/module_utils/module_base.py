@@ -29,6 +29,9 @@ class _CloudModule(AnsibleModule):
     connection_spec = None
     settings_class = None
     client_class = None
+    # AnsibleModule.__init__ calls fail_json on bad arguments (a missing required option, a wrong type) before
+    # __init__ below can collect the secrets; Ansible's own no_log masking covers that early exit.
+    _secrets = ()
 
     def __init__(self, argument_spec=None, **kwargs):
         spec = self.connection_spec()

@@ -17,7 +17,7 @@ description:
   - Instances named in O(hosts) that have no record are reported as V(not_run) (the rollout halted before them).
   - Runs on the controller; it makes no API call.
 author:
-  - opsfleet contributors
+  - opsfleet contributors (@opsfleet)
 options:
   records:
     description:
