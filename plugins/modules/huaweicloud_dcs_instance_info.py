@@ -1,0 +1,243 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: huaweicloud_dcs_instance_info
+short_description: Read Huawei Cloud DCS instances and their engine and proxy minor versions
+version_added: 0.1.0
+description:
+  - Returns one Huawei Cloud Distributed Cache Service instance (C(ShowInstance)) or the instances that match filters
+    (C(ListInstances), every page read), each with its engine and proxy minor versions (C(ShowInstanceVersion)).
+  - Read-only, for reports, upgrade gates and verification. It never writes.
+author:
+  - opsfleet contributors (@opsfleet)
+extends_documentation_fragment:
+  - opsfleet.engine_upgrade.huaweicloud
+attributes:
+  check_mode:
+    description: Read-only, so it runs unchanged in check mode.
+    support: full
+  diff_mode:
+    description: Changes nothing, so there is no diff.
+    support: N/A
+  action_group:
+    description: Use C(group/opsfleet.engine_upgrade.huaweicloud) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - opsfleet.engine_upgrade.huaweicloud
+options:
+  instance_id:
+    description:
+      - Id of one instance. Cannot be combined with O(name), O(exact_name), O(status) or O(tags).
+      - An instance that does not exist fails the task (C(DCS.3022)); a filter that matches nothing returns an empty
+        list.
+    type: str
+  name:
+    description:
+      - Keep instances whose name contains this text (the API's fuzzy name filter).
+    type: str
+  exact_name:
+    description:
+      - Keep only the instance(s) with exactly this name.
+    type: str
+  status:
+    description:
+      - Keep instances in this status, for example V(RUNNING), V(RESTARTING) or V(ERROR).
+    type: str
+  tags:
+    description:
+      - Keep instances that carry every one of these tags (key and value).
+    type: dict
+  include_failure:
+    description:
+      - Also list instances whose creation failed (status C(CREATEFAILED)).
+    type: bool
+    default: false
+  include_versions:
+    description:
+      - Read the engine and proxy minor versions of every instance returned (RV(instances[].versions)).
+      - This costs one C(ShowInstanceVersion) call per instance on top of the listing. Set to V(false) when only the
+        instance states are needed, for example to count a large fleet.
+    type: bool
+    default: true
+  page_size:
+    description:
+      - Instances per C(ListInstances) call (the API's C(limit), at most 1000). Every page is read.
+    type: int
+    default: 1000
+notes:
+  - The filters are sent to the API. O(exact_name) is also checked on the answer, because the vendor documents the
+    exact-name parameter ambiguously.
+seealso:
+  - module: opsfleet.engine_upgrade.huaweicloud_dcs_upgrade
+"""
+
+EXAMPLES = r"""
+- name: Report the versions of the production Redis fleet
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/opsfleet.engine_upgrade.huaweicloud:
+      region: cn-north-4
+      project_id: 0123456789abcdef0123456789abcdef
+  tasks:
+    - name: List running production instances with their versions
+      opsfleet.engine_upgrade.huaweicloud_dcs_instance_info:
+        status: RUNNING
+        tags:
+          env: prod
+      register: dcs_fleet
+
+    - name: Instances with an engine upgrade available
+      ansible.builtin.debug:
+        msg: "{{ dcs_fleet.instances | selectattr('versions.engine_minor_version_upgradable') | map(attribute='name') | list }}"
+
+    - name: One instance, for a gate before an upgrade
+      opsfleet.engine_upgrade.huaweicloud_dcs_instance_info:
+        instance_id: 3f7d1c2a-0001-4b5e-9f00-00000000dc01
+      register: dcs_one
+
+    - name: Stop unless the instance is running
+      ansible.builtin.assert:
+        that:
+          - dcs_one.instances[0].status == 'RUNNING'
+
+    - name: Count instances by status without reading versions (one call per 1000 instances)
+      opsfleet.engine_upgrade.huaweicloud_dcs_instance_info:
+        include_versions: false
+      register: dcs_all
+"""
+
+RETURN = r"""
+instances:
+  description:
+    - The instances, as C(ShowInstance) (with O(instance_id)) or C(ListInstances) return them, plus RV(instances[].versions).
+    - Empty when no instance matches the filters.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    instance_id:
+      description: Instance id.
+      type: str
+      sample: 3f7d1c2a-0001-4b5e-9f00-00000000dc01
+    name:
+      description: Instance name.
+      type: str
+      sample: sessions-redis
+    engine:
+      description: Cache engine, V(Redis) or V(Memcached).
+      type: str
+      sample: Redis
+    engine_version:
+      description: Engine major version.
+      type: str
+      sample: "5.0"
+    status:
+      description: Instance status, for example V(RUNNING).
+      type: str
+      sample: RUNNING
+    cache_mode:
+      description: Instance type, for example V(single), V(ha), V(cluster), V(proxy) or V(ha_rw_split). Returned by C(ShowInstance).
+      type: str
+      sample: ha
+    service_upgrade:
+      description: Whether an upgrade task is running.
+      type: bool
+      sample: false
+    service_task_id:
+      description: Id of the instance's latest service task.
+      type: str
+      sample: 6f1c0c7e2a7b4d0e9a8f5e4d3c2b1a09
+    tags:
+      description: Tags as the API returns them, a list of C(key) / C(value) pairs.
+      type: list
+      elements: dict
+      sample: [{key: env, value: prod}]
+    versions:
+      description:
+        - C(ShowInstanceVersion) with absent proxy versions (the API sends empty strings or V(null)) as V(null).
+        - V(null) if the instance disappeared between the listing and this read.
+      returned: when O(include_versions=true)
+      type: dict
+      contains:
+        engine_minor_version:
+          description: Current engine minor version.
+          type: str
+          sample: 5.0.2.5
+        latest_engine_minor_version:
+          description: Latest engine minor version available.
+          type: str
+          sample: 5.0.2.7
+        engine_minor_version_upgradable:
+          description: Whether the engine can be upgraded.
+          type: bool
+          sample: true
+        proxy_minor_version:
+          description: Current proxy minor version, V(null) without a proxy.
+          type: str
+          sample: null
+        latest_proxy_minor_version:
+          description: Latest proxy minor version, V(null) without a proxy.
+          type: str
+          sample: null
+        proxy_minor_version_upgradable:
+          description: Whether the proxy can be upgraded.
+          type: bool
+          sample: false
+error:
+  description: The vendor error that ended the run.
+  returned: when an API call failed
+  type: dict
+  sample:
+    action: ShowInstance
+    code: DCS.3022
+    message: The instance does not exist.
+    http_status: 404
+    request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
+"""
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import HuaweicloudModule
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.huaweicloud_dcs import (
+    DcsInstanceInfo,
+    InfoRequest,
+    RunFailed,
+)
+
+
+def main():
+    module = HuaweicloudModule(
+        argument_spec=dict(
+            instance_id=dict(type="str"),
+            name=dict(type="str"),
+            exact_name=dict(type="str"),
+            status=dict(type="str"),
+            tags=dict(type="dict"),
+            include_failure=dict(type="bool", default=False),
+            include_versions=dict(type="bool", default=True),
+            page_size=dict(type="int", default=1000),
+        ),
+        mutually_exclusive=[("instance_id", "name"), ("instance_id", "exact_name"), ("instance_id", "status"),
+                            ("instance_id", "tags")],
+        supports_check_mode=True,
+    )
+    try:
+        request = InfoRequest.from_params(module.params)
+    except ConfigError as error:
+        module.fail_json(msg=str(error))
+    try:
+        result = DcsInstanceInfo(module.client, request).run()
+    except RunFailed as failure:
+        module.fail_json(msg=failure.msg, **failure.result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
