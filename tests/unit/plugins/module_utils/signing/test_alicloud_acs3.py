@@ -335,8 +335,9 @@ def test_secret_key_never_appears_in_headers(request_generator):
 def test_factory_builds_the_requested_signer():
     v3 = alicloud_signer("v3", AK, SK, "STS.tok")
     v1 = alicloud_signer("v1", AK, SK)
-    assert type(v3) is Acs3Signer and v3.name == "v3" and v3.secrets == (SK, "STS.tok")
-    assert type(v1) is RoaV1Signer and v1.name == "v1" and v1.secrets == (SK,)
+    # Exact classes: each signer must not be a subclass of the other.
+    assert v3.__class__ is Acs3Signer and v3.name == "v3" and v3.secrets == (SK, "STS.tok")
+    assert v1.__class__ is RoaV1Signer and v1.name == "v1" and v1.secrets == (SK,)
     assert v3.access_key == AK
 
 
