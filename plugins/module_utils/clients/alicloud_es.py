@@ -10,7 +10,11 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, parse_alicloud_error
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.paging import (
+    check_listing_complete,
+    check_listing_stable,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import parse_alicloud_error
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import alicloud_signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.canonical import percent_encode
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Dialect, HttpTransport
@@ -82,20 +86,20 @@ class AlicloudEsClient:
             query["tags"] = json.dumps([{"tagKey": key, "tagValue": value} for key, value in sorted(tags.items())],
                                        separators=(",", ":"))
         instances = []
+        first_total = None
         page = 1
         while True:
             query.update(page=page, size=size)
             response = self.transport.request("GET", "/openapi/instances", "ListInstance", query=dict(query), retry=True)
             items = response.data.get("Result") or []
             total = _total_count(response)
+            first_total = total if page == 1 else first_total
+            check_listing_stable("ListInstance", first_total, total, response.request_id)
             instances.extend(items)
             if len(items) < size or (total is not None and len(instances) >= total):
                 break
             page += 1
-        if total is not None and len(instances) < total:
-            raise ApiError("ListInstance returned %d instances but reported %d in total; the listing changed or was cut "
-                           "short, run again" % (len(instances), total), action="ListInstance",
-                           request_id=response.request_id)
+        check_listing_complete("ListInstance", len(instances), total, response.request_id)
         return instances
 
 

@@ -8,7 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, parse_huaweicloud_error
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.paging import (
+    check_listing_complete,
+    check_listing_stable,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import parse_huaweicloud_error
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.canonical import percent_encode
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.huaweicloud import SdkHmacSha256Signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Dialect, HttpTransport
@@ -18,6 +22,13 @@ MAX_PAGE_SIZE = 1000
 
 def _request_id_of(headers, data):
     return headers.get("X-Request-Id")
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class HuaweicloudDcsClient:
@@ -81,17 +92,16 @@ class HuaweicloudDcsClient:
         if tags:
             query["tags"] = ",".join("%s=%s" % (key, value) for key, value in sorted(tags.items()))
         instances = []
-        total = None
+        first_total = None
         while True:
             query.update(offset=len(instances), limit=limit)
             response = self.transport.request("GET", self._path("/instances"), "ListInstances", query=dict(query), retry=True)
             items = response.data.get("instances") or []
-            total = response.data.get("instance_num")
+            total = _as_int(response.data.get("instance_num"))
+            first_total = total if not instances else first_total
+            check_listing_stable("ListInstances", first_total, total, response.request_id)
             instances.extend(items)
-            if len(items) < limit or (total is not None and len(instances) >= int(total)):
+            if len(items) < limit or (total is not None and len(instances) >= total):
                 break
-        if total is not None and len(instances) < int(total):
-            raise ApiError("ListInstances returned %d instances but reported %s in total; the listing changed or was cut "
-                           "short, run again" % (len(instances), total), action="ListInstances",
-                           request_id=response.request_id)
+        check_listing_complete("ListInstances", len(instances), total, response.request_id)
         return instances
