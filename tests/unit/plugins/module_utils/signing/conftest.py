@@ -2,7 +2,7 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Shared fixtures of the signer tests: HOME isolation, the official SDKs and seeded request generators.
+"""Shared fixtures of the signer tests: the official SDKs and seeded request generators.
 
 The official SDKs (``alibabacloud-tea-openapi`` with ``darabonba-core``, ``huaweicloudsdkcore``) are
 test-only requirements: they are imported inside fixtures, so a missing SDK makes the tests that need it
@@ -13,23 +13,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import atexit
 import base64
 import datetime
 import hashlib
 import json
-import os
 import random
-import shutil
-import tempfile
 
 import pytest
-
-# Importing huaweicloudsdkcore writes ~/.huaweicloud/application_id: keep it out of the real home. This
-# runs when pytest loads this conftest, before any test (and before the lazily imported SDK).
-_TEST_HOME = tempfile.mkdtemp(prefix="opsfleet-signer-tests-")
-os.environ["HOME"] = _TEST_HOME
-atexit.register(shutil.rmtree, _TEST_HOME, True)
 
 # Number of generated requests compared with each official SDK signer.
 GENERATED_CASES = 300
@@ -69,7 +59,7 @@ def aliyun_sdk():
 @pytest.fixture(scope="session")
 def huawei_sdk():
     """The official Huawei Cloud signer pieces (required: no skip when missing)."""
-    assert os.environ["HOME"] == _TEST_HOME, "HOME must point at the temporary directory before the SDK import"
+    # tests/conftest.py has already imported the SDK's user-agent module with a private HOME.
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.client import Client
     from huaweicloudsdkcore.sdk_request import SdkRequest
