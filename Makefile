@@ -16,7 +16,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help demo test venv tree sanity units integration lint docs-lint changelog-lint build clean
+.PHONY: help demo test venv tree sanity units integration lint docs-lint changelog-lint build galaxy-importer clean
 
 help:
 	@echo "make demo   - start the API simulator and run the demo against it"
@@ -35,9 +35,9 @@ tree:
 	@ln -sfn $(CURDIR) $(LINK)
 
 demo: venv tree
-	$(BIN)/python tests/demo/run_demo.py
+	$(BIN)/python demo/run_demo.py
 
-test: sanity units integration lint docs-lint changelog-lint
+test: sanity units integration lint docs-lint changelog-lint galaxy-importer
 
 units: venv tree
 	$(PYTEST) tests/unit -q
@@ -64,7 +64,13 @@ sanity: venv
 		--skip-test shellcheck $(SANITY_ARGS)
 
 build: venv
-	mkdir -p $(BUILD)/dist && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
+
+# The checks Galaxy runs on upload, on the tarball users install.
+galaxy-importer: build
+	cd $(BUILD) && $(abspath $(BIN))/python -m galaxy_importer.main $(abspath $(BUILD))/dist/opsfleet-engine_upgrade-*.tar.gz \
+		| tee importer.log && grep -q "Importer processing completed successfully" importer.log \
+		&& ! grep -qE "^(ERROR|WARNING)" importer.log
 
 clean:
 	rm -rf $(BUILD) tests/output
