@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
@@ -32,8 +34,10 @@ class _CloudModule(AnsibleModule):
     # AnsibleModule.__init__ calls fail_json on bad arguments (a missing required option, a wrong type) before
     # __init__ below can collect the secrets; Ansible's own no_log masking covers that early exit.
     _secrets = ()
+    _started = None
 
     def __init__(self, argument_spec=None, **kwargs):
+        self._started = time.monotonic()
         spec = self.connection_spec()
         spec.update(argument_spec or {})
         super(_CloudModule, self).__init__(argument_spec=spec, **kwargs)
@@ -58,11 +62,18 @@ class _CloudModule(AnsibleModule):
         text = "%s: %s" % (msg, error) if msg else str(error)
         self.fail_json(msg=text, error=error.to_dict(), **result)
 
+    def _with_elapsed(self, result):
+        # Per-instance timing for fleet reports: a play runs hosts in lockstep, so its own clock cannot tell.
+        if self._started is not None:
+            result.setdefault("elapsed_seconds", round(time.monotonic() - self._started, 3))
+        return result
+
     def exit_json(self, **kwargs):
-        super(_CloudModule, self).exit_json(**redact_data(kwargs, self._secrets))
+        super(_CloudModule, self).exit_json(**redact_data(self._with_elapsed(kwargs), self._secrets))
 
     def fail_json(self, msg, **kwargs):
-        super(_CloudModule, self).fail_json(msg=redact_text(msg, self._secrets), **redact_data(kwargs, self._secrets))
+        super(_CloudModule, self).fail_json(msg=redact_text(msg, self._secrets),
+                                            **redact_data(self._with_elapsed(kwargs), self._secrets))
 
 
 class AlicloudModule(_CloudModule):

@@ -120,6 +120,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+elapsed_seconds:
+  description: Seconds the module ran, waiting included; the fleet report sums it per instance.
+  returned: always
+  type: float
+  sample: 12.417
 instances:
   description: The instances found, in the API's order; empty when none matched or O(instance_id) does not exist.
   returned: always

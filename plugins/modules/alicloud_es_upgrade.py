@@ -159,6 +159,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+elapsed_seconds:
+  description: Seconds the module ran, waiting included; the fleet report sums it per instance.
+  returned: always
+  type: float
+  sample: 12.417
 instance_id:
   description: Id of the instance.
   returned: always

@@ -115,6 +115,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+elapsed_seconds:
+  description: Seconds the module ran, waiting included; the fleet report sums it per instance.
+  returned: always
+  type: float
+  sample: 12.417
 instances:
   description:
     - The instances, as C(ShowInstance) (with O(instance_id)) or C(ListInstances) return them, plus RV(instances[].versions).

@@ -1,0 +1,120 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``make demo``: build and install the collection, start the API simulator with a 14-instance fleet over both
+clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the inventory plugins), print
+the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+WORK = os.path.join(ROOT, "build", "demo")
+COLLECTIONS = os.path.join(WORK, "collections")
+REPORT = os.path.join(WORK, "report")
+FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
+INVENTORY = os.path.join(ROOT, "demo", "inventory")
+
+# How the demo fleet is designed to end (see tests/simulator/fleets/demo.yml).
+EXPECTED = {"upgraded": 8, "current": 4, "precheck_failed": 1, "failed": 1}
+
+
+def step(text):
+    print("\n=== %s" % text)
+    sys.stdout.flush()
+
+
+def run(command, env=None, check=True):
+    completed = subprocess.run(command, cwd=ROOT, env=env, check=False)
+    if check and completed.returncode != 0:
+        raise SystemExit("demo: %s exited with %d" % (" ".join(command[:3]), completed.returncode))
+    return completed.returncode
+
+
+def install_collection():
+    step("Build the collection and install the tarball")
+    dist = os.path.join(WORK, "dist")
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(dist)
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--force", "--output-path", dist])
+    tarball = glob.glob(os.path.join(dist, "opsfleet-engine_upgrade-*.tar.gz"))[0]
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", COLLECTIONS, tarball])
+
+
+def start_simulator():
+    process = subprocess.Popen([sys.executable, "-m", "tests.simulator", "--port", "0", "--fleet", FLEET],
+                               cwd=ROOT, stdout=subprocess.PIPE, universal_newlines=True)
+    line = process.stdout.readline().strip()
+    if not line.startswith("SIMULATOR_URL="):
+        process.kill()
+        raise SystemExit("demo: the simulator did not start: %r" % line)
+    return process, line.split("=", 1)[1]
+
+
+def demo_env(url):
+    env = dict(os.environ)
+    env.update({
+        # What an AWX credential of each custom type would inject.
+        "ALICLOUD_ACCESS_KEY": "LTAI5tSimAccessKeyId000",
+        "ALICLOUD_SECRET_KEY": "SimSecretAlicloud0000000000000000",
+        "ALICLOUD_ES_ENDPOINT": url + "/{region}",
+        "HUAWEICLOUD_SDK_AK": "HWSIMACCESSKEY000000A",
+        "HUAWEICLOUD_SDK_SK": "HwSimSecretKey00000000000000000000000000",
+        "HUAWEICLOUD_DCS_ENDPOINT": url + "/{region}",
+        # Only the installed tarball, not the checkout.
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_FORKS": "16",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "PATH": BIN + os.pathsep + env.get("PATH", ""),
+    })
+    return env
+
+
+def main():
+    started = time.time()
+    install_collection()
+    step("Start the API simulator with the demo fleet (%s)" % os.path.relpath(FLEET, ROOT))
+    process, url = start_simulator()
+    print("simulator listening on %s" % url)
+    try:
+        env = demo_env(url)
+        step("The fleet, as the inventory plugins read it")
+        run([os.path.join(BIN, "ansible-inventory"), "-i", INVENTORY, "--graph"], env=env)
+
+        playbook = [os.path.join(BIN, "ansible-playbook"), "-i", INVENTORY, "-e", "engine_upgrade_report_dir=%s" % REPORT]
+        step("Fleet precheck (changes nothing)")
+        run(playbook + ["opsfleet.engine_upgrade.fleet_precheck"], env=env, check=False)
+
+        step("Fleet upgrade: a canary, then half the fleet, then the rest, with a 35% failure budget per batch")
+        run(playbook + ["opsfleet.engine_upgrade.fleet_upgrade", "-e",
+                        json.dumps({"engine_upgrade_batches": [1, "50%", "100%"], "engine_upgrade_max_fail_percentage": 35})],
+            env=env, check=False)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    with open(os.path.join(REPORT, "fleet-report.json")) as handle:
+        report = json.load(handle)
+    counts = dict((name, count) for name, count in report["summary"]["by_outcome"].items() if count)
+    step("Fleet report")
+    print("outcomes: %s" % ", ".join("%s %d" % item for item in sorted(counts.items())))
+    print("HTML report: %s" % os.path.join(REPORT, "fleet-report.html"))
+    print("JSON report: %s" % os.path.join(REPORT, "fleet-report.json"))
+    print("simulator stopped; demo took %.0f s" % (time.time() - started))
+    if counts != EXPECTED:
+        raise SystemExit("demo: the fleet ended as %s, expected %s" % (counts, EXPECTED))
+
+
+if __name__ == "__main__":
+    main()
