@@ -16,11 +16,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help demo test venv tree sanity units integration lint docs-lint changelog-lint build galaxy-importer clean
+.PHONY: help demo test bench chaos venv tree sanity units integration lint docs-lint changelog-lint build galaxy-importer clean
 
 help:
 	@echo "make demo   - start the API simulator and run the demo against it"
 	@echo "make test   - everything CI checks: sanity, unit, integration, lint"
+	@echo "make bench  - speed and API economy against the simulator: tables + build/bench/bench.json (BENCH_QUICK=1: short run)"
+	@echo "make chaos  - a 100-instance fleet upgrade under injected faults, twice, with checks: build/chaos/chaos.json"
 
 $(BIN)/.installed: tests/requirements.txt requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +40,13 @@ demo: venv tree
 	$(BIN)/python demo/run_demo.py
 
 test: sanity units integration lint docs-lint changelog-lint galaxy-importer
+
+# Not part of `make test` (minutes, not seconds); tests/integration/test_bench_chaos_smoke.py runs a short version.
+bench: venv tree
+	$(BIN)/python -m benchmarks.bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+chaos: venv tree
+	$(BIN)/python -m benchmarks.chaos $(if $(filter-out 0,$(CHAOS_QUICK)),--quick)
 
 units: venv tree
 	$(PYTEST) tests/unit -q

@@ -386,13 +386,21 @@ def _pick_regions(regions, cloud, default):
     return list(regions)
 
 
-def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0):
+def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behind=None, failures=None):
     """A reproducible fleet of ``n_es`` Elasticsearch and ``n_dcs`` DCS instances spread over regions.
 
     ``regions``: a list used for both clouds, or ``{"alicloud": [...], "huaweicloud": [...]}``.
     The mix: every version on the upgrade paths, a few busy, frozen and precheck-failing instances,
     proxy clusters, tags for grouping. Returns raw fleet data (feed it to ``load_fleet``).
+
+    ``behind`` (a share, 0..1) selects a controlled mix instead, for benchmarks and fault runs: that share
+    of each cloud is one step behind the fleet target (Elasticsearch 6.7 under ``GENERATED_ES_TARGET``
+    7.10, DCS an engine minor, and on proxy clusters a proxy minor, below the latest), the rest is at or
+    above it, and every instance is healthy except those ``failures`` names: ``{kind: count}`` with the
+    kinds of ``GENERATED_FAILURES``, placed on behind instances.
     """
+    if behind is not None:
+        return _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures or {})
     rng = random.Random(seed)
     es_regions = _pick_regions(regions, 'alicloud', DEFAULT_ES_REGIONS)
     dcs_regions = _pick_regions(regions, 'huaweicloud', DEFAULT_DCS_REGIONS)
@@ -441,6 +449,97 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0):
             entry['latest_proxy_minor_version'] = DCS_GENERATED_PROXY_VERSIONS[-1]
             entry['proxy_minor_versions'] = list(DCS_GENERATED_PROXY_VERSIONS)
         dcs.append(entry)
+    return {
+        'settings': {'upgrade_seconds': upgrade_seconds},
+        'alicloud_es': es,
+        'huaweicloud_dcs': dcs,
+    }
+
+
+# The controlled mix of ``generate_fleet(..., behind=...)``.
+GENERATED_ES_TARGET = '7.10'
+GENERATED_ES_BEHIND = '6.7.0'
+GENERATED_ES_CURRENT = ('7.10.0', '7.10.0', '7.16.2', '8.5.1')
+# kind -> (cloud, what the instance gets). Each one stops its instance with a reason of its own:
+GENERATED_FAILURES = {
+    'es_precheck': 'alicloud_es',   # a dryRun check fails (precheck_failures)
+    'es_inactive': 'alicloud_es',   # status inactive: the upgrade cannot start
+    'dcs_task': 'huaweicloud_dcs',  # the upgrade task fails at a step (task_failure)
+    'dcs_frozen': 'huaweicloud_dcs',  # status FROZEN: the client-side precheck fails
+}
+GENERATED_FAILURE_CODES = {'es_precheck': 'ClusterStatusNotHealth', 'dcs_task': 'DCS.5006'}
+
+
+def _controlled_es(rng, index, region, behind):
+    suffix = '_with_X-Pack' if rng.random() < 0.6 else ''
+    version = GENERATED_ES_BEHIND if behind else rng.choice(GENERATED_ES_CURRENT)
+    return {
+        'instance_id': 'es-cn-b%07d' % index,
+        'region': region,
+        'es_version': version + suffix,
+        'ali_version': 'ali1.3.0',
+        'status': 'active',
+        'description': 'search-%d' % index,
+        'tags': {'env': rng.choice(('prod', 'staging')), 'behind': 'yes' if behind else 'no'},
+    }
+
+
+def _controlled_dcs(rng, index, region, behind):
+    engine_version = rng.choice(sorted(DCS_GENERATED_VERSIONS))
+    versions = DCS_GENERATED_VERSIONS[engine_version]
+    cache_mode = rng.choice(('single', 'ha', 'ha', 'cluster', 'proxy', 'ha_rw_split'))
+    entry = {
+        'instance_id': str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        'region': region,
+        'project_id': project_for_region(region),
+        'name': 'cache-%d' % index,
+        'engine_version': engine_version,
+        'cache_mode': cache_mode,
+        'status': 'RUNNING',
+        'engine_minor_version': versions[0] if behind else versions[-1],
+        'latest_engine_minor_version': versions[-1],
+        'engine_minor_versions': list(versions),
+        'tags': {'env': rng.choice(('prod', 'staging')), 'behind': 'yes' if behind else 'no'},
+    }
+    if cache_mode in DCS_PROXY_MODES:
+        entry['proxy_minor_version'] = DCS_GENERATED_PROXY_VERSIONS[0] if behind else DCS_GENERATED_PROXY_VERSIONS[-1]
+        entry['latest_proxy_minor_version'] = DCS_GENERATED_PROXY_VERSIONS[-1]
+        entry['proxy_minor_versions'] = list(DCS_GENERATED_PROXY_VERSIONS)
+    return entry
+
+
+def _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures):
+    if isinstance(behind, bool) or not isinstance(behind, (int, float)) or not 0 <= behind <= 1:
+        raise FleetError('behind must be a share from 0 to 1')
+    unknown = set(failures) - set(GENERATED_FAILURES)
+    if unknown:
+        raise FleetError('failures: unknown kinds %s (use %s)' % (', '.join(sorted(unknown)), ', '.join(sorted(GENERATED_FAILURES))))
+    rng = random.Random(seed)
+    es_regions = _pick_regions(regions, 'alicloud', DEFAULT_ES_REGIONS)
+    dcs_regions = _pick_regions(regions, 'huaweicloud', DEFAULT_DCS_REGIONS)
+    es_behind = set(rng.sample(range(n_es), int(round(n_es * behind))))
+    dcs_behind = set(rng.sample(range(n_dcs), int(round(n_dcs * behind))))
+    es = [_controlled_es(rng, index, es_regions[index % len(es_regions)], index in es_behind) for index in range(n_es)]
+    dcs = [_controlled_dcs(rng, index, dcs_regions[index % len(dcs_regions)], index in dcs_behind) for index in range(n_dcs)]
+    pools = {'alicloud_es': [es[i] for i in sorted(es_behind)], 'huaweicloud_dcs': [dcs[i] for i in sorted(dcs_behind)]}
+    for cloud in pools:
+        rng.shuffle(pools[cloud])
+    for kind in sorted(failures):
+        pool = pools[GENERATED_FAILURES[kind]]
+        count = int(failures[kind])
+        if count > len(pool):
+            raise FleetError('failures: %d %s instances wanted, only %d behind instances left' % (count, kind, len(pool)))
+        for entry in pool[:count]:
+            if kind == 'es_precheck':
+                entry['precheck_failures'] = [{'validate_type': 'checkClusterHealth', 'error_msg': 'cluster status is red'}]
+            elif kind == 'es_inactive':
+                entry['status'] = 'inactive'
+            elif kind == 'dcs_task':
+                entry['task_failure'] = {'step_name': 'upgrade_engine', 'error_code': GENERATED_FAILURE_CODES['dcs_task']}
+            else:
+                entry['status'] = 'FROZEN'
+            entry['tags']['failure'] = kind
+        del pool[:count]
     return {
         'settings': {'upgrade_seconds': upgrade_seconds},
         'alicloud_es': es,

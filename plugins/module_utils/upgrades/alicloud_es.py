@@ -406,6 +406,17 @@ class EsUpgrade:
             self._fail("%s: DescribeInstance answered without a Result (request id %s)" % (doing, response.request_id))
         return instance
 
+    def _poll(self, doing):
+        """A read for a waiting loop: one that failed on throttling, a 5xx or a lost connection even after its retries
+        skips this poll (None) instead of ending the wait on an upgrade that is still running; any other error ends
+        the run as :meth:`_describe` does."""
+        try:
+            return self._describe(doing)
+        except UpgradeFailed as failure:
+            if failure.error is not None and failure.error.transient:
+                return None
+            raise
+
     def _check_current_version(self, instance):
         """Refuse to act on a version the API shows in a form that cannot be compared with the target.
 
@@ -424,9 +435,9 @@ class EsUpgrade:
         request = self.request
         first_status = instance.status
         try:
-            waited = wait_for(lambda: self._describe("reading instance %s while waiting for it to become active"
-                                                     % request.instance_id),
-                              lambda seen: seen.status == ACTIVE, timeout=self._remaining(),
+            waited = wait_for(lambda: self._poll("reading instance %s while waiting for it to become active"
+                                                 % request.instance_id),
+                              lambda seen: seen is not None and seen.status == ACTIVE, timeout=self._remaining(),
                               description="instance %s to become active" % request.instance_id, **self._poll_options())
         except WaitTimeout as timeout:
             self._fail("instance %s is still %s after %.0f seconds of waiting for it to become active (wait_timeout %s); "
@@ -489,6 +500,8 @@ class EsUpgrade:
         progress = {"seen_busy": False}
 
         def is_done(instance):
+            if instance is None:  # this poll could not read the instance
+                return False
             if instance.status != ACTIVE:
                 progress["seen_busy"] = True
                 return False
@@ -504,8 +517,8 @@ class EsUpgrade:
             return False
 
         try:
-            waited = wait_for(lambda: self._describe("reading instance %s while waiting for the upgrade (still running)"
-                                                     % request.instance_id),
+            waited = wait_for(lambda: self._poll("reading instance %s while waiting for the upgrade (still running)"
+                                                 % request.instance_id),
                               is_done, timeout=self._remaining(),
                               description="the upgrade of %s to %s" % (request.instance_id, request.label),
                               **self._poll_options())

@@ -24,7 +24,7 @@ import time
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.precheck import Precheck
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import DEFAULT_MAX_ATTEMPTS, BackoffPolicy
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import MINOR_VERSION_PATTERN, compare
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout, wait_for
 
@@ -62,6 +62,9 @@ TASK_FAILED = "failed"
 # connection, 5xx) comes only after a re-read proved that no upgrade started. The budget stays small because
 # each attempt may be a real write.
 MAX_POST_ATTEMPTS = 3
+# A throttled POST was refused by the gateway before DCS saw it, so repeating it is as safe as repeating a read:
+# it gets the reads' budget (make chaos found that 3 attempts in all lose upgrades under 20% throttling).
+MAX_THROTTLED_POST_ATTEMPTS = DEFAULT_MAX_ATTEMPTS
 INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 EXAMPLE_INSTANCE_ID = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"
 VERSION_HINT = "'latest' or a dotted numeric version such as 5.0.2.7"
@@ -645,6 +648,7 @@ class DcsUpgrade:
         body = plan.body
         known_tasks = plan.state.task_ids()
         attempt = 0
+        ambiguous = 0
         while True:
             attempt += 1
             try:
@@ -659,13 +663,14 @@ class DcsUpgrade:
                     found = self._find_applied_upgrade(error, plan, known_tasks)
                     if found is not None:
                         return found
+                    ambiguous += 1
                     why = "a re-read showed no upgrade started"
                 elif error.throttled:
                     # The gateway refuses a throttled call before DCS sees it: repeating it cannot upgrade twice.
                     why = "the gateway throttled it before DCS saw it"
                 else:
                     self._fail(self._post_error_message(error, body), error=error)
-                if attempt >= MAX_POST_ATTEMPTS:
+                if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
                     self._fail("the upgrade of instance %s was not started after %d attempts (%s); the last one failed: "
                                "%s" % (self.instance_id, attempt, why, error), error=error)
                 self.notes.append("attempt %d failed (%s) and %s, so it was sent again" % (

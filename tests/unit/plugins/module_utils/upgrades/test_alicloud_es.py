@@ -309,6 +309,33 @@ def test_upgrade_with_wait_polls_until_active_at_the_target():
     assert result["request_ids"] == {"describe_instance": "RID-DESCRIBE-1", "precheck": "RID-DRYRUN", "upgrade": "RID-UPGRADE"}
 
 
+def test_a_poll_that_fails_even_after_its_retries_is_skipped_not_the_end_of_the_wait():
+    class FlakyClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:  # the first poll after the write: throttled through every retry
+                self.describes += 1
+                raise ApiError("Request was denied due to user flow control.", status=400, code="Throttling.User",
+                               throttled=True, action="DescribeInstance")
+            return super(FlakyClient, self).describe_instance(instance_id)
+
+    client = FlakyClient([_describe(), _describe(status="activating"), _describe(es_version="6.7.0_with_X-Pack")])
+    result = _run(client)
+    assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and len(client.writes) == 1
+
+
+def test_a_poll_that_fails_for_good_still_ends_the_wait():
+    class BrokenClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:
+                self.describes += 1
+                raise ApiError("The specified parameter is invalid.", status=400, code="InvalidParameter",
+                               action="DescribeInstance")
+            return super(BrokenClient, self).describe_instance(instance_id)
+
+    failure = _fail(BrokenClient([_describe(), _describe(status="activating")]))
+    assert "while waiting for the upgrade" in failure.msg and failure.error.code == "InvalidParameter"
+
+
 @pytest.mark.parametrize("upgrade_result", [[], ALL_PASS])
 def test_both_documented_answers_of_a_started_upgrade_are_accepted(upgrade_result):
     client = ScriptedClient([_describe()], upgrade_result=upgrade_result)

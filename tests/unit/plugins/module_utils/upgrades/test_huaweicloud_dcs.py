@@ -433,6 +433,26 @@ def test_throttled_post_is_retried_without_a_re_read():
     assert result["task_id"] == "task-1" and "throttled it before DCS saw it" in result["msg"]
 
 
+def test_throttled_posts_get_the_reads_budget_lost_answers_only_three():
+    def throttled():
+        return ApiError("throttled", status=429, code="APIGW.0308", throttled=True, action="UpgradeInstanceMinorVersion")
+
+    clock = FakeClock()
+    client = FakeClient(clock, post_script=[throttled() for _attempt in range(5)])
+    result = _run(client, clock, wait=False)
+    assert result["task_id"] == "task-1" and client.calls.count("UpgradeInstanceMinorVersion") == 6
+
+    clock = FakeClock()
+    client = FakeClient(clock, post_script=[throttled() for _attempt in range(6)])
+    failure = _fail(client, clock, wait=False)
+    assert client.calls.count("UpgradeInstanceMinorVersion") == 6 and "not started after 6 attempts" in failure.msg
+
+    clock = FakeClock()
+    client = FakeClient(clock, post_script=[throttled(), timeout_error(), throttled(), timeout_error(), timeout_error()])
+    failure = _fail(client, clock, wait=False)
+    assert client.calls.count("UpgradeInstanceMinorVersion") == 5 and "not started after 5 attempts" in failure.msg
+
+
 def test_same_version_answer_is_a_noop():
     clock = FakeClock()
     client = FakeClient(clock, post_script=[ApiError("same version", status=400, code="DCS.4053", request_id="rid-4053")])

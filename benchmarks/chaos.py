@@ -1,0 +1,510 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``make chaos``: the fleet upgrade on 100 simulated instances (both clouds) with faults switched on, twice.
+
+Faults on every call: throttling 20%, 5xx 5%, dropped connections 2%, writes applied and then left unanswered
+past the client's ``request_timeout`` 2% (and once for sure on each cloud), latency jitter on all. Some instances
+carry failures the simulator is configured with (a failing Elasticsearch precheck, an inactive cluster, a DCS
+upgrade task that fails, a frozen DCS instance). Everything runs over HTTPS with a self-signed CA, at ``-vvvv``.
+
+Checks, printed and written to ``<out>/chaos.json``; the exit status is non-zero when one fails:
+
+* every instance without a configured failure ends at the target; every configured failure ends failed or
+  precheck_failed with the reason the simulator was configured with;
+* upgrades started per instance: exactly one where an upgrade was due (over the two runs; a failed upgrade
+  task is started again by the second run, once), never two in one run;
+* report rows that disagree with the simulator's state: 0 (outcome, versions before / after);
+* the secret keys and security tokens in any output, log, report or async job file: 0;
+* HTTPS with a self-signed certificate fails by default (inventory plugins and modules) and passes with the
+  CA bundle (the inventory plugins' ``ca_bundle`` option; the playbooks' ``engine_upgrade_*_defaults``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import argparse
+import glob
+import os
+import sys
+import time
+
+import trustme
+import yaml
+
+from benchmarks import common
+from tests.simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
+
+ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
+# A write the simulator applies and then leaves unanswered for HANG seconds, past the modules' request_timeout.
+REQUEST_TIMEOUT = {False: 4.0, True: 1.5}
+HANG_SECONDS = {False: 7.0, True: 2.5}
+SHARES = {"throttle": 0.20, "server_error": 0.05, "drop": 0.02}
+# What each configured failure must end as, and a text its reason must contain.
+# A row may instead say a transient fault stopped the instance before its configured failure could happen.
+TRANSIENT_MARKERS = ("Throttling", "APIGW.0308", "throttled", "HTTP 5", "ServiceUnavailable", "InternalServerError",
+                     "DCS.5000", "Bad Gateway", "ConnectionError", "ReadTimeout", "no answer from")
+EXPECTED_FAILURES = {
+    "es_precheck": ("precheck_failed", GENERATED_FAILURE_CODES["es_precheck"]),
+    "es_inactive": ("failed", "inactive"),
+    "dcs_task": ("failed", GENERATED_FAILURE_CODES["dcs_task"]),
+    "dcs_frozen": ("precheck_failed", "FROZEN"),
+}
+
+
+def fault_rules(es_forced, dcs_forced, hang):
+    """Rules are tried in order and the first that fires wins: the rates are set so that each fault hits the
+    share of all calls the issue names (20% / 5% / 2%), whatever fired before it."""
+    rules = []
+    for instance in (es_forced, dcs_forced):
+        if instance:
+            rules.append({"fault": "write_timeout", "writes_only": True, "instance_id": instance, "count": 1, "seconds": hang})
+    rules.append({"fault": "write_timeout", "writes_only": True, "rate": 0.02, "seconds": hang})
+    left = 1.0
+    for kind in ("throttle", "server_error", "drop"):
+        rules.append({"fault": kind, "rate": round(SHARES[kind] / left, 4), "latency_ms": [0, 60]})
+        left -= SHARES[kind]
+    rules.append({"fault": "latency", "rate": 1.0, "latency_ms": [0, 60]})
+    return rules
+
+
+class Chaos:
+    def __init__(self, args):
+        self.args = args
+        self.out = os.path.abspath(args.out)
+        self.work = os.path.join(self.out, "work")
+        self.checks = []
+        self.tables = []
+        self.results = {"quick": args.quick, "instances": args.instances}
+        self.sim = None
+        self.collections = None
+
+    def check(self, name, value, expected, passed, detail=None):
+        self.checks.append({"check": name, "value": value, "expected": expected, "passed": bool(passed), "detail": detail})
+        if not passed:
+            common.say("CHECK FAILED: %s: %s (expected %s)%s" % (name, value, expected, "\n  %s" % detail if detail else ""))
+
+    def table(self, table):
+        table.show()
+        self.tables.append(table.to_dict())
+
+    # --- set-up ------------------------------------------------------------------------------------
+
+    def certificates(self):
+        ca = trustme.CA()
+        cert = ca.issue_cert(u"127.0.0.1", u"localhost")
+        paths = dict((name, os.path.join(self.work, name)) for name in ("ca.pem", "server.pem", "server.key"))
+        ca.cert_pem.write_to_path(paths["ca.pem"])
+        cert.cert_chain_pems[0].write_to_path(paths["server.pem"])
+        for extra in cert.cert_chain_pems[1:]:
+            extra.write_to_path(paths["server.pem"], append=True)
+        cert.private_key_pem.write_to_path(paths["server.key"])
+        return paths
+
+    def fleet(self):
+        half = self.args.instances // 2
+        if self.args.quick:
+            failures = {"es_precheck": 1, "es_inactive": 1, "dcs_task": 1, "dcs_frozen": 1}
+        else:
+            failures = {"es_precheck": 3, "es_inactive": 2, "dcs_task": 3, "dcs_frozen": 2}
+        return generate_fleet(half, self.args.instances - half, seed=self.args.seed, upgrade_seconds=self.args.duration,
+                              behind=0.75, failures=failures)
+
+    def env(self, run_dir, verbose_log=None):
+        env = common.cloud_env(self.sim.url, self.collections, forks=self.args.forks, extra={
+            "ANSIBLE_ASYNC_DIR": os.path.join(run_dir, "async"),
+            "ANSIBLE_CALLBACKS_ENABLED": "fleet_timing",
+            "OPSFLEET_TIMING_FILE": os.path.join(run_dir, "timing.json"),
+        })
+        if verbose_log:
+            env["ANSIBLE_LOG_PATH"] = verbose_log
+        return env
+
+    # --- HTTPS ---------------------------------------------------------------------------------------
+
+    def https_checks(self, fleet, certs):
+        common.step("HTTPS with a self-signed certificate: refused by default, accepted with the CA bundle")
+        directory = os.path.join(self.work, "https")
+        plain = common.write_plugin_inventory(os.path.join(directory, "inventory-no-ca"), fleet, GENERATED_ES_TARGET)
+        trusted = common.write_plugin_inventory(os.path.join(directory, "inventory-ca"), fleet, GENERATED_ES_TARGET,
+                                                ca_bundle=certs["ca.pem"])
+        env = self.env(directory)
+        env["ANSIBLE_INVENTORY_UNPARSED_FAILED"] = "1"
+        inventory = os.path.join(common.BIN, "ansible-inventory")
+        refused = common.measure([inventory, "-i", plain, "--list"], env=env, output_path=os.path.join(directory, "no-ca.txt"))
+        text = refused.output()
+        self.check("inventory plugins over HTTPS without ca_bundle fail", "exit %d" % refused.returncode, "non-zero, TLS error",
+                   refused.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in text, text[-600:])
+        static = os.path.join(directory, "inventory.yml")
+        accepted = common.measure([inventory, "-i", trusted, "--list", "--yaml", "--export", "--output", static], env=env,
+                                  output_path=os.path.join(directory, "ca.txt"))
+        hosts = count_hosts(static) if accepted.returncode == 0 else 0
+        self.check("inventory plugins over HTTPS with ca_bundle list the fleet", "%d hosts" % hosts,
+                   "%d hosts" % self.args.instances, accepted.returncode == 0 and hosts == self.args.instances,
+                   accepted.output()[-600:])
+
+        # The modules: one host of each cloud without the CA bundle (the chaos runs then give it through
+        # engine_upgrade_alicloud_defaults / engine_upgrade_huaweicloud_defaults, the playbooks' module_defaults).
+        limit = "%s,%s" % (first_host(static, "alicloud_es"), first_host(static, "huaweicloud_dcs"))
+        report_dir = os.path.join(directory, "report-without-ca")
+        before = self.sim.counters()["total"]
+        run = common.measure(common.playbook_command(static, "opsfleet.engine_upgrade.fleet_precheck",
+                                                     {"engine_upgrade_report_dir": report_dir}) + ["--limit", limit],
+                             env=self.env(directory), timeout=300, output_path=os.path.join(directory, "precheck-without-ca.txt"))
+        rows = common.read_report(report_dir)["instances"] if os.path.exists(os.path.join(report_dir, "fleet-report.json")) else []
+        calls = self.sim.counters()["total"] - before
+        tls_failed = [row for row in rows if row["outcome"] == "failed" and "TLS verification" in row["reason"]]
+        self.check("modules over HTTPS without ca_bundle fail with a TLS error, no request served", "%d of %d hosts, %d calls"
+                   % (len(tls_failed), len(rows), calls), "2 of 2 hosts, 0 calls",
+                   run.returncode != 0 and len(tls_failed) == 2 == len(rows) and calls == 0,
+                   "; ".join(row["reason"][:200] for row in rows))
+
+    def defaults(self, certs):
+        settings = {"ca_bundle": certs["ca.pem"], "request_timeout": REQUEST_TIMEOUT[self.args.quick]}
+        return {"engine_upgrade_alicloud_defaults": settings, "engine_upgrade_huaweicloud_defaults": settings}
+
+    # --- the runs ----------------------------------------------------------------------------------
+
+    def fleet_run(self, number, inventory, certs):
+        run_dir = os.path.join(self.work, "run-%d" % number)
+        report_dir = os.path.join(run_dir, "report")
+        log = os.path.join(run_dir, "ansible.log")
+        os.makedirs(run_dir, exist_ok=True)
+        truth_before = self.truth()
+        self.sim.reset_counters()
+        extra = dict(self.defaults(certs), engine_upgrade_report_dir=report_dir, engine_upgrade_batches=["100%"],
+                     engine_upgrade_max_fail_percentage=100)
+        common.say("run %d: fleet_upgrade over %d instances at -vvvv, faults on" % (number, self.args.instances))
+        run = common.measure(common.playbook_command(inventory, "opsfleet.engine_upgrade.fleet_upgrade", extra, verbosity=4),
+                             env=self.env(run_dir, verbose_log=log), timeout=self.args.duration + 1500,
+                             output_path=os.path.join(run_dir, "output.txt"))
+        counters = self.sim.counters()
+        faults = self.sim.client.faults()
+        report = common.read_report(report_dir) if os.path.exists(os.path.join(report_dir, "fleet-report.json")) else {"instances": []}
+        truth_after = self.truth()
+        result = {"number": number, "wall_seconds": round(run.wall, 1), "cpu_seconds": round(run.cpu, 1),
+                  "returncode": run.returncode, "api_calls": counters["total"], "faults": counters["faults"],
+                  "rules": faults["rules"], "upgrades_started": counters["upgrades_started"], "writes": counters["writes"],
+                  "report_rows": len(report["instances"]), "outcomes": count_by(report["instances"], "outcome"),
+                  "output_bytes": os.path.getsize(run.output_path), "run_dir": run_dir}
+        self.results.setdefault("runs", []).append(result)
+        return result, report, truth_before, truth_after
+
+    def truth(self):
+        state = self.sim.state()
+        truth = {}
+        for entry in state["alicloud_es"]:
+            version = entry["es_version"].split("_", 1)[0]
+            numbers = tuple(int(part) for part in version.split("."))
+            truth[entry["instance_id"]] = {
+                "cloud": "alicloud_es", "label": "%s / %s" % (version, entry["ali_version"]) if entry["ali_version"] else version,
+                "at_target": numbers[:2] >= ES_TARGET and entry["status"] == "active" and not entry["upgrading"],
+                "status": entry["status"], "failure": entry["tags"].get("failure"), "busy": bool(entry["upgrading"])}
+        for entry in state["huaweicloud_dcs"]:
+            proxy = entry["proxy_minor_version"]
+            truth[entry["instance_id"]] = {
+                "cloud": "huaweicloud_dcs",
+                "label": "%s / proxy %s" % (entry["engine_minor_version"], proxy) if proxy else entry["engine_minor_version"],
+                "at_target": (entry["engine_minor_version"] == entry["latest_engine_minor_version"]
+                              and proxy == entry["latest_proxy_minor_version"] and entry["status"] == "RUNNING"
+                              and not entry["service_upgrade"]),
+                "status": entry["status"], "failure": entry["tags"].get("failure"), "busy": bool(entry["service_upgrade"])}
+        return truth
+
+    def disagreements(self, report, before, after, started):
+        """Report rows that the simulator's state contradicts, with why."""
+        wrong = []
+        rows = dict((row["instance_id"], row) for row in report["instances"])
+        for instance, truth in after.items():
+            row = rows.get(instance)
+            if row is None:
+                wrong.append((instance, "no report row"))
+                continue
+            outcome = row["outcome"]
+            count = started.get(instance, 0)
+            why = []
+            if row["before_version"] != before[instance]["label"]:
+                why.append("before_version %r, the instance showed %r" % (row["before_version"], before[instance]["label"]))
+            if outcome == "upgraded":
+                if not truth["at_target"] or count != 1:
+                    why.append("reported upgraded; at target %s, %d upgrades started" % (truth["at_target"], count))
+                if row["after_version"] != truth["label"]:
+                    why.append("after_version %r, the instance shows %r" % (row["after_version"], truth["label"]))
+            elif outcome == "current":
+                if not before[instance]["at_target"] or count:
+                    why.append("reported current; it was at target %s, %d upgrades started" % (before[instance]["at_target"], count))
+            elif outcome in ("precheck_failed", "failed", "timed_out"):
+                expected = EXPECTED_FAILURES.get(truth["failure"])
+                if truth["at_target"] and not truth["failure"]:
+                    why.append("reported %s, but the instance is at the target: %s" % (outcome, row["reason"][:200]))
+                if expected and (outcome != expected[0] or expected[1] not in row["reason"]) and not stopped_early(row, count):
+                    why.append("configured failure %s reported as %s: %s" % (truth["failure"], outcome, row["reason"][:200]))
+                if outcome == "precheck_failed" and count:
+                    why.append("precheck failed, yet %d upgrades started" % count)
+            else:
+                why.append("unexpected outcome %s" % outcome)
+            if why:
+                wrong.append((instance, "; ".join(why)))
+        return wrong
+
+    def secret_hits(self, run_dirs):
+        """Every file the runs wrote (output at -vvvv, ansible log, reports, async job results) searched for the secrets."""
+        hits = {}
+        files = 0
+        for run_dir in run_dirs:
+            for path in glob.glob(os.path.join(run_dir, "**", "*"), recursive=True) + glob.glob(os.path.join(run_dir, "async", ".*")):
+                if not os.path.isfile(path):
+                    continue
+                files += 1
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                for name, secret in common.SECRETS.items():
+                    found = data.count(secret.encode("utf-8"))
+                    if found:
+                        hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, self.work), found))
+        return hits, files
+
+    def run(self):
+        started = time.time()
+        common.become_subreaper()
+        os.makedirs(self.work, exist_ok=True)
+        common.step("Build and install the collection; start the simulator over HTTPS with a self-signed CA")
+        self.collections = self.args.collections or common.install_collection(self.work)
+        certs = self.certificates()
+        fleet = self.fleet()
+        self.sim = common.Simulator(fleet, tls=(certs["server.pem"], certs["server.key"]))
+        common.say("simulator at %s; %d instances" % (self.sim.url, self.args.instances))
+        try:
+            self.https_checks(fleet, certs)
+            self.chaos_runs(fleet, certs)
+        finally:
+            self.sim.stop()
+            leftovers = common.end_adopted_children()
+            if leftovers:
+                self.check("no process left running after the runs", len(leftovers), 0, False)
+        common.step("Checks")
+        table = common.Table("Chaos checks", ["check", "value", "expected", "result"])
+        for check in self.checks:
+            table.add(check["check"], check["value"], check["expected"], "pass" if check["passed"] else "FAIL")
+        self.table(table)
+        failed = [check for check in self.checks if not check["passed"]]
+        self.results.update({"checks": self.checks, "passed": not failed, "tables": self.tables,
+                             "seconds": round(time.time() - started, 1)})
+        path = os.path.join(self.out, "chaos.json")
+        common.write_json(path, self.results)
+        common.say("\nchaos took %.0f s; %d of %d checks passed; results in %s" % (
+            self.results["seconds"], len(self.checks) - len(failed), len(self.checks), path))
+        return 1 if failed else 0
+
+    def chaos_runs(self, fleet, certs):
+        inventory = common.write_plugin_inventory(os.path.join(self.work, "inventory"), fleet, GENERATED_ES_TARGET,
+                                                  ca_bundle=certs["ca.pem"])
+        common.group_vars(inventory, {"engine_upgrade_poll_interval": self.args.poll_interval,
+                                      "engine_upgrade_async_poll_delay": max(1, int(self.args.poll_interval)),
+                                      "engine_upgrade_wait_timeout": int(self.args.duration * 10 + 120)})
+        ids = dict((entry["instance_id"], entry) for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"])
+        plain_behind = dict((cloud, [entry["instance_id"] for entry in fleet[cloud]
+                                     if entry["tags"]["behind"] == "yes" and "failure" not in entry["tags"]])
+                            for cloud in ("alicloud_es", "huaweicloud_dcs"))
+        rules = fault_rules(plain_behind["alicloud_es"][0] if plain_behind["alicloud_es"] else None,
+                            plain_behind["huaweicloud_dcs"][0] if plain_behind["huaweicloud_dcs"] else None,
+                            HANG_SECONDS[self.args.quick])
+        self.sim.client.set_faults(rules, seed=self.args.seed)
+        self.results["fault_rules"] = rules
+        common.step("Faults on: %s; request_timeout %g s, unanswered writes hang %g s" % (", ".join(
+            "%s %s" % (rule["fault"], "once on %s" % rule["instance_id"] if "instance_id" in rule else "rate %g" % rule["rate"])
+            for rule in rules), REQUEST_TIMEOUT[self.args.quick], HANG_SECONDS[self.args.quick]))
+        initial = self.truth()
+        due = set(instance for instance, truth in initial.items() if not truth["at_target"])
+        runs = []
+        started_total = {}
+        for number in (1, 2):
+            result, report, before, after = self.fleet_run(number, inventory, certs)
+            started = result["upgrades_started"]
+            for instance, count in started.items():
+                started_total[instance] = started_total.get(instance, 0) + count
+            wrong = self.disagreements(report, before, after, started)
+            result["disagreements"] = wrong
+            runs.append((result, report, before, after))
+            self.check("run %d: every instance has a report row" % number, result["report_rows"], self.args.instances,
+                       result["report_rows"] == self.args.instances)
+            self.check("run %d: report rows that disagree with the simulator" % number, len(wrong), 0, not wrong,
+                       "; ".join("%s: %s" % item for item in wrong[:6]))
+            doubles = dict((instance, count) for instance, count in started.items() if count > 1)
+            self.check("run %d: instances with two or more upgrades started" % number, len(doubles), 0, not doubles, doubles)
+        self.runs_table(runs)
+        tls = [row for run in runs for row in run[1]["instances"] if "TLS" in row["reason"] or "CERTIFICATE" in row["reason"]]
+        self.check("modules over HTTPS with ca_bundle (module_defaults): no TLS error in either run", len(tls), 0, not tls,
+                   "; ".join(row["reason"][:200] for row in tls[:3]))
+
+        final = runs[-1][3]
+        healthy = [instance for instance in ids if "failure" not in ids[instance]["tags"]]
+        at_target = [instance for instance in healthy if final[instance]["at_target"]]
+        self.check("instances without a configured failure at the target after two runs", len(at_target), len(healthy),
+                   len(at_target) == len(healthy), sorted(set(healthy) - set(at_target))[:6])
+        self.failures_table(ids, runs)
+        configured = [instance for instance in ids if "failure" in ids[instance]["tags"]]
+        right = []
+        for instance in configured:
+            kind = ids[instance]["tags"]["failure"]
+            rows = [dict((row["instance_id"], row) for row in run[1]["instances"]).get(instance) for run in runs]
+            counts = [run[0]["upgrades_started"].get(instance, 0) for run in runs]
+            outcome, text = EXPECTED_FAILURES[kind]
+            configured_reason = [bool(row) and row["outcome"] == outcome and text in row["reason"] for row in rows]
+            # Every run says the configured reason, or that a transient fault stopped the instance before it could
+            # happen (no upgrade started); at least one run says the configured reason.
+            if any(configured_reason) and all(ok or (row and stopped_early(row, count))
+                                              for ok, row, count in zip(configured_reason, rows, counts)):
+                right.append(instance)
+        self.check("configured failures reported with the configured reason (or, in one run, the fault that came first)",
+                   len(right), len(configured), len(right) == len(configured), sorted(set(configured) - set(right)))
+
+        # Upgrades started per instance over both runs.
+        plain_due = [instance for instance in due if "failure" not in ids[instance]["tags"]]
+        once = [instance for instance in plain_due if started_total.get(instance, 0) == 1]
+        self.check("instances due an upgrade (no configured failure) with exactly one upgrade started over both runs",
+                   len(once), len(plain_due), len(once) == len(plain_due),
+                   dict((i, started_total.get(i, 0)) for i in plain_due if started_total.get(i, 0) != 1))
+        not_due = [instance for instance in ids if instance not in due and started_total.get(instance, 0)]
+        blocked = [instance for instance in ids if ids[instance]["tags"].get("failure") in ("es_precheck", "es_inactive", "dcs_frozen")
+                   and started_total.get(instance, 0)]
+        self.check("upgrades started on instances already at the target or blocked by their precheck", len(not_due) + len(blocked),
+                   0, not not_due and not blocked, not_due + blocked)
+        task_failures = [instance for instance in ids if ids[instance]["tags"].get("failure") == "dcs_task"]
+        retried = [instance for instance in task_failures
+                   if all(run[0]["upgrades_started"].get(instance, 0) == (0 if stopped_early(row_of(run, instance), 0) else 1)
+                          for run in runs)]
+        self.check("failing DCS upgrade tasks: one upgrade per run (a re-run tries a failed upgrade again, once)", len(retried),
+                   len(task_failures), len(retried) == len(task_failures),
+                   dict((i, [run[0]["upgrades_started"].get(i, 0) for run in runs]) for i in task_failures))
+        table = common.Table("Upgrades started per instance, both runs",
+                             ["instances", "due an upgrade", "0 started", "1 started", "2 started", "3+ started"])
+        for label, group in (("due, no configured failure", plain_due), ("failing DCS task", task_failures),
+                             ("blocked by precheck / status", [i for i in ids if ids[i]["tags"].get("failure") in
+                                                               ("es_precheck", "es_inactive", "dcs_frozen")]),
+                             ("at the target already", [i for i in ids if i not in due])):
+            counts = [started_total.get(instance, 0) for instance in group]
+            table.add(label, len(group), counts.count(0), counts.count(1), counts.count(2), len([c for c in counts if c >= 3]))
+        self.table(table)
+
+        fired = dict((kind, sum(run[0]["faults"].get(kind, 0) for run in runs)) for kind in
+                     ("throttle", "server_error", "drop", "write_timeout", "latency"))
+        calls = sum(run[0]["api_calls"] for run in runs)
+        self.results["faults_fired"] = fired
+        self.check("faults fired (throttle, 5xx, drop, applied-then-timed-out writes)", ", ".join(
+            "%s %d" % (kind, fired[kind]) for kind in ("throttle", "server_error", "drop", "write_timeout")),
+            "each > 0", all(fired[kind] > 0 for kind in ("throttle", "server_error", "drop", "write_timeout")),
+            "%d calls in both runs" % calls)
+
+        hits, files = self.secret_hits([run[0]["run_dir"] for run in runs] + [os.path.join(self.work, "https")])
+        self.results["secret_scan"] = {"files": files, "hits": hits}
+        self.check("secret keys and security tokens in outputs (-vvvv), logs, reports, async job files", sum(
+            len(paths) for paths in hits.values()), 0, not hits, "%d files searched; %s" % (files, hits or "no hit"))
+        # The scan itself works: the environment the runs were given holds every secret.
+        probe = os.path.join(self.work, "scanner-probe.json")
+        common.write_json(probe, dict((name, value) for name, value in common.SECRETS.items()))
+        with open(probe) as handle:
+            text = handle.read()
+        self.check("the secret scan finds the secrets where they are (probe file)", sum(text.count(v) for v in common.SECRETS.values()),
+                   len(common.SECRETS), all(value in text for value in common.SECRETS.values()))
+        os.unlink(probe)
+
+    def runs_table(self, runs):
+        table = common.Table("Chaos runs (%d instances, upgrades of %g s, faults on, -vvvv, HTTPS)" % (self.args.instances, self.args.duration),
+                             ["run", "wall s", "exit", "upgraded", "current", "precheck_failed", "failed", "timed_out",
+                              "API calls", "throttled", "5xx", "dropped", "write timeouts", "upgrades started"])
+        for result, _report, _before, _after in runs:
+            outcomes = result["outcomes"]
+            faults = result["faults"]
+            table.add(result["number"], result["wall_seconds"], result["returncode"], outcomes.get("upgraded", 0),
+                      outcomes.get("current", 0), outcomes.get("precheck_failed", 0), outcomes.get("failed", 0),
+                      outcomes.get("timed_out", 0), result["api_calls"], faults.get("throttle", 0),
+                      faults.get("server_error", 0), faults.get("drop", 0), faults.get("write_timeout", 0),
+                      sum(result["upgrades_started"].values()))
+        self.table(table)
+        for result, report, _before, _after in runs:
+            unplanned = [row for row in report["instances"] if row["outcome"] in ("failed", "timed_out")
+                         and not any(text in row["reason"] for _outcome, text in EXPECTED_FAILURES.values())]
+            for row in unplanned:
+                common.say("run %d: %s %s: %s" % (result["number"], row["host"], row["outcome"], row["reason"][:300]))
+
+    def failures_table(self, ids, runs):
+        table = common.Table("Configured failures: what the report says", ["instance", "configured", "run 1", "run 2", "reason (run 2)"])
+        for instance, entry in sorted(ids.items()):
+            kind = entry["tags"].get("failure")
+            if not kind:
+                continue
+            rows = [dict((row["instance_id"], row) for row in run[1]["instances"]).get(instance) or {} for run in runs]
+            table.add(instance[:20], kind, rows[0].get("outcome"), rows[1].get("outcome"), (rows[1].get("reason") or "")[:70])
+        self.table(table)
+
+
+def stopped_early(row, started):
+    """The row says a transient fault (its retries spent) stopped the instance, and no upgrade was started."""
+    return bool(row) and not started and row["outcome"] == "failed" and any(mark in row["reason"] for mark in TRANSIENT_MARKERS)
+
+
+def row_of(run, instance):
+    return dict((row["instance_id"], row) for row in run[1]["instances"]).get(instance)
+
+
+def count_by(rows, key):
+    counts = {}
+    for row in rows:
+        counts[row[key]] = counts.get(row[key], 0) + 1
+    return counts
+
+
+def _hosts(path):
+    with open(path) as handle:
+        data = yaml.safe_load(handle)
+    found = {}
+
+    def walk(group):
+        for host, variables in ((group or {}).get("hosts") or {}).items():
+            found.setdefault(host, {}).update(variables or {})
+        for child in ((group or {}).get("children") or {}).values():
+            walk(child)
+    walk(data.get("all"))
+    return found
+
+
+def count_hosts(path):
+    return len(_hosts(path))
+
+
+def first_host(path, cloud):
+    for host, variables in sorted(_hosts(path).items()):
+        if variables.get("engine_upgrade_cloud") == cloud and variables.get("engine_upgrade_tags", {}).get("behind") == "yes" \
+                and "failure" not in variables.get("engine_upgrade_tags", {}):
+            return host
+    raise SystemExit("chaos: no %s host in %s" % (cloud, path))
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", default=os.environ.get("CHAOS_QUICK", "0") not in ("", "0"),
+                        help="a short run: 8 instances, 2 s upgrades (also CHAOS_QUICK=1)")
+    parser.add_argument("--out", default=os.path.join(common.ROOT, "build", "chaos"), help="where chaos.json goes")
+    parser.add_argument("--instances", type=int, help="fleet size (default 100; quick: 8)")
+    parser.add_argument("--duration", type=float, help="seconds each simulated upgrade takes (default 20; quick: 2)")
+    parser.add_argument("--poll-interval", type=float, help="engine_upgrade_poll_interval (default 2; quick: 0.5)")
+    parser.add_argument("--forks", type=int, default=16)
+    parser.add_argument("--collections", help="use the collection found under this collections path instead of building "
+                        "and installing the tarball (the smoke test uses the checkout's tree)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    args.instances = args.instances or (8 if args.quick else 100)
+    args.duration = args.duration or (2.0 if args.quick else 20.0)
+    args.poll_interval = args.poll_interval or (0.5 if args.quick else 2.0)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    return Chaos(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
