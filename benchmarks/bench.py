@@ -23,6 +23,7 @@ __metaclass__ = type
 import argparse
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -454,7 +455,9 @@ class Bench:
         if not common.become_subreaper():
             common.say("note: cannot adopt orphaned processes here; async jobs' CPU is not counted")
         common.step("Build and install the collection; start the simulator")
-        os.makedirs(self.work, exist_ok=True)
+        # Files of an earlier run (logs that are appended to, async job files the secret scan reads) must not count.
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
         self.collections = self.args.collections or common.install_collection(self.work)
         self.sim = common.Simulator(SMALL_FLEET)
         self.env = common.cloud_env(self.sim.url, self.collections, forks=self.args.forks)

@@ -27,6 +27,7 @@ __metaclass__ = type
 import argparse
 import glob
 import os
+import shutil
 import sys
 import time
 
@@ -268,7 +269,9 @@ class Chaos:
     def run(self):
         started = time.time()
         common.become_subreaper()
-        os.makedirs(self.work, exist_ok=True)
+        # Files of an earlier run (logs that are appended to, async job files the secret scan reads) must not count.
+        shutil.rmtree(self.work, ignore_errors=True)
+        os.makedirs(self.work)
         common.step("Build and install the collection; start the simulator over HTTPS with a self-signed CA")
         self.collections = self.args.collections or common.install_collection(self.work)
         certs = self.certificates()
