@@ -140,25 +140,38 @@ def become_subreaper():
         return False
 
 
+# Direct children that measure() is waiting for: a reap of orphans in another thread must leave them alone, or
+# that measure() loses its child's exit status (two runs measured at once, as in the 10-minute upgrade).
+_MEASURED = set()
+_MEASURED_LOCK = threading.Lock()
+
+
 def reap_orphans(wait_seconds=0.0):
     """Reap every exited adopted process; with ``wait_seconds``, keep at it that long while some still run."""
     deadline = time.monotonic() + wait_seconds
     reaped = 0
     while True:
-        try:
-            pid, _status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return reaped
-        if pid:
-            reaped += 1
-            continue
-        if time.monotonic() >= deadline:
+        with _MEASURED_LOCK:
+            measured = set(_MEASURED)
+        running = 0
+        for pid in adopted_children(zombies=True):
+            if pid in measured:
+                continue
+            try:
+                done, _status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if done:
+                reaped += 1
+            else:
+                running += 1
+        if not running or time.monotonic() >= deadline:
             return reaped
         time.sleep(0.05)
 
 
-def adopted_children():
-    """Pids of live processes whose parent is this one (adopted async jobs a failed run left behind)."""
+def adopted_children(zombies=False):
+    """Pids of processes whose parent is this one (adopted async jobs; with ``zombies``, exited ones too)."""
     mine = os.getpid()
     pids = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
@@ -167,7 +180,7 @@ def adopted_children():
                 fields = handle.read().rsplit(")", 1)[1].split()
         except (IOError, OSError, IndexError):
             continue
-        if len(fields) > 1 and fields[1] == str(mine) and fields[0] != "Z":
+        if len(fields) > 1 and fields[1] == str(mine) and (zombies or fields[0] != "Z"):
             pids.append(int(stat.split("/")[2]))
     return pids
 
@@ -222,9 +235,12 @@ def measure(command, env=None, timeout=600, output_path=None, cwd=ROOT, stdin=No
     timed_out = False
     main_cpu = None
     next_sample = started
+    process = None
     try:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT,
-                                   stdin=stdin if stdin is not None else subprocess.DEVNULL, start_new_session=True)
+        with _MEASURED_LOCK:
+            process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                                       stdin=stdin if stdin is not None else subprocess.DEVNULL, start_new_session=True)
+            _MEASURED.add(process.pid)
         deadline = started + timeout
         while True:
             if sample_main and time.monotonic() >= next_sample:
@@ -246,6 +262,8 @@ def measure(command, env=None, timeout=600, output_path=None, cwd=ROOT, stdin=No
         process.returncode = os.waitstatus_to_exitcode(status)
     finally:
         sink.close()
+        with _MEASURED_LOCK:
+            _MEASURED.discard(process.pid if process else None)
     # Async jobs finish before the play collects them; give the last ones a moment to exit, then reap.
     reap_orphans(wait_seconds=0.5)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
