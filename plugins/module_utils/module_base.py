@@ -57,10 +57,15 @@ class _CloudModule(AnsibleModule):
             self._client = self.client_class.from_settings(settings)
         return self._client
 
-    def fail_api_error(self, error, msg=None, **result):
-        """Fail with the vendor's error details; ``msg`` says what we were doing when it happened."""
-        text = "%s: %s" % (msg, error) if msg else str(error)
-        self.fail_json(msg=text, error=error.to_dict(), **result)
+    def fail_upgrade(self, failure):
+        """Fail with an :class:`~upgrades.common.UpgradeError`: its message, then the API error's text, and the
+        vendor's code, message, HTTP status and request id as ``error``."""
+        result = dict(failure.result)
+        msg = failure.msg
+        if failure.error is not None:
+            result["error"] = failure.error.to_dict()
+            msg = "%s: %s" % (msg, failure.error)
+        self.fail_json(msg=msg, **result)
 
     def _with_elapsed(self, result):
         # Per-instance timing for fleet reports: a play runs hosts in lockstep, so its own clock cannot tell.

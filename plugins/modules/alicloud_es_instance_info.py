@@ -197,20 +197,20 @@ instances:
       sample: "2024-02-06T07:32:54.000Z"
 """
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.info.alicloud_es import EsInstanceQuery
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import AlicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es import (
-    INFO_FILTERS,
-    run_info_module,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module
 
 
 def main():
     argument_spec = dict(instance_id=dict(type="str"), tags=dict(type="dict"))
-    argument_spec.update((name, dict(type="str")) for name, _api_name in INFO_FILTERS)
-    run_info_module(AlicloudModule(
+    argument_spec.update((name, dict(type="str")) for name, _api_name in LIST_FILTERS)
+    module = AlicloudModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[["instance_id", name] for name in ["tags"] + [name for name, _api_name in INFO_FILTERS]],
-        supports_check_mode=True))
+        mutually_exclusive=[["instance_id", name] for name in ["tags"] + [name for name, _api_name in LIST_FILTERS]],
+        supports_check_mode=True)
+    run_module(module, EsInstanceQuery)
 
 
 if __name__ == "__main__":

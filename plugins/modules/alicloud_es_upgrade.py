@@ -297,6 +297,15 @@ error:
     message: The specified instance is not found.
     http_status: 404
     request_id: 0C1E6F2A-7F3A-4C3E-9C1F-5B1D3E0F9A11
+reached:
+  description:
+    - True when the module itself read the instance at the target, either because it was already there (no change) or
+      because it waited and saw the upgrade finish at the target. This is the verification the
+      C(opsfleet.engine_upgrade.engine_upgrade) role records.
+    - False in check mode, with O(wait=false), and when the task fails.
+  returned: always
+  type: bool
+  sample: true
 msg:
   description: What happened, in one sentence.
   returned: always
@@ -304,12 +313,11 @@ msg:
   sample: upgraded es-cn-abc123def456 from engine version 6.3.2 to engine version 6.7.0 in 3120 seconds
 """
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import UPGRADE_TYPES
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import AlicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es import (
-    UPDATE_STRATEGIES,
-    UPGRADE_TYPES,
-    run_upgrade_module,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import UPDATE_STRATEGIES
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_run import EsUpgrade
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module, wait_argument_spec
 
 
 def main():
@@ -320,11 +328,9 @@ def main():
         update_strategy=dict(type="str", choices=list(UPDATE_STRATEGIES)),
         client_token=dict(type="str", no_log=False),
         precheck=dict(type="bool", default=True),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=3600),
-        poll_interval=dict(type="float", default=15.0),
+        **wait_argument_spec()
     )
-    run_upgrade_module(AlicloudModule(argument_spec=argument_spec, supports_check_mode=True))
+    run_module(AlicloudModule(argument_spec=argument_spec, supports_check_mode=True), EsUpgrade)
 
 
 if __name__ == "__main__":

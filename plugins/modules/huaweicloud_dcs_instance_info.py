@@ -35,8 +35,8 @@ options:
   instance_id:
     description:
       - Id of one instance. Cannot be combined with O(name), O(exact_name), O(status) or O(tags).
-      - An instance that does not exist fails the task (C(DCS.3022)); a filter that matches nothing returns an empty
-        list.
+      - An unknown id returns an empty RV(instances), as a filter that matches nothing does, and as
+        M(opsfleet.engine_upgrade.alicloud_es_instance_info) does.
     type: str
   name:
     description:
@@ -123,7 +123,7 @@ elapsed_seconds:
 instances:
   description:
     - The instances, as C(ShowInstance) (with O(instance_id)) or C(ListInstances) return them, plus RV(instances[].versions).
-    - Empty when no instance matches the filters.
+    - Empty when no instance matches the filters or O(instance_id) does not exist.
   returned: always
   type: list
   elements: dict
@@ -208,13 +208,9 @@ error:
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.info.huaweicloud_dcs import DcsInstanceInfo
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import HuaweicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.huaweicloud_dcs import (
-    DcsInstanceInfo,
-    InfoRequest,
-    RunFailed,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module
 
 
 def main():
@@ -233,15 +229,7 @@ def main():
                             ("instance_id", "tags")],
         supports_check_mode=True,
     )
-    try:
-        request = InfoRequest.from_params(module.params)
-    except ConfigError as error:
-        module.fail_json(msg=str(error))
-    try:
-        result = DcsInstanceInfo(module.client, request).run()
-    except RunFailed as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    module.exit_json(**result)
+    run_module(module, DcsInstanceInfo)
 
 
 if __name__ == "__main__":

@@ -322,6 +322,15 @@ error:
     message: The instance status is RESTARTING, not RUNNING; the operation is not allowed.
     http_status: 400
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
+reached:
+  description:
+    - True when the module itself read the instance at the target, either because it was already there (no change) or
+      because it waited and saw the upgrade finish at the target. This is the verification the
+      C(opsfleet.engine_upgrade.engine_upgrade) role records.
+    - False in check mode, with O(wait=false), and when the task fails.
+  returned: always
+  type: bool
+  sample: true
 msg:
   description: What the module did, or would do in check mode.
   returned: always
@@ -329,36 +338,19 @@ msg:
   sample: upgraded instance 3f7d1c2a-0001-4b5e-9f00-00000000dc01 (engine_minor_version 5.0.2.5 -> 5.0.2.7), task 6f1c0c7e2a7b4d0e9a8f5e4d3c2b1a09
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import HuaweicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.huaweicloud_dcs import (
-    DcsUpgrade,
-    RunFailed,
-    UpgradeRequest,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module, wait_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.huaweicloud_dcs_run import DcsUpgrade
 
 
 def main():
-    module = HuaweicloudModule(
-        argument_spec=dict(
-            instance_id=dict(type="str", required=True),
-            engine_minor_version=dict(type="str"),
-            proxy_minor_version=dict(type="str"),
-            wait=dict(type="bool", default=True),
-            wait_timeout=dict(type="int", default=3600),
-            poll_interval=dict(type="float", default=15.0),
-        ),
-        supports_check_mode=True,
+    argument_spec = dict(
+        instance_id=dict(type="str", required=True),
+        engine_minor_version=dict(type="str"),
+        proxy_minor_version=dict(type="str"),
+        **wait_argument_spec()
     )
-    try:
-        request = UpgradeRequest.from_params(module.params)
-    except ConfigError as error:
-        module.fail_json(msg=str(error))
-    try:
-        result = DcsUpgrade(module.client, request, check_mode=module.check_mode, diff=module._diff).run()
-    except RunFailed as failure:
-        module.fail_json(msg=failure.msg, **failure.result)
-    module.exit_json(**result)
+    run_module(HuaweicloudModule(argument_spec=argument_spec, supports_check_mode=True), DcsUpgrade)
 
 
 if __name__ == "__main__":

@@ -81,15 +81,6 @@ def test_name_and_status_filters(simulator, huaweicloud_env, args, expected):
     _assert_read_only(simulator)
 
 
-def test_unknown_instance_fails_clearly(simulator, huaweicloud_env):
-    missing = "3f7d1c2a-0000-4b5e-9f00-000000000000"
-    run = run_module(MODULE, {"instance_id": missing}, env=huaweicloud_env)
-    result = run.result
-    assert run.returncode != 0 and result["_outcome"] == "failed"
-    assert "instance %s was not found" % missing in result["msg"] and "DCS.3022" in result["msg"]
-    assert result["error"]["code"] == "DCS.3022"
-
-
 BAD_INPUTS = [
     ("page size zero", {"page_size": 0}, ["page_size must be from 1 to 1000"]),
     ("tag key with a comma", {"tags": {"env,team": "prod"}}, ["tags key 'env,team'", "neither ',' nor '='"]),

@@ -15,6 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import AlicloudModule, HuaweicloudModule
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeError
 
 
 def _run(module_class, args, action, capsys):
@@ -60,9 +61,11 @@ def test_api_error_result_carries_vendor_details_and_no_secrets(capsys):
             "region": "cn-hangzhou"}
     error = ApiError("echo SK-VERY-SECRET and STS-TOKEN-VALUE", status=400, code="SignatureDoesNotMatch",
                      request_id="RID-1", action="DescribeInstance")
-    code, result = _run(AlicloudModule, args, lambda m: m.fail_api_error(error, msg="reading es-1"), capsys)
+    failure = UpgradeError("reading es-1", {"changed": False, "before": {"status": "active"}}, error=error)
+    code, result = _run(AlicloudModule, args, lambda m: m.fail_upgrade(failure), capsys)
     assert code == 1
     assert result["error"]["code"] == "SignatureDoesNotMatch" and result["error"]["http_status"] == 400
     assert result["error"]["request_id"] == "RID-1" and result["msg"].startswith("reading es-1: DescribeInstance failed")
+    assert result["before"] == {"status": "active"} and result["changed"] is False
     dumped = json.dumps(result)
     assert "SK-VERY-SECRET" not in dumped and "STS-TOKEN-VALUE" not in dumped

@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What an Alibaba Cloud Elasticsearch API answer means, read once for every consumer.
+
+The upgrade module, the info module and the inventory plugin all read instances through :class:`EsInstance`,
+so a version, a tag or a patch level is never parsed two ways. The listing filters and the "not found" rule
+live here for the same reason.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import normalize_es_version, satisfies
+
+ENGINE = "engine"
+PATCH = "patch"
+UPGRADE_TYPES = (ENGINE, PATCH)
+PATCH_PREFIX = "ali"
+ACTIVE = "active"
+STATUSES = ("active", "activating", "inactive", "invalid", "unknown")
+
+# option name -> ListInstance query parameter, for the info module and the inventory plugin alike.
+LIST_FILTERS = (
+    ("description", "description"),
+    ("es_version", "esVersion"),
+    ("instance_category", "instanceCategory"),
+    ("payment_type", "paymentType"),
+    ("resource_group_id", "resourceGroupId"),
+    ("status", "status"),
+    ("vpc_id", "vpcId"),
+    ("zone_id", "zoneId"),
+)
+NOT_FOUND_CODES = ("InstanceNotFound",)
+
+
+def is_not_found(error):
+    """True when an API error says the instance does not exist (whatever HTTP status carries the code)."""
+    return getattr(error, "code", None) in NOT_FOUND_CODES
+
+
+def _extend_configs(value):
+    """``extendConfigs`` arrives as a list, a single entry, or a JSON string holding either."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, dict)]
+
+
+def patch_version_of(extend_configs):
+    """The kernel patch version (``ali1.3.0``) of the ``aliVersion`` entry of ``extendConfigs``, or None."""
+    for entry in _extend_configs(extend_configs):
+        if entry.get("configType") == "aliVersion" and entry.get("aliVersion"):
+            return u"%s" % entry["aliVersion"]
+    return None
+
+
+def tags_to_dict(tags):
+    """``[{tagKey, tagValue}]`` (or an already flat mapping) as ``{key: value}``; a missing value is ``""``.
+
+    One rule for module results and host variables: ``""`` groups and compares like the console shows it.
+    """
+    if isinstance(tags, dict):
+        return dict((u"%s" % key, u"" if value is None else u"%s" % value) for key, value in tags.items())
+    result = {}
+    for tag in tags or []:
+        if isinstance(tag, dict) and tag.get("tagKey") is not None:
+            value = tag.get("tagValue")
+            result[u"%s" % tag["tagKey"]] = u"" if value is None else u"%s" % value
+    return result
+
+
+class EsInstance:
+    """One instance, from a DescribeInstance ``Result`` or a ListInstance item."""
+
+    def __init__(self, data):
+        self.data = data if isinstance(data, dict) else {}
+
+    @classmethod
+    def from_response(cls, response):
+        return cls((response.data or {}).get("Result"))
+
+    @property
+    def instance_id(self):
+        return self.data.get("instanceId")
+
+    @property
+    def description(self):
+        return self.data.get("description") or None
+
+    @property
+    def es_version(self):
+        """The version as the API shows it, such as ``6.7.0_with_X-Pack``."""
+        return self.data.get("esVersion")
+
+    @property
+    def engine_version(self):
+        """The plain engine version, such as ``6.7.0``; None when the API shows none."""
+        return normalize_es_version(self.es_version)
+
+    @property
+    def patch_version(self):
+        return patch_version_of(self.data.get("extendConfigs"))
+
+    @property
+    def status(self):
+        return self.data.get("status")
+
+    @property
+    def tags(self):
+        return tags_to_dict(self.data.get("tags"))
+
+    def version_of(self, upgrade_type):
+        return self.engine_version if upgrade_type == ENGINE else self.patch_version
+
+    def reached(self, upgrade_type, target):
+        """True when the instance is at or above ``target`` (a floor: newer is fine, never downgraded)."""
+        if upgrade_type == ENGINE:
+            return satisfies(self.es_version, target)
+        return satisfies(self.patch_version, target, prefix=PATCH_PREFIX)
+
+    def state(self):
+        """The part of the instance an upgrade changes: the ``before`` / ``after`` of a result."""
+        return {
+            "engine_version": self.engine_version,
+            "es_version": self.es_version,
+            "patch_version": self.patch_version,
+            "status": self.status,
+        }
+
+    def to_info(self):
+        """One entry of the info module's ``instances``."""
+        network = self.data.get("networkConfig") if isinstance(self.data.get("networkConfig"), dict) else {}
+        info = self.state()
+        info.update({
+            "instance_id": self.instance_id,
+            "description": self.data.get("description"),
+            "instance_category": self.data.get("instanceCategory"),
+            "arch_type": self.data.get("archType"),
+            "node_amount": self.data.get("nodeAmount"),
+            "node_spec": self.data.get("nodeSpec"),
+            "payment_type": self.data.get("paymentType"),
+            "resource_group_id": self.data.get("resourceGroupId"),
+            "vpc_id": network.get("vpcId"),
+            "tags": self.tags,
+            "created_at": self.data.get("createdAt"),
+            "updated_at": self.data.get("updatedAt"),
+        })
+        return info

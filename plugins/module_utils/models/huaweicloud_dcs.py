@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What a Huawei Cloud DCS API answer means, read once for every consumer.
+
+The upgrade module, the info module and the inventory plugin read ShowInstance / ListInstances items,
+ShowInstanceVersion, ListBackgroundTask and ShowBackgroundTaskProgress through these helpers, so an
+upgradable flag, a proxy version or a tag is never parsed two ways.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+READY_STATUS = "RUNNING"
+# Statuses that waiting cannot clear: an operator (or a paid bill) has to act first. Every other status
+# that is not RUNNING, including ones not listed here, is "busy": it may clear by itself.
+BLOCKED_STATUSES = ("ERROR", "CREATEFAILED", "FROZEN")
+# No engine runs yet (or ever) in these states: ShowInstanceVersion has nothing to say.
+NO_VERSION_STATUSES = ("CREATING", "CREATEFAILED")
+STATUS_PATTERN = re.compile(r"^[A-Za-z_]+$")
+
+NOT_FOUND_CODE = "DCS.3022"
+
+
+# Background task statuses that mean "not finished". Only these count as an upgrade in flight: a
+# status this list lacks is taken as finished, because the authoritative signal is ShowInstance's
+# service_upgrade and the API itself refuses a second upgrade, whereas a stale task wrongly taken as
+# running would block every later run.
+TASK_RUNNING_STATUSES = ("EXECUTING", "RUNNING", "WAITING", "PENDING", "CREATING", "PROCESSING", "INIT", "INITIALIZING")
+# The minor version upgrade task's name is not documented (the simulator says UpgradeMinorVersion).
+UPGRADE_TASK_NAME = re.compile(r"upgrade|minor", re.IGNORECASE)
+
+STEP_FAILED = "FAILED"
+STEP_FINISHED = "FINISH"
+TASK_SUCCEEDED = "succeeded"
+TASK_FAILED = "failed"
+
+
+def is_not_found(error):
+    """True when an API error says the instance does not exist."""
+    return getattr(error, "status", None) == 404 or getattr(error, "code", None) == NOT_FOUND_CODE
+
+
+def text(value):
+    """A vendor string field, with ``""``, blanks and ``null`` all meaning "absent"."""
+    if value is None:
+        return None
+    value = (u"%s" % value).strip()
+    return value or None
+
+
+def flag(value):
+    """A vendor boolean: True / False from a JSON boolean or a ``"true"`` / ``"false"`` string, None when unknown."""
+    if isinstance(value, bool):
+        return value
+    word = (text(value) or "").lower()
+    if word == "true":
+        return True
+    if word == "false":
+        return False
+    return None
+
+
+def tags_to_dict(tags):
+    """``[{key, value}]`` (or an already flat mapping) as ``{key: value}``; a missing value is ``""``."""
+    if isinstance(tags, dict):
+        return dict((u"%s" % key, u"" if value is None else u"%s" % value) for key, value in tags.items())
+    result = {}
+    for tag in tags or []:
+        if isinstance(tag, dict) and tag.get("key") is not None:
+            value = tag.get("value")
+            result[u"%s" % tag["key"]] = u"" if value is None else u"%s" % value
+    return result
+
+
+class Component:
+    """One upgradable part of an instance and the names of its fields in the API."""
+
+    def __init__(self, name):
+        self.name = name
+        self.option = "%s_minor_version" % name
+        self.latest_field = "latest_%s_minor_version" % name
+        self.upgradable_field = "%s_minor_version_upgradable" % name
+
+
+ENGINE = Component("engine")
+PROXY = Component("proxy")
+COMPONENTS = (ENGINE, PROXY)
+VERSION_FIELDS = tuple(field for component in COMPONENTS for field in (component.option, component.latest_field))
+UPGRADABLE_FIELDS = tuple(component.upgradable_field for component in COMPONENTS)
+
+
+def normalize_versions(data):
+    """ShowInstanceVersion with absent values (``""``, null: instances without a proxy) as None and the
+    upgradable flags as True / False / None."""
+    data = data if isinstance(data, dict) else {}
+    normalised = dict((field, text(data.get(field))) for field in VERSION_FIELDS)
+    normalised.update((field, flag(data.get(field))) for field in UPGRADABLE_FIELDS)
+    return normalised
+
+
+def list_query(name=None, exact_name=None, status=None, include_failure=False):
+    """The ListInstances filters for the info module and the inventory plugin alike; raises ValueError on a
+    combination no instance can match or a status that is not one."""
+    query = {}
+    name, exact_name, status = text(name), text(exact_name), text(status)
+    if status is not None:
+        if not STATUS_PATTERN.match(status):
+            raise ValueError("status %r is not an instance status such as RUNNING, RESTARTING or FROZEN" % status)
+        query["status"] = status.upper()
+    if exact_name is not None:
+        if name is not None and name not in exact_name:
+            raise ValueError("name %r and the exact name %r cannot both match: give one of them" % (name, exact_name))
+        # The SDK documents name_equal as the exact name; some clients send it as a true/false flag next to
+        # name. Sending both, then keeping exact matches (exact_name_matches), is right under either reading.
+        query["name"] = exact_name
+        query["name_equal"] = exact_name
+    elif name is not None:
+        query["name"] = name
+    if include_failure:
+        query["include_failure"] = "true"
+    return query
+
+
+def exact_name_matches(instances, exact_name):
+    """Only the instances named exactly ``exact_name``: the API matches ``name`` as a substring."""
+    if exact_name is None:
+        return list(instances)
+    return [instance for instance in instances if isinstance(instance, dict) and instance.get("name") == exact_name]
+
+
+class TaskInfo:
+    """One ListBackgroundTask entry."""
+
+    def __init__(self, data):
+        self.task_id = text(data.get("id"))
+        self.name = text(data.get("name")) or ""
+        self.status = (text(data.get("status")) or "").upper()
+        self.created_at = data.get("created_at")
+
+    @property
+    def is_upgrade(self):
+        return bool(UPGRADE_TASK_NAME.search(self.name))
+
+    @property
+    def running(self):
+        return self.status in TASK_RUNNING_STATUSES
+
+
+class InstanceState:
+    """One consistent view of an instance; ``tasks`` is None when the task list was not read."""
+
+    def __init__(self, versions, instance, tasks=None):
+        self.raw_versions = versions or {}
+        self.raw_instance = instance or {}
+        self.versions = normalize_versions(versions)
+        instance = self.raw_instance
+        self.name = text(instance.get("name"))
+        self.status = (text(instance.get("status")) or "UNKNOWN").upper()
+        self.sub_status = text(instance.get("sub_status"))
+        self.cache_mode = text(instance.get("cache_mode"))
+        self.service_upgrade = bool(flag(instance.get("service_upgrade")))
+        self.service_task_id = text(instance.get("service_task_id"))
+        self.tasks = None if tasks is None else [TaskInfo(task) for task in tasks if isinstance(task, dict)]
+
+    def with_tasks(self, tasks):
+        """The same reads plus a task list, so that deciding to upgrade costs one more call, not three."""
+        return InstanceState(self.raw_versions, self.raw_instance, tasks)
+
+    def current(self, component):
+        return self.versions[component.option]
+
+    def latest(self, component):
+        return self.versions[component.latest_field]
+
+    def upgradable(self, component):
+        return self.versions[component.upgradable_field]
+
+    def upgrades_in_flight(self):
+        """``[(task_id or None, why)]`` for every sign that an upgrade task is running."""
+        found = []
+        if self.service_upgrade:
+            found.append((self.service_task_id, "ShowInstance reports service_upgrade=true"))
+        for task in self.tasks or []:
+            if task.is_upgrade and task.running and task.task_id not in [task_id for task_id, _why in found]:
+                found.append((task.task_id, "task %s is %s" % (task.name, task.status)))
+        return found
+
+    def task_ids(self):
+        return set(task.task_id for task in self.tasks or [] if task.task_id)
+
+    def upgrade_task_ids(self):
+        return [task.task_id for task in self.tasks or [] if task.is_upgrade and task.task_id]
+
+    def summary(self):
+        """The ``before`` / ``after`` shape of the results."""
+        return {
+            "engine_minor_version": self.current(ENGINE),
+            "latest_engine_minor_version": self.latest(ENGINE),
+            "proxy_minor_version": self.current(PROXY),
+            "latest_proxy_minor_version": self.latest(PROXY),
+            "status": self.status,
+        }
+
+
+def _steps(progress):
+    return [step for step in (progress or {}).get("step_details") or [] if isinstance(step, dict)]
+
+
+def _step_status(step):
+    return (text(step.get("step_status")) or "").upper()
+
+
+def task_outcome(progress):
+    """``succeeded``, ``failed`` or None (still running) for a ShowBackgroundTaskProgress answer."""
+    if not isinstance(progress, dict):
+        return None
+    steps = _steps(progress)
+    if any(_step_status(step) == STEP_FAILED for step in steps):
+        return TASK_FAILED
+    try:
+        percent = float(progress.get("progress"))
+    except (TypeError, ValueError):
+        percent = 0.0
+    if percent >= 100 or (steps and all(_step_status(step) == STEP_FINISHED for step in steps)):
+        return TASK_SUCCEEDED
+    return None
+
+
+def failed_step(progress):
+    """The first failed step of a ShowBackgroundTaskProgress answer, or ``{}``."""
+    for step in _steps(progress if isinstance(progress, dict) else {}):
+        if _step_status(step) == STEP_FAILED:
+            return step
+    return {}

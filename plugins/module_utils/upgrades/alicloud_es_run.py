@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One run of ``alicloud_es_upgrade``: read, decide, precheck (``dryRun``), upgrade, wait, and the result."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import (
+    ACTIVE,
+    ENGINE,
+    PATCH,
+    PATCH_PREFIX,
+    EsInstance,
+    is_not_found,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.precheck import Precheck
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import (
+    UpgradeRequest,
+    precheck_client_token,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeRun
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import numeric_parts
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout
+
+DRY_RUN_SOURCE = "dryRun"
+UPGRADE_SOURCE = "UpgradeEngineVersion"
+
+# Right after UpgradeEngineVersion is accepted the instance may still read ``active`` at the old version
+# for a moment. One that still reads so this long after the upgrade was accepted, without ever having shown
+# another status, is taken to have refused or rolled back the upgrade rather than not having started it yet.
+STALE_ACTIVE_SECONDS = 120
+
+
+def checks_from_result(result, source):
+    """The shared :class:`Precheck` of an UpgradeEngineVersion ``Result``, and the raw entries it came from.
+
+    ``Result`` is a list of ``{validateType, status, validateResult: [{errorType, errorCode, errorMsg}]}``;
+    anything but ``status: success`` counts as failed, so an unexpected answer never passes a gate.
+    """
+    entries = result
+    if isinstance(entries, str):
+        try:
+            entries = json.loads(entries)
+        except ValueError:
+            entries = []
+    if isinstance(entries, dict):
+        entries = [entries]
+    raw = [entry for entry in (entries or []) if isinstance(entry, dict)]
+    precheck = Precheck(source)
+    for entry in raw:
+        errors = [{"type": item.get("errorType"), "code": item.get("errorCode"), "message": item.get("errorMsg")}
+                  for item in entry.get("validateResult") or [] if isinstance(item, dict)]
+        passed = str(entry.get("status") or "").lower() == "success"
+        precheck.add(entry.get("validateType") or "unnamed check", passed, errors)
+    return precheck, raw
+
+
+def _equal_on_precision(current, target, upgrade_type):
+    prefix = PATCH_PREFIX if upgrade_type == PATCH else ""
+    have = numeric_parts(current, prefix)
+    want = numeric_parts(target, prefix)
+    if have is None or want is None:
+        return False
+    return (have + (0,) * len(want))[:len(want)] == want
+
+
+def _status_hint(status):
+    if status == "activating":
+        return " (a change is already running on it)"
+    if status == "inactive":
+        return " (inactive instances are frozen, for example for an overdue payment)"
+    return ""
+
+
+class EsUpgrade(UpgradeRun):
+    """One upgrade of one instance. :meth:`run` returns the result or raises :class:`UpgradeError`."""
+
+    request_class = UpgradeRequest
+
+    def __init__(self, client, request, **kwargs):
+        super(EsUpgrade, self).__init__(client, request, **kwargs)
+        self.result.update(client_token=request.client_token, request_ids={})
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def run(self):
+        request = self.request
+        self.start_clock()
+        instance = self._describe("reading instance %s" % request.instance_id, step="describe_instance")
+        self.result["before"] = instance.state()
+        if instance.reached(request.upgrade_type, request.version):
+            return self._finish_unchanged(instance)
+        self._check_current_version(instance)
+        if instance.status != ACTIVE:
+            if not request.wait:
+                self.fail("instance %s is %s, not active%s: nothing was changed. Run again once it is active, or set "
+                          "wait=true to wait for it (up to wait_timeout)"
+                          % (request.instance_id, instance.status, _status_hint(instance.status)))
+            instance = self._wait_until_active(instance)
+            self.result["before"] = instance.state()
+            if instance.reached(request.upgrade_type, request.version):
+                return self._finish_unchanged(instance, while_waiting=True)
+        before = instance.state()
+        if self.check_mode or request.precheck:
+            self._precheck(before)
+        if self.check_mode:
+            return self.finish(True, request.predicted_state(before, ACTIVE),
+                               "precheck passed: the upgrade of %s from %s to %s would start (check mode, nothing "
+                               "changed)" % (request.instance_id, self._current_label(before), request.label))
+        self._upgrade(before)
+        if not request.wait:
+            return self.finish(True, request.predicted_state(before, "activating"),
+                               "upgrade of %s from %s to %s started (request id %s); not waiting. Follow it with "
+                               "opsfleet.engine_upgrade.alicloud_es_instance_info or re-run with wait=true"
+                               % (request.instance_id, self._current_label(before), request.label,
+                                  self.result["request_id"]))
+        started = self.monotonic()
+        instance = self._wait_for_target(before)
+        return self.finish(True, instance.state(), "upgraded %s from %s to %s in %.0f seconds" % (
+            request.instance_id, self._current_label(before), self._current_label(instance.state()),
+            self.monotonic() - started), reached=True)
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def is_not_found(self, error):
+        return is_not_found(error)
+
+    def not_found_message(self):
+        return ("instance %s was not found: check instance_id and that region / endpoint point at the region the "
+                "instance lives in" % self.instance_id)
+
+    def _describe(self, doing, step=None):
+        try:
+            return self._read_instance(doing, step)
+        except ApiError as error:
+            self.fail_read(error, doing)
+
+    def _poll(self, doing):
+        return self.poll(lambda: self._read_instance(doing), doing)
+
+    def _read_instance(self, doing, step=None):
+        response = self.client.describe_instance(self.instance_id)
+        if step:
+            self.result["request_ids"][step] = response.request_id
+        instance = EsInstance.from_response(response)
+        if not instance.data:
+            self.fail("%s: DescribeInstance answered without a Result (request id %s)" % (doing, response.request_id))
+        return instance
+
+    def _check_current_version(self, instance):
+        """Refuse to act on a version the API shows in a form that cannot be compared with the target.
+
+        An instance without any ``aliVersion`` entry is let through for a patch upgrade: the API decides.
+        """
+        if self.request.upgrade_type == ENGINE:
+            if numeric_parts(instance.es_version) is None:
+                self.fail("cannot read the engine version of %s: DescribeInstance shows esVersion %r"
+                          % (self.instance_id, instance.es_version))
+        elif instance.patch_version is not None and numeric_parts(instance.patch_version, PATCH_PREFIX) is None:
+            self.fail("cannot read the kernel patch version of %s: extendConfigs shows aliVersion %r"
+                      % (self.instance_id, instance.patch_version))
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def _wait_until_active(self, instance):
+        first_status = instance.status
+        try:
+            waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for it to become "
+                                                        "active" % self.instance_id),
+                                     lambda seen: seen is not None and seen.status == ACTIVE,
+                                     "instance %s to become active" % self.instance_id)
+        except WaitTimeout as timeout:
+            self.fail("instance %s is still %s after %.0f seconds of waiting for it to become active (wait_timeout %s); "
+                      "nothing was changed%s" % (self.instance_id, timeout.last.status if timeout.last else first_status,
+                                                 timeout.elapsed, self.request.wait_timeout, _status_hint(first_status)))
+        return waited.value
+
+    def _precheck(self, before):
+        request = self.request
+        try:
+            response = self.client.upgrade_engine_version(
+                request.instance_id, request.upgrade_type, request.version, precheck_client_token(), dry_run=True,
+                update_strategy=request.update_strategy)
+        except ApiError as error:
+            self.fail("precheck (dryRun) of the upgrade of %s to %s" % (request.instance_id, request.label), error=error)
+        self.result["request_ids"]["precheck"] = response.request_id
+        self.result["request_id"] = response.request_id
+        precheck, raw = checks_from_result((response.data or {}).get("Result"), DRY_RUN_SOURCE)
+        self.result["precheck"] = precheck.to_dict()
+        if not precheck.passed:
+            self.fail("precheck failed, the upgrade of %s to %s was not started: %s"
+                      % (request.instance_id, request.label, precheck.summary()), validate_result=raw, after=before)
+
+    def _upgrade(self, before):
+        request = self.request
+        try:
+            # The client retries transient failures with this same token, so a repeat is the same request.
+            response = self.client.upgrade_engine_version(
+                request.instance_id, request.upgrade_type, request.version, request.client_token, dry_run=False,
+                update_strategy=request.update_strategy)
+        except ApiError as error:
+            doing = "upgrade of %s to %s" % (request.instance_id, request.label)
+            if error.maybe_applied:
+                doing += (" (the request may have been applied although no answer confirmed it: re-run the task with "
+                          "the same options, client token %s makes the repeat the same request and cannot start a "
+                          "second upgrade)" % request.client_token)
+            self.fail(doing, error=error, after=before)
+        self.result["request_ids"]["upgrade"] = response.request_id
+        self.result["request_id"] = response.request_id
+        # What Result holds on a real call is not documented: empty, or the checks. Failed checks mean the
+        # upgrade did not start.
+        checks, raw = checks_from_result((response.data or {}).get("Result"), UPGRADE_SOURCE)
+        if raw and self.result["precheck"] is None:
+            self.result["precheck"] = checks.to_dict()
+        if not checks.passed:
+            self.fail("the upgrade of %s to %s was refused by its checks and did not start: %s"
+                      % (request.instance_id, request.label, checks.summary()), precheck=checks.to_dict(),
+                      validate_result=raw, after=before)
+        self.result["changed"] = True
+
+    def _wait_for_target(self, before):
+        request = self.request
+        accepted_at = self.monotonic()
+        progress = {"seen_busy": False}
+
+        def is_done(instance):
+            if instance is None:  # this poll could not read the instance
+                return False
+            if instance.status != ACTIVE:
+                progress["seen_busy"] = True
+                return False
+            if instance.reached(request.upgrade_type, request.version):
+                return True
+            if progress["seen_busy"] or self.monotonic() - accepted_at >= STALE_ACTIVE_SECONDS:
+                self.fail("the upgrade of %s to %s did not apply: the instance is active again at %s. See why in the "
+                          "console or with ListActionRecords (GET /openapi/instances/%s/action-records). To try again, "
+                          "set a new client_token: the API may answer a token it has already seen with its first answer"
+                          % (request.instance_id, request.label, self._current_label(instance.state()),
+                             request.instance_id), after=instance.state())
+            return False
+
+        try:
+            waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for the upgrade "
+                                                        "(still running)" % request.instance_id),
+                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.label))
+        except WaitTimeout as timeout:
+            last = timeout.last.state() if timeout.last else before
+            self.fail("the upgrade of %s to %s is still running after %.0f seconds (wait_timeout %s; status %s, %s): it "
+                      "has not failed and was not cancelled. Check on it with opsfleet.engine_upgrade.alicloud_es_instance_info "
+                      "(instance_id=%s) or ListActionRecords (GET /openapi/instances/%s/action-records); re-running this "
+                      "task with the same options waits again without starting a second upgrade"
+                      % (request.instance_id, request.label, timeout.elapsed, request.wait_timeout, last.get("status"),
+                         self._current_label(last), request.instance_id, request.instance_id), after=last)
+        return waited.value
+
+    # --- results --------------------------------------------------------------------------------
+
+    def _current_label(self, state):
+        if self.request.upgrade_type == ENGINE:
+            return "engine version %s" % state.get("engine_version")
+        return "kernel patch version %s" % (state.get("patch_version") or "(none shown)")
+
+    def _finish_unchanged(self, instance, while_waiting=False):
+        request = self.request
+        state = instance.state()
+        newer = not _equal_on_precision(instance.version_of(request.upgrade_type), request.version, request.upgrade_type)
+        message = "%s is already at %s, %s the target %s: nothing to do" % (
+            request.instance_id, self._current_label(state), "newer than" if newer else "at", request.version)
+        if newer:
+            message += " (the target is a floor: an instance is never downgraded)"
+        if while_waiting:
+            message += " (it got there while the module waited for it to become active)"
+        return self.finish(False, state, message, reached=True, before=state)

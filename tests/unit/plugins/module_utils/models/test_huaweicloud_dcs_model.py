@@ -1,0 +1,90 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading DCS answers: versions, flags, task progress."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
+    exact_name_matches,
+    flag,
+    is_not_found,
+    list_query,
+    normalize_versions,
+    tags_to_dict,
+    task_outcome,
+)
+from tests.unit.plugins.module_utils.samples import dcs_versions
+
+
+@pytest.mark.parametrize("absent", ["", None, "  "])
+def test_absent_proxy_fields_read_as_none(absent):
+    data = normalize_versions(dict(dcs_versions(), proxy_minor_version=absent, latest_proxy_minor_version=absent,
+                                   proxy_minor_version_upgradable="false"))
+    assert data["proxy_minor_version"] is None and data["latest_proxy_minor_version"] is None
+    assert data["proxy_minor_version_upgradable"] is False
+
+
+def test_string_flags_are_booleans():
+    assert normalize_versions({"engine_minor_version_upgradable": "true"})["engine_minor_version_upgradable"] is True
+
+
+@pytest.mark.parametrize("progress, outcome", [
+    ({"progress": 100, "step_details": []}, "succeeded"),
+    ({"progress": 99, "step_details": [{"step_status": "FINISH"}, {"step_status": "FINISH"}]}, "succeeded"),
+    ({"progress": 33, "step_details": [{"step_status": "FINISH"}, {"step_status": "FAILED", "error_code": "DCS.5006"}]},
+     "failed"),
+    ({"progress": 40, "step_details": [{"step_status": "FINISH"}, {"step_status": "EXECUTING"}]}, None),
+    ({"progress": "n/a"}, None),
+    (None, None),
+])
+def test_task_outcome(progress, outcome):
+    assert task_outcome(progress) == outcome
+
+
+@pytest.mark.parametrize("value, expected", [
+    (True, True), (False, False), ("true", True), ("TRUE", True), (" false ", False), ("", None), (None, None),
+    ("yes", None), (1, None)])
+def test_flags_are_true_false_or_unknown(value, expected):
+    assert flag(value) is expected
+    assert normalize_versions({"proxy_minor_version_upgradable": value})["proxy_minor_version_upgradable"] is expected
+
+
+def test_tags_have_one_rule():
+    assert tags_to_dict([{"key": "env", "value": "prod"}, {"key": "owner", "value": None}, {"value": "orphan"}, "x"]) == {
+        "env": "prod", "owner": ""}
+    assert tags_to_dict({"tier": 1}) == {"tier": "1"}
+
+
+def test_exact_names_are_re_checked_on_our_side():
+    listing = [{"name": "cart"}, {"name": "cart-2"}, {"name": "shop-cart"}]
+    assert exact_name_matches(listing, "cart") == [{"name": "cart"}]
+    assert exact_name_matches(listing, None) == listing
+
+
+@pytest.mark.parametrize("kwargs, query", [
+    (dict(name="cart"), {"name": "cart"}),
+    (dict(exact_name="cart", status="running"), {"name": "cart", "name_equal": "cart", "status": "RUNNING"}),
+    (dict(include_failure=True), {"include_failure": "true"}),
+])
+def test_list_query(kwargs, query):
+    assert list_query(**kwargs) == query
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(name="shop", exact_name="cart"), "cannot both match"),
+    (dict(status="not running"), "is not an instance status"),
+])
+def test_list_query_refuses_what_cannot_match(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        list_query(**kwargs)
+
+
+def test_not_found_is_the_code_or_a_404():
+    assert is_not_found(ApiError("gone", status=404)) and is_not_found(ApiError("gone", status=400, code="DCS.3022"))
+    assert not is_not_found(ApiError("busy", status=400, code="DCS.4049"))

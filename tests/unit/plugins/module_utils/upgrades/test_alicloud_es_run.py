@@ -1,0 +1,241 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Elasticsearch upgrade run against a scripted client and a fake clock."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import ApiResponse
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import UpgradeRequest, derive_client_token
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_run import EsUpgrade, checks_from_result
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeError
+from tests.unit.plugins.module_utils.samples import ALL_PASS, ES_INSTANCE, HEALTH_FAILED, FakeClock, es_describe
+
+
+# --- vendor checks ------------------------------------------------------------------------------
+
+def test_checks_are_normalised_to_the_shared_shape():
+    precheck, raw = checks_from_result(HEALTH_FAILED, "dryRun")
+    assert raw == HEALTH_FAILED and not precheck.passed
+    assert precheck.to_dict()["checks"][0] == {"name": "checkClusterHealth", "status": "failed", "errors": [
+        {"type": "clusterStatus", "code": "ClusterStatusNotHealth", "message": "cluster status is red"}]}
+    assert [check["status"] for check in precheck.to_dict()["checks"][1:]] == ["success"] * 3
+
+
+@pytest.mark.parametrize("result", [[], None, "[]"])
+def test_an_empty_result_has_no_failing_check(result):
+    precheck, raw = checks_from_result(result, "UpgradeEngineVersion")
+    assert precheck.passed and raw == []
+
+
+def test_a_check_with_an_unexpected_status_does_not_pass():
+    precheck, _raw = checks_from_result([{"validateType": "checkClusterHealth", "status": "running"}], "dryRun")
+    assert not precheck.passed
+
+
+# --- the runner, against a scripted client ------------------------------------------------------
+
+class ScriptedClient:
+    """Answers DescribeInstance from ``states`` (the last one repeats) and records every upgrade call."""
+
+    def __init__(self, states, dry_run_result=None, upgrade_result=None, upgrade_error=None, describe_error=None):
+        self.states = list(states)
+        self.dry_run_result = ALL_PASS if dry_run_result is None else dry_run_result
+        self.upgrade_result = [] if upgrade_result is None else upgrade_result
+        self.upgrade_error = upgrade_error
+        self.describe_error = describe_error
+        self.describes = 0
+        self.calls = []
+
+    def describe_instance(self, instance_id):
+        self.describes += 1
+        if self.describe_error is not None:
+            raise self.describe_error
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        return ApiResponse(200, {}, {"RequestId": "RID-DESCRIBE-%d" % self.describes, "Result": state}, "RID-DESCRIBE-%d" % self.describes)
+
+    def upgrade_engine_version(self, instance_id, upgrade_type, version, client_token, dry_run=False, update_strategy=None):
+        self.calls.append({"upgrade_type": upgrade_type, "version": version, "client_token": client_token,
+                           "dry_run": dry_run, "update_strategy": update_strategy})
+        if dry_run:
+            return ApiResponse(200, {}, {"Result": self.dry_run_result}, "RID-DRYRUN")
+        if self.upgrade_error is not None:
+            raise self.upgrade_error
+        return ApiResponse(200, {}, {"Result": self.upgrade_result}, "RID-UPGRADE")
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if not call["dry_run"]]
+
+
+def _run(client, check_mode=False, diff=False, **request):
+    fake = FakeClock()
+    request.setdefault("poll_interval", 10)
+    upgrade = EsUpgrade(client, UpgradeRequest(ES_INSTANCE, request.pop("version", "6.7"), **request), check_mode=check_mode,
+                        diff=diff, sleep=fake.sleep, monotonic=fake.monotonic)
+    return upgrade.run()
+
+
+def _fail(client, **kwargs):
+    with pytest.raises(UpgradeError) as info:
+        _run(client, **kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize("es_version, relation", [("6.7.0_with_X-Pack", "at the target"), ("7.10.0", "newer than the target")])
+def test_at_or_above_target_reads_once_and_writes_nothing(es_version, relation):
+    client = ScriptedClient([es_describe(es_version=es_version)])
+    result = _run(client, diff=True)
+    assert result["changed"] is False and client.describes == 1 and client.calls == []
+    assert relation in result["msg"] and result["before"] == result["after"]
+    assert result["diff"] == {"before": result["before"], "after": result["after"]}
+
+
+def test_at_target_while_activating_is_still_no_change():
+    client = ScriptedClient([es_describe(es_version="6.7.0", status="activating")])
+    assert _run(client, wait=False)["changed"] is False and client.calls == []
+
+
+def test_check_mode_runs_only_the_dry_run():
+    client = ScriptedClient([es_describe()])
+    result = _run(client, check_mode=True, diff=True)
+    assert result["changed"] is True and [call["dry_run"] for call in client.calls] == [True]
+    assert client.calls[0]["client_token"].startswith("opsfleet-precheck-")
+    assert result["precheck"]["passed"] is True and len(result["precheck"]["checks"]) == 4
+    assert result["diff"]["after"]["engine_version"] == "6.7" and result["request_id"] == "RID-DRYRUN"
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_failed_precheck_fails_with_every_check_and_the_raw_entries(check_mode):
+    client = ScriptedClient([es_describe()], dry_run_result=HEALTH_FAILED)
+    failure = _fail(client, check_mode=check_mode)
+    assert client.writes == []
+    assert "precheck failed" in failure.msg and "ClusterStatusNotHealth: cluster status is red" in failure.msg
+    assert len(failure.result["precheck"]["checks"]) == 4 and failure.result["validate_result"] == HEALTH_FAILED
+    assert failure.result["changed"] is False
+
+
+def test_upgrade_with_wait_polls_until_active_at_the_target():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe(status="activating"),
+                             es_describe(es_version="6.7.0_with_X-Pack")])
+    result = _run(client, update_strategy="blue_green")
+    write = client.writes[0]
+    assert len(client.writes) == 1 and write["client_token"] == derive_client_token(ES_INSTANCE, "engine", "6.7", "blue_green")
+    assert write["update_strategy"] == "blue_green" and write["upgrade_type"] == "engine"
+    assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and client.describes == 4
+    assert result["request_ids"] == {"describe_instance": "RID-DESCRIBE-1", "precheck": "RID-DRYRUN", "upgrade": "RID-UPGRADE"}
+
+
+def test_a_poll_that_fails_even_after_its_retries_is_skipped_not_the_end_of_the_wait():
+    class FlakyClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:  # the first poll after the write: throttled through every retry
+                self.describes += 1
+                raise ApiError("Request was denied due to user flow control.", status=400, code="Throttling.User",
+                               throttled=True, action="DescribeInstance")
+            return super(FlakyClient, self).describe_instance(instance_id)
+
+    client = FlakyClient([es_describe(), es_describe(status="activating"), es_describe(es_version="6.7.0_with_X-Pack")])
+    result = _run(client)
+    assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and len(client.writes) == 1
+
+
+def test_a_poll_that_fails_for_good_still_ends_the_wait():
+    class BrokenClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:
+                self.describes += 1
+                raise ApiError("The specified parameter is invalid.", status=400, code="InvalidParameter",
+                               action="DescribeInstance")
+            return super(BrokenClient, self).describe_instance(instance_id)
+
+    failure = _fail(BrokenClient([es_describe(), es_describe(status="activating")]))
+    assert "while waiting for the upgrade" in failure.msg and failure.error.code == "InvalidParameter"
+
+
+@pytest.mark.parametrize("upgrade_result", [[], ALL_PASS])
+def test_both_documented_answers_of_a_started_upgrade_are_accepted(upgrade_result):
+    client = ScriptedClient([es_describe()], upgrade_result=upgrade_result)
+    result = _run(client, wait=False)
+    assert result["changed"] is True and "started" in result["msg"] and result["after"]["status"] == "activating"
+
+
+def test_real_call_answering_failed_checks_did_not_start():
+    client = ScriptedClient([es_describe()], upgrade_result=HEALTH_FAILED)
+    failure = _fail(client, precheck=False, wait=False)
+    assert [call["dry_run"] for call in client.calls] == [False]
+    assert "refused by its checks and did not start" in failure.msg and failure.result["changed"] is False
+    assert failure.result["validate_result"] == HEALTH_FAILED and failure.result["precheck"]["source"] == "UpgradeEngineVersion"
+
+
+def test_not_active_without_wait_fails_naming_the_status():
+    client = ScriptedClient([es_describe(status="activating")])
+    failure = _fail(client, wait=False)
+    assert "is activating, not active" in failure.msg and "wait=true" in failure.msg and client.calls == []
+
+
+def test_not_active_with_wait_waits_then_upgrades():
+    client = ScriptedClient([es_describe(status="inactive"), es_describe(status="inactive"), es_describe(),
+                             es_describe(status="activating"), es_describe(es_version="6.7.0")])
+    result = _run(client)
+    assert result["changed"] is True and len(client.writes) == 1 and result["before"]["status"] == "active"
+
+
+def test_not_active_with_wait_times_out_without_writing():
+    client = ScriptedClient([es_describe(status="activating")])
+    failure = _fail(client, wait_timeout=60)
+    assert "still activating after" in failure.msg and "nothing was changed" in failure.msg and client.calls == []
+
+
+def test_wait_timeout_says_still_running_and_how_to_check():
+    client = ScriptedClient([es_describe(), es_describe(status="activating")])
+    failure = _fail(client, wait_timeout=120)
+    assert "still running" in failure.msg and "has not failed" in failure.msg
+    assert "alicloud_es_instance_info" in failure.msg and "/openapi/instances/%s/action-records" % ES_INSTANCE in failure.msg
+    assert failure.result["changed"] is True and failure.result["request_id"] == "RID-UPGRADE"
+
+
+def test_active_again_below_target_after_activating_is_a_failed_upgrade():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe()])
+    failure = _fail(client)
+    assert "did not apply" in failure.msg and "new client_token" in failure.msg and client.describes == 3
+
+
+def test_stale_active_reads_right_after_the_write_are_tolerated():
+    client = ScriptedClient([es_describe(), es_describe(), es_describe(), es_describe(es_version="6.7.0")])
+    assert _run(client)["changed"] is True
+
+
+def test_never_leaving_active_below_target_is_a_failed_upgrade_not_a_wait_timeout():
+    client = ScriptedClient([es_describe()])
+    failure = _fail(client)
+    assert "did not apply" in failure.msg and len(client.writes) == 1
+    # Polls at 10, 20, 35, 57.5, 91.25, 131.25 s after the write: the first read past two minutes decides.
+    assert client.describes == 7
+
+
+def test_not_found_fails_clearly():
+    error = ApiError("The specified instance is not found.", status=404, code="InstanceNotFound",
+                     request_id="RID-404", action="DescribeInstance")
+    failure = _fail(ScriptedClient([es_describe()], describe_error=error))
+    assert "instance %s was not found" % ES_INSTANCE in failure.msg and failure.error is error
+
+
+def test_write_that_may_have_been_applied_says_a_rerun_is_safe():
+    error = ApiError("no answer", code="ReadTimeout", action="UpgradeEngineVersion", maybe_applied=True)
+    client = ScriptedClient([es_describe()], upgrade_error=error)
+    failure = _fail(client)
+    assert "may have been applied" in failure.msg and failure.result["client_token"] in failure.msg
+    assert failure.error is error
+
+
+def test_patch_upgrade_sends_the_patch_type_and_compares_patch_versions():
+    client = ScriptedClient([es_describe(as_string=True), es_describe(status="activating"), es_describe(ali_version="ali1.5.0")])
+    result = _run(client, version="ali1.5.0", upgrade_type="patch")
+    assert client.writes[0]["upgrade_type"] == "patch" and client.writes[0]["version"] == "ali1.5.0"
+    assert result["after"]["patch_version"] == "ali1.5.0" and "kernel patch version ali1.5.0" in result["msg"]
