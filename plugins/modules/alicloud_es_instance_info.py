@@ -63,22 +63,8 @@ options:
     type: str
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details:
-      - The module only reads, so it runs the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: N/A
-    details:
-      - The module changes nothing.
-  action_group:
-    description: Use C(group/opsfleet.engine_upgrade.alicloud) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.attributes.alicloud_group
+  - opsfleet.engine_upgrade.attributes.info
 notes:
   - C(ListInstance) may leave out C(extendConfigs); RV(instances[].patch_version) of a listed instance is then null.
     Give O(instance_id) to read it with C(DescribeInstance).

@@ -66,6 +66,7 @@ options:
     default: true
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.attributes.alicloud_group
   - opsfleet.engine_upgrade.wait
 attributes:
   check_mode:
@@ -79,11 +80,6 @@ attributes:
     support: full
     details:
       - The diff shows the engine version, kernel patch version and status before and after.
-  action_group:
-    description: Use C(group/opsfleet.engine_upgrade.alicloud) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - opsfleet.engine_upgrade.alicloud
 notes:
   - Without O(wait) the task returns once the API has accepted the upgrade; RV(request_id) and RV(client_token)
     identify it. An upgrade restarts the cluster and can take an hour on a real instance.

@@ -19,18 +19,8 @@ author:
   - opsfleet contributors (@opsfleet)
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
-attributes:
-  check_mode:
-    description: Read-only, so it runs unchanged in check mode.
-    support: full
-  diff_mode:
-    description: Changes nothing, so there is no diff.
-    support: N/A
-  action_group:
-    description: Use C(group/opsfleet.engine_upgrade.huaweicloud) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - opsfleet.engine_upgrade.huaweicloud
+  - opsfleet.engine_upgrade.attributes.huaweicloud_group
+  - opsfleet.engine_upgrade.attributes.info
 options:
   instance_id:
     description:

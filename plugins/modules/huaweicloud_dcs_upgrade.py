@@ -34,6 +34,7 @@ author:
   - opsfleet contributors (@opsfleet)
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
+  - opsfleet.engine_upgrade.attributes.huaweicloud_group
   - opsfleet.engine_upgrade.wait
 attributes:
   check_mode:
@@ -42,11 +43,6 @@ attributes:
   diff_mode:
     description: Returns the versions and status before and after when run with C(--diff).
     support: full
-  action_group:
-    description: Use C(group/opsfleet.engine_upgrade.huaweicloud) in C(module_defaults) to set the connection options once.
-    support: full
-    membership:
-      - opsfleet.engine_upgrade.huaweicloud
 options:
   instance_id:
     description:

@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import tags_to_dict as tag_list_to_dict
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import normalize_es_version, satisfies
 
 ENGINE = "engine"
@@ -66,18 +67,8 @@ def patch_version_of(extend_configs):
 
 
 def tags_to_dict(tags):
-    """``[{tagKey, tagValue}]`` (or an already flat mapping) as ``{key: value}``; a missing value is ``""``.
-
-    One rule for module results and host variables: ``""`` groups and compares like the console shows it.
-    """
-    if isinstance(tags, dict):
-        return dict((u"%s" % key, u"" if value is None else u"%s" % value) for key, value in tags.items())
-    result = {}
-    for tag in tags or []:
-        if isinstance(tag, dict) and tag.get("tagKey") is not None:
-            value = tag.get("tagValue")
-            result[u"%s" % tag["tagKey"]] = u"" if value is None else u"%s" % value
-    return result
+    """``[{tagKey, tagValue}]`` as ``{key: value}``, by the rule of every cloud (``""`` for a missing value)."""
+    return tag_list_to_dict(tags, "tagKey", "tagValue")
 
 
 class EsInstance:

@@ -15,6 +15,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import tags_to_dict as tag_list_to_dict
+
 READY_STATUS = "RUNNING"
 # Statuses that waiting cannot clear: an operator (or a paid bill) has to act first. Every other status
 # that is not RUNNING, including ones not listed here, is "busy": it may clear by itself.
@@ -66,15 +68,8 @@ def flag(value):
 
 
 def tags_to_dict(tags):
-    """``[{key, value}]`` (or an already flat mapping) as ``{key: value}``; a missing value is ``""``."""
-    if isinstance(tags, dict):
-        return dict((u"%s" % key, u"" if value is None else u"%s" % value) for key, value in tags.items())
-    result = {}
-    for tag in tags or []:
-        if isinstance(tag, dict) and tag.get("key") is not None:
-            value = tag.get("value")
-            result[u"%s" % tag["key"]] = u"" if value is None else u"%s" % value
-    return result
+    """``[{key, value}]`` as ``{key: value}``, by the rule of every cloud (``""`` for a missing value)."""
+    return tag_list_to_dict(tags, "key", "value")
 
 
 class Component:

@@ -27,6 +27,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.ca
     sha256_hex,
     to_bytes,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.credentials import KeyPairSigner
 
 ACS3_ALGORITHM = "ACS3-HMAC-SHA256"
 ROA_SIGNATURE_METHOD = "HMAC-SHA1"
@@ -46,20 +47,10 @@ def _new_nonce():
     return uuid.uuid4().hex
 
 
-class _AlicloudSigner:
-    """Shared credential handling; subclasses add the headers and the signature of their scheme."""
+class _AlicloudSigner(KeyPairSigner):
+    """Headers both Alibaba schemes sign; subclasses add the signature of their scheme."""
 
-    def __init__(self, access_key, secret_key, security_token=None):
-        if not access_key or not secret_key:
-            raise ValueError("an access key and a secret key are required to sign Alibaba Cloud requests")
-        self.access_key = access_key
-        self._secret_key = secret_key
-        self._security_token = security_token or None
-
-    @property
-    def secrets(self):
-        """Values that must never be echoed: used by the transport to scrub error texts."""
-        return tuple(value for value in (self._secret_key, self._security_token) if value)
+    cloud_label = "Alibaba Cloud"
 
     def _base_headers(self, host, headers, nonce):
         signed = dict((name.lower(), u"%s" % value) for name, value in (headers or {}).items() if value is not None)

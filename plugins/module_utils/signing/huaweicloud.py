@@ -20,6 +20,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.ca
     sha256_hex,
     to_bytes,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.credentials import KeyPairSigner
 
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -40,19 +41,9 @@ def _payload_hash(body, canonical_headers):
     return canonical_headers.get(CONTENT_SHA256_HEADER) or sha256_hex(body)
 
 
-class SdkHmacSha256Signer:
+class SdkHmacSha256Signer(KeyPairSigner):
     name = "sdk-hmac-sha256"
-
-    def __init__(self, access_key, secret_key, security_token=None):
-        if not access_key or not secret_key:
-            raise ValueError("an access key and a secret key are required to sign Huawei Cloud requests")
-        self.access_key = access_key
-        self._secret_key = secret_key
-        self._security_token = security_token or None
-
-    @property
-    def secrets(self):
-        return tuple(value for value in (self._secret_key, self._security_token) if value)
+    cloud_label = "Huawei Cloud"
 
     def sign(self, method, host, path, query=None, headers=None, body=b"", timestamp=None, nonce=None):
         """Sign a request; ``nonce`` is accepted for interface parity with the Alibaba signers and unused."""

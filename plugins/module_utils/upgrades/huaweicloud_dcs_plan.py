@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from collections import namedtuple
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
     BLOCKED_STATUSES,
     COMPONENTS,
@@ -27,19 +29,12 @@ class PlanError(ValueError):
     """A requested component cannot be decided on this instance (the run turns it into a failed result)."""
 
 
-class ComponentDecision:
-    """What to do with one component: ``action`` is ``satisfied``, ``not_applicable`` or ``upgrade``."""
+class ComponentDecision(namedtuple("ComponentDecision", "component requested current latest upgradable action send "
+                                                       "predicted reason")):
+    """What to do with one component: ``action`` is ``satisfied``, ``not_applicable`` or ``upgrade``; ``send`` is the
+    value for the POST body, ``predicted`` the version expected once the upgrade has finished (None: unknown)."""
 
-    def __init__(self, component, requested, current, latest, upgradable, action, send=None, predicted=None, reason=""):
-        self.component = component
-        self.requested = requested
-        self.current = current
-        self.latest = latest
-        self.upgradable = upgradable
-        self.action = action
-        self.send = send  # the value for the POST body
-        self.predicted = predicted  # the version expected once the upgrade has finished (None: unknown)
-        self.reason = reason
+    __slots__ = ()
 
     @property
     def needs_upgrade(self):
