@@ -19,6 +19,7 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import SIGNATURE_VERSIONS
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import DEFAULT_TIMEOUT, Endpoint
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
@@ -58,7 +59,7 @@ def _common_spec(env):
 
 def alicloud_argument_spec():
     spec = _common_spec(ALICLOUD_ENV)
-    spec["signature_version"] = dict(type="str", default="v3", choices=["v3", "v1"])
+    spec["signature_version"] = dict(type="str", default="v3", choices=list(SIGNATURE_VERSIONS))
     return spec
 
 
@@ -126,7 +127,7 @@ class AlicloudSettings(_Settings):
     def __init__(self, params):
         super(AlicloudSettings, self).__init__(params)
         self.signature_version = params.get("signature_version") or "v3"
-        if self.signature_version not in ("v3", "v1"):
+        if self.signature_version not in SIGNATURE_VERSIONS:
             raise ConfigError("signature_version must be v3 (ACS3-HMAC-SHA256) or v1 (ROA HMAC-SHA1), got %r"
                               % self.signature_version)
 

@@ -129,7 +129,6 @@ class HttpTransport:
         self.stats = CallStats()
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
-        self.retry_log = []
 
     def request(self, method, path, action, query=None, body=None, retry=False):
         """Send one API call; ``retry`` opts in to the backoff policy (reads, and writes known to be idempotent)."""
@@ -144,8 +143,6 @@ class HttpTransport:
 
     def _record_retry(self, attempt, error, pause):
         self.stats.retries += 1
-        self.retry_log.append({"attempt": attempt, "action": error.action, "code": error.code,
-                               "http_status": error.status, "pause": round(pause, 3)})
 
     def _send(self, method, path, action, query, payload):
         wire_path = self.endpoint.path(path)

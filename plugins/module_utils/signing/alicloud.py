@@ -128,7 +128,5 @@ def _timegm(moment):
 
 def alicloud_signer(signature_version, access_key, secret_key, security_token=None):
     """Build the signer for ``signature_version`` (``v3`` default, ``v1`` ROA)."""
-    signers = {"v3": Acs3Signer, "v1": RoaV1Signer}
-    if signature_version not in signers:
-        raise ValueError("signature_version must be one of %s, got %r" % (", ".join(SIGNATURE_VERSIONS), signature_version))
-    return signers[signature_version](access_key, secret_key, security_token)
+    # The settings have validated signature_version against SIGNATURE_VERSIONS.
+    return {"v3": Acs3Signer, "v1": RoaV1Signer}[signature_version](access_key, secret_key, security_token)

@@ -15,6 +15,7 @@ import hmac
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.canonical import (
     SignedRequest,
     decode_path,
+    encode_path,
     percent_encode,
     query_pairs,
     sha256_hex,
@@ -29,7 +30,7 @@ CONTENT_SHA256_HEADER = "x-sdk-content-sha256"
 
 def canonical_uri(path):
     """Each decoded segment re-encoded, and a trailing ``/`` added: the gateway signs ``/a/b/`` for ``/a/b``."""
-    uri = "/".join(percent_encode(segment) for segment in decode_path(path or "/").split("/"))
+    uri = encode_path(decode_path(path or "/"))
     return uri if uri.endswith("/") else uri + "/"
 
 

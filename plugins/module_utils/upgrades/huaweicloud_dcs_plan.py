@@ -130,13 +130,6 @@ class UpgradePlan:
     def blocked(self):
         return bool(self._failure_types() - set(["busy"]))
 
-    def busy_code(self):
-        for check in self.precheck.failures():
-            for error in check["errors"]:
-                if error["type"] == "busy":
-                    return error["code"]
-        return None
-
     def predicted_after(self):
         after = self.state.summary()
         for decision in self.decisions:
