@@ -35,7 +35,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.h
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout
 
 SAME_VERSION_CODE = "DCS.4053"
-INVALID_PARAMETER_CODE = "DCS.4062"
 # "Retry later" answers of UpgradeInstanceMinorVersion: not running, a job still runs, backing up,
 # restoring, restarting, extending, configuring, upgrading, ...
 BUSY_CODES = frozenset([STATUS_NOT_RUNNING_CODE, TASK_RUNNING_CODE, "DCS.4026", "DCS.4975"]
@@ -54,11 +53,12 @@ MAX_THROTTLED_POST_ATTEMPTS = DEFAULT_MAX_ATTEMPTS
 class PostOutcome:
     """What became of the UpgradeInstanceMinorVersion call."""
 
-    def __init__(self, task_id=None, same_version=None, busy=None, done=False):
+    def __init__(self, task_id=None, same_version=None, busy=None, done=False, satisfied=None):
         self.task_id = task_id
         self.same_version = same_version  # the DCS.4053 ApiError
-        self.busy = busy  # the busy ApiError
+        self.busy = busy  # the refusal of an instance that is busy
         self.done = done  # after a lost answer, the re-read found the target already reached
+        self.satisfied = satisfied  # after a refusal, the fresh plan of an instance that needs nothing any more
 
 
 def _describe_state(summary):
@@ -125,16 +125,19 @@ class DcsUpgrade(UpgradeRun):
                 if not plan.needed:
                     return self._noop_after_wait(plan)
                 continue
+            if outcome.satisfied is not None:
+                return self._noop_after_wait(outcome.satisfied, "the upgrade request was refused, and a re-read shows "
+                                             "the instance already at the requested versions; nothing was changed")
             if outcome.same_version is not None:
                 self.result["request_id"] = outcome.same_version.request_id or self.result["request_id"]
                 return self.finish(False, plan.state.summary(), "instance %s is already at the requested version (%s); "
                                    "nothing was changed" % (self.instance_id, outcome.same_version.code), reached=True)
             return self._after_post(plan, outcome)
 
-    def _noop_after_wait(self, plan):
+    def _noop_after_wait(self, plan, why="it reached the requested versions while this task waited for it to be free; "
+                                         "nothing was sent"):
         self._set_precheck(plan.precheck)
-        return self.finish(False, plan.state.summary(), "instance %s reached the requested versions while this task "
-                           "waited for it to be free; nothing was sent" % self.instance_id, reached=True)
+        return self.finish(False, plan.state.summary(), "instance %s: %s" % (self.instance_id, why), reached=True)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -230,8 +233,6 @@ class DcsUpgrade(UpgradeRun):
                 code = (error.code or "").upper()
                 if code == SAME_VERSION_CODE:
                     return PostOutcome(same_version=error)
-                if code in BUSY_CODES:
-                    return PostOutcome(busy=error)
                 if error.maybe_applied:
                     found = self._find_applied_upgrade(error, plan, known_tasks)
                     if found is not None:
@@ -241,6 +242,8 @@ class DcsUpgrade(UpgradeRun):
                 elif error.throttled:
                     # The gateway refuses a throttled call before DCS sees it: repeating it cannot upgrade twice.
                     why = "the gateway throttled it before DCS saw it"
+                elif error.status is not None and 400 <= error.status < 500:
+                    return self._after_refusal(error, plan)
                 else:
                     self.fail(self._post_error_message(error, body), error=error)
                 if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
@@ -253,13 +256,37 @@ class DcsUpgrade(UpgradeRun):
             self.result["request_id"] = response.request_id
             return PostOutcome(task_id=text((response.data or {}).get("task_id")))
 
+    def _after_refusal(self, error, plan):
+        """Why the API refused: the instance's documented state decides, the error code is only a hint.
+
+        Only DCS.4062 is in the vendor's UpgradeInstanceMinorVersion reference; the "busy" codes come from other
+        pages and Huawei-derived clouds. So a refusal is re-read: an instance that is not RUNNING, or shows an
+        upgrade in flight, is busy whatever the code; one that already shows the targets needs nothing.
+        """
+        try:
+            state = self._read_state(True)
+        except ApiError:
+            if (error.code or "").upper() in BUSY_CODES:
+                return PostOutcome(busy=error)
+            self.fail(self._post_error_message(error, plan.body), error=error)
+        fresh = self._plan(state)
+        if not fresh.needed:
+            return PostOutcome(satisfied=fresh)
+        if fresh.busy or (not fresh.blocked and (error.code or "").upper() in BUSY_CODES):
+            return PostOutcome(busy=error)
+        if fresh.blocked:
+            self._set_precheck(fresh.precheck)
+            self.fail("the upgrade request for instance %s was refused and the instance now fails the precheck: %s"
+                      % (self.instance_id, fresh.precheck.summary()), error=error)
+        self.fail(self._post_error_message(error, plan.body), error=error)
+
     def _post_error_message(self, error, body):
         message = "the upgrade request for instance %s was refused" % self.instance_id
         explicit = [option for option, value in body.items() if value != LATEST]
-        if (error.code or "").upper() == INVALID_PARAMETER_CODE and explicit:
-            # Whether the API accepts an explicit target below latest is not documented.
-            message += (" (the API may accept only 'latest' as the target of %s: use 'latest', or a version the "
-                        "console offers)" % " and ".join(explicit))
+        if explicit:
+            # The user guide says a target cannot be chosen; the API reference's example body names one.
+            message += (" (DCS may take only 'latest' as the target of %s: its user guide offers no choice of version. "
+                        "Use 'latest', or a version the console offers)" % " and ".join(explicit))
         return message
 
     def _find_applied_upgrade(self, error, plan, known_tasks):

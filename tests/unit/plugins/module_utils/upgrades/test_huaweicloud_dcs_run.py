@@ -278,7 +278,7 @@ def test_refused_explicit_version_hints_at_latest(clock):
     client = FakeClient(clock, post_script=[ApiError("Invalid parameter", status=400, code="DCS.4062")])
     failure = _fail(client, clock, engine="5.0.2.6")
     assert client.posts == [{"engine_minor_version": "5.0.2.6"}]
-    assert "may accept only 'latest'" in failure.msg
+    assert "may take only 'latest'" in failure.msg
 
 
 def test_failed_task_reports_step_and_code(clock):
@@ -322,3 +322,56 @@ def test_explicit_proxy_on_an_instance_without_proxy_fails_the_run_with_before(c
     failure = _fail(client, clock, engine=None, proxy="7.0.5.1")
     assert "has no proxy" in failure.msg and failure.result["before"]["proxy_minor_version"] is None
     assert failure.result["instance_id"] == DCS_INSTANCE and client.calls == ["ShowInstanceVersion", "ShowInstance"]
+
+
+def _refused(code, then=None):
+    def step(fake):
+        if then is not None:
+            then(fake)
+        raise ApiError("refused", status=400, code=code, action="UpgradeInstanceMinorVersion")
+    return step
+
+
+def test_a_busy_instance_behind_an_unknown_code_is_waited_for(clock):
+    """The instance's documented state decides busy, not the (undocumented) code."""
+    def restarting(fake):
+        fake.instance["status"] = "RESTARTING"
+
+    client = FakeClient(clock, post_script=[_refused("DCS.9999", then=restarting)])
+    original_sleep = clock.sleep
+
+    def sleep_and_recover(seconds):
+        original_sleep(seconds)
+        client.instance["status"] = "RUNNING"
+
+    clock.sleep = sleep_and_recover
+    result = _run(client, clock)
+    assert result["changed"] is True and result["reached"] is True and len(client.posts) == 2
+
+
+def test_a_busy_instance_behind_an_unknown_code_is_reported_busy_without_wait(clock):
+    client = FakeClient(clock, post_script=[_refused("DCS.9999", then=lambda fake: fake.instance.update(
+        service_upgrade=True, service_task_id="other"))])
+    failure = _fail(client, clock, wait=False)
+    assert "is busy" in failure.msg and failure.error.code == "DCS.9999" and len(client.posts) == 1
+
+
+def test_a_refusal_of_a_running_idle_instance_fails_with_the_code(clock):
+    client = FakeClient(clock, post_script=[_refused("DCS.9999")])
+    failure = _fail(client, clock)
+    assert "was refused" in failure.msg and failure.error.code == "DCS.9999" and len(client.posts) == 1
+
+
+def test_a_refusal_after_which_the_instance_shows_the_target_is_no_change(clock):
+    def upgraded(fake):
+        fake.versions.update(engine_minor_version="5.0.2.7", engine_minor_version_upgradable=False)
+
+    client = FakeClient(clock, post_script=[_refused("DCS.4062", then=upgraded)])
+    result = _run(client, clock)
+    assert result["changed"] is False and result["reached"] is True and "already at the requested" in result["msg"]
+
+
+def test_a_refused_explicit_version_suggests_latest_whatever_the_code(clock):
+    client = FakeClient(clock, dcs_versions(latest="5.0.2.9"), post_script=[_refused("DCS.4999")])
+    failure = _fail(client, clock, engine="5.0.2.7")
+    assert "Use 'latest'" in failure.msg and "engine_minor_version" in failure.msg
