@@ -28,12 +28,12 @@ STATUS_PATTERN = re.compile(r"^[A-Za-z_]+$")
 NOT_FOUND_CODE = "DCS.3022"
 
 
-# Background task statuses that mean "not finished". Only these count as an upgrade in flight: a
-# status this list lacks is taken as finished, because the authoritative signal is ShowInstance's
-# service_upgrade and the API itself refuses a second upgrade, whereas a stale task wrongly taken as
-# running would block every later run.
-TASK_RUNNING_STATUSES = ("EXECUTING", "RUNNING", "WAITING", "PENDING", "CREATING", "PROCESSING", "INIT", "INITIALIZING")
-# The minor version upgrade task's name is not documented (the simulator says UpgradeMinorVersion).
+# Background task statuses that mean the task is over. The vendor documents SUCCESS as terminal; FAILED and
+# CANCELLED are what related Huawei services use. Every other status, including ones not documented (CREATED,
+# EXECUTING, ...), counts as still running: taking a running task for a finished one could start a second upgrade.
+TASK_FINISHED_STATUSES = ("SUCCESS", "SUCCEEDED", "FAILED", "CANCELLED", "CANCELED", "DELETED")
+# No documented task name marks a minor version upgrade (the simulator says UpgradeMinorVersion): the name is only a
+# hint beside ShowInstance's service_upgrade / service_task_id, which are documented and decide first.
 UPGRADE_TASK_NAME = re.compile(r"upgrade|minor", re.IGNORECASE)
 
 STEP_FAILED = "FAILED"
@@ -143,7 +143,7 @@ class TaskInfo:
 
     @property
     def running(self):
-        return self.status in TASK_RUNNING_STATUSES
+        return self.status not in TASK_FINISHED_STATUSES
 
 
 class InstanceState:
@@ -176,13 +176,15 @@ class InstanceState:
         return self.versions[component.upgradable_field]
 
     def upgrades_in_flight(self):
-        """``[(task_id or None, why)]`` for every sign that an upgrade task is running."""
+        """``[(task_id or None, why)]`` for every sign that an upgrade task is running: ShowInstance's documented
+        ``service_upgrade`` first, then the task it names and running tasks whose name says upgrade."""
         found = []
         if self.service_upgrade:
             found.append((self.service_task_id, "ShowInstance reports service_upgrade=true"))
         for task in self.tasks or []:
-            if task.is_upgrade and task.running and task.task_id not in [task_id for task_id, _why in found]:
-                found.append((task.task_id, "task %s is %s" % (task.name, task.status)))
+            named = task.task_id is not None and task.task_id == self.service_task_id
+            if (named or task.is_upgrade) and task.running and task.task_id not in [task_id for task_id, _why in found]:
+                found.append((task.task_id, "task %s is %s" % (task.name or task.task_id, task.status or "running")))
         return found
 
     def task_ids(self):

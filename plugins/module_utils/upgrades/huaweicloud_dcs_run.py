@@ -304,7 +304,9 @@ class DcsUpgrade(UpgradeRun):
             self.notes.append("the upgrade request got no clear answer (%s); re-reading found task %s, which it started, "
                               "so it was not sent again" % (error, new_tasks[0]))
             return PostOutcome(task_id=new_tasks[0])
-        if state.upgrades_in_flight() or state.status != READY_STATUS:
+        other_new = [task.task_id for task in state.tasks or []
+                     if task.task_id and task.task_id not in known_tasks and task.running]
+        if state.upgrades_in_flight() or state.status != READY_STATUS or other_new:
             self.notes.append("the upgrade request got no clear answer (%s); the instance now shows an upgrade running "
                               "(status %s), so it was not sent again" % (error, state.status))
             return PostOutcome()

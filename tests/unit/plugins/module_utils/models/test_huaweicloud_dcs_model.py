@@ -11,6 +11,8 @@ import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
+    InstanceState,
+    TaskInfo,
     exact_name_matches,
     flag,
     is_not_found,
@@ -88,3 +90,18 @@ def test_list_query_refuses_what_cannot_match(kwargs, fragment):
 def test_not_found_is_the_code_or_a_404():
     assert is_not_found(ApiError("gone", status=404)) and is_not_found(ApiError("gone", status=400, code="DCS.3022"))
     assert not is_not_found(ApiError("busy", status=400, code="DCS.4049"))
+
+
+@pytest.mark.parametrize("status, running", [
+    ("CREATED", True), ("EXECUTING", True), ("SOMETHING_NEW", True), ("", True),
+    ("SUCCESS", False), ("FAILED", False), ("cancelled", False)])
+def test_a_task_runs_until_a_finished_status(status, running):
+    assert TaskInfo({"id": "t", "name": "x", "status": status}).running is running
+
+
+def test_the_task_service_task_id_names_is_in_flight_whatever_its_name():
+    tasks = [{"id": "t-9", "name": "ModifyConfig", "status": "CREATED"}, {"id": "t-8", "name": "Backup", "status": "EXECUTING"}]
+    state = InstanceState(dcs_versions(), dict(status="RUNNING", service_upgrade=False, service_task_id="t-9"), tasks)
+    assert [task_id for task_id, _why in state.upgrades_in_flight()] == ["t-9"]
+    flagged = InstanceState(dcs_versions(), dict(status="RUNNING", service_upgrade="true", service_task_id="t-9"), tasks)
+    assert [task_id for task_id, _why in flagged.upgrades_in_flight()] == ["t-9"]
