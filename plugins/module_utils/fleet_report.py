@@ -30,6 +30,8 @@ OUTCOMES = (
     ("not_run", "not reached: the rollout halted first"),
 )
 OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
+# The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the
+# hosts the report fails (``failing_hosts``) all come from.
 FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed")
 JSON_NAME = "fleet-report.json"
 HTML_NAME = "fleet-report.html"
@@ -50,7 +52,18 @@ def normalise_record(record, host=None):
     if row.get("outcome") not in OUTCOME_NAMES:
         row["reason"] = row.get("reason") or "unknown outcome %r" % (row.get("outcome"),)
         row["outcome"] = "failed"
+    row["failed"] = is_failing(row["outcome"])
     return row
+
+
+def is_failing(outcome):
+    """Whether an instance with this outcome failed (unknown outcomes do)."""
+    return outcome in FAILING_OUTCOMES or outcome not in OUTCOME_NAMES
+
+
+def failing_hosts(rows):
+    """The hosts whose row is a failure, in report order."""
+    return [row["host"] for row in rows if row["failed"]]
 
 
 def build_rows(records, hosts=None):

@@ -90,6 +90,14 @@ table:
   type: list
   elements: str
   sample: ["instance          cloud        before  after  outcome   duration  reason", "es-cn-1  alicloud_es  6.3.2  6.7.0  upgraded  1m02s"]
+failed_hosts:
+  description:
+    - The hosts whose outcome is a failure (V(precheck_failed), V(timed_out), V(failed), or an unknown outcome), in
+      report order. The role's C(report) tasks fail exactly these hosts, so that C(max_fail_percentage) counts them.
+  returned: always
+  type: list
+  elements: str
+  sample: ["es-cn-payments", "dcs-flaky"]
 json_path:
   description: Path of the JSON report (not written in check mode).
   returned: always
@@ -111,6 +119,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
     JSON_NAME,
     build_report,
     build_rows,
+    failing_hosts,
     table_lines,
     write_report,
 )
@@ -138,7 +147,7 @@ def main():
             module.fail_json(msg="cannot write the report to %s: %s; choose a writable report_dir"
                              % (module.params["report_dir"], error))
     module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
-                     json_path=json_path, html_path=html_path)
+                     failed_hosts=failing_hosts(rows), json_path=json_path, html_path=html_path)
 
 
 if __name__ == "__main__":

@@ -140,3 +140,32 @@ def test_argument_specs_reject_bad_input_before_any_call(demo, tmp_path):
     assert run.returncode != 0
     assert "engine_upgrade_cloud" in run.output and "gcp_memorystore" in run.output
     assert simulator.client.counters()["total"] == 0
+
+
+def test_dcs_latest_is_upgraded_when_a_newer_latest_appears_meanwhile(demo, tmp_path):
+    """The upgrade module confirmed the version it planned (the latest when it started); that the API lists an even
+    newer one afterwards does not make the upgrade a failure (the role's own rule, current == latest, did)."""
+    simulator, env = demo
+    simulator.client.patch_instance(DCS["dcs-1"], {"latest_after_upgrade": {"engine_minor_version": "5.0.2.8"}})
+    inventory = _inventory(tmp_path, simulator, hosts=["dcs-1", "es-demo-orders"])
+    with open(inventory) as handle:
+        fleet = yaml.safe_load(handle)
+    # An Elasticsearch host without its target: recorded as failed, naming the variable, and nothing is sent.
+    del fleet["all"]["children"]["search"]["hosts"]["es-demo-orders"]["engine_upgrade_target_version"]
+    with open(inventory, "w") as handle:
+        yaml.safe_dump(fleet, handle, sort_keys=False)
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_batches": [2], "engine_upgrade_max_fail_percentage": 100})
+    report, outcomes = _outcomes(tmp_path)
+    rows = dict((row["host"], row) for row in report["instances"])
+    assert outcomes == {"dcs-1": "upgraded", "es-demo-orders": "failed"}, run.output[-3000:]
+    versions = simulator.client.instance(DCS["dcs-1"])
+    assert (versions["engine_minor_version"], versions["latest_engine_minor_version"]) == ("5.0.2.7", "5.0.2.8")
+    assert rows["dcs-1"]["after_version"] == "5.0.2.7" and rows["dcs-1"]["before_version"] == "5.0.2.5"
+    assert rows["dcs-1"]["after"]["latest_engine_minor_version"] == "5.0.2.8"
+    assert rows["dcs-1"]["failed"] is False and rows["dcs-1"]["reason"] == ""
+    assert rows["es-demo-orders"]["reason"].startswith("engine_upgrade_target_version is required for alicloud_es hosts")
+    assert rows["es-demo-orders"]["failed"] is True
+    assert simulator.client.counters()["upgrades_started"] == {DCS["dcs-1"]: 1}
+    # The report fails exactly the failing host.
+    assert run.stats["es-demo-orders"]["failures"] == 1 and run.stats["dcs-1"]["failures"] == 0

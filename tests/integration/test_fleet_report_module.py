@@ -46,6 +46,8 @@ def test_module_writes_reports_and_returns_table(tmp_path):
     assert result["summary"]["by_outcome"] == {"upgraded": 1, "current": 1, "precheck_passed": 0, "precheck_failed": 1,
                                                "timed_out": 0, "failed": 1, "not_run": 1}
     assert len(result["table"]) == 1 + len(HOSTS) + 1
+    # In report order; not_run (dcs-c) does not fail a host.
+    assert result["failed_hosts"] == ["dcs-b", "dcs-a"]
     with open(result["json_path"]) as handle:
         assert json.load(handle)["summary"] == result["summary"]
 

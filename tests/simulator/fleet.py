@@ -79,6 +79,7 @@ DCS_FIELDS = (
     'engine_minor_version', 'latest_engine_minor_version', 'proxy_minor_version', 'latest_proxy_minor_version',
     'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
     'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
+    'latest_after_upgrade',
 )
 
 
@@ -264,6 +265,26 @@ def _dcs_version_list(value, current, latest, key, where):
     return out
 
 
+def _latest_after_upgrade(inst, has_proxy, where):
+    """``{field: version}``: a newer release the API lists as latest once an upgrade task of the instance succeeds
+    (published while it ran), so that "latest" moves on past the version the upgrade went to."""
+    value = inst.get('latest_after_upgrade')
+    if not value:
+        return {}
+    if not isinstance(value, dict) or not set(value) <= set(('engine_minor_version', 'proxy_minor_version')):
+        raise FleetError('%s: latest_after_upgrade maps engine_minor_version / proxy_minor_version to a version' % where)
+    out = {}
+    for field, version in value.items():
+        version = str(version)
+        if field == 'proxy_minor_version' and not has_proxy:
+            raise FleetError('%s: latest_after_upgrade.proxy_minor_version needs cache_mode proxy or ha_rw_split' % where)
+        # Equal once an upgrade has published it (a later patch of the instance re-normalises it).
+        if version_tuple(version) < version_tuple(inst['latest_' + field]):
+            raise FleetError('%s: latest_after_upgrade.%s is older than latest_%s' % (where, field, field))
+        out[field] = version
+    return out
+
+
 def normalize_dcs(entry, settings):
     if not isinstance(entry, dict):
         raise FleetError('huaweicloud_dcs entries must be mappings')
@@ -306,6 +327,7 @@ def normalize_dcs(entry, settings):
             inst.get('proxy_minor_versions'), inst['proxy_minor_version'], inst['latest_proxy_minor_version'], 'proxy_minor_versions', where)
     else:
         inst['proxy_minor_versions'] = []
+    inst['latest_after_upgrade'] = _latest_after_upgrade(inst, has_proxy, where)
     inst['proxy_fields_null'] = bool(inst.get('proxy_fields_null', False))
     inst['tags'] = _tags(inst.get('tags'), where)
     failure = inst.get('task_failure')

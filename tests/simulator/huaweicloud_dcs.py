@@ -84,6 +84,11 @@ class DcsInstance:
             task['status'] = 'SUCCESS'
             for field, target in task['targets'].items():
                 self.data[field] = target
+            for field, newer in (self.data.get('latest_after_upgrade') or {}).items():
+                self.data['latest_' + field] = newer
+                listed = self.data['%s_minor_versions' % field.partition('_')[0]]
+                if newer not in listed:
+                    listed.append(newer)
         else:
             task['status'] = 'FAILED'
         task['updated'] = task['ends']

@@ -169,3 +169,17 @@ def test_list_item_and_show_shapes(sim):
     assert shown['tags'] == [{'key': 'env', 'value': 'prod'}, {'key': 'team', 'value': 'search'}]
     for field in ('instance_id', 'name', 'engine', 'engine_version', 'status', 'service_upgrade', 'service_task_id', 'maintain_begin', 'maintain_end'):
         assert field in item and field in shown
+
+
+def test_latest_moves_on_after_an_upgrade(sim):
+    sim.client.patch_instance(BEHIND, {'latest_after_upgrade': {'engine_minor_version': '5.0.2.8'}})
+    assert versions(sim, BEHIND)['latest_engine_minor_version'] == '5.0.2.7'
+    assert upgrade(sim, BEHIND, {'engine_minor_version': 'latest'}).status_code == 200
+    sim.client.advance(5)
+    after = versions(sim, BEHIND)
+    # The upgrade went to the latest of when it started; a newer one is listed now, and it is a valid target.
+    assert (after['engine_minor_version'], after['latest_engine_minor_version']) == ('5.0.2.7', '5.0.2.8')
+    assert after['engine_minor_version_upgradable'] is True
+    assert upgrade(sim, BEHIND, {'engine_minor_version': 'latest'}).status_code == 200
+    sim.client.advance(5)
+    assert versions(sim, BEHIND)['engine_minor_version'] == '5.0.2.8'

@@ -9,8 +9,12 @@ import json
 import os
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+    FAILING_OUTCOMES,
+    OUTCOME_NAMES,
     build_report,
     build_rows,
+    failing_hosts,
+    is_failing,
     render_html,
     summarise,
     table_lines,
@@ -33,6 +37,16 @@ def test_missing_hosts_become_not_run_and_unknown_outcomes_fail():
     assert by_host["es-3"]["outcome"] == "not_run"
     assert by_host["x"]["outcome"] == "failed" and "exploded" in by_host["x"]["reason"]
     assert [row["outcome"] for row in rows] == ["upgraded", "current", "precheck_failed", "failed", "not_run"]
+
+
+def test_failing_outcomes_are_one_list_and_fail_their_hosts():
+    assert [name for name in OUTCOME_NAMES if is_failing(name)] == list(FAILING_OUTCOMES)
+    assert is_failing("exploded") and not is_failing("not_run")
+    rows = build_rows(RECORDS + [{"host": "x", "outcome": "exploded"}, {"host": "t", "outcome": "timed_out"}],
+                      hosts=["es-9"])
+    assert failing_hosts(rows) == ["es-2", "t", "x"]
+    assert [row["host"] for row in rows if row["failed"]] == failing_hosts(rows)
+    assert summarise(rows)["failing"] == len(failing_hosts(rows))
 
 
 def test_summary_counts_and_failing():
