@@ -16,21 +16,14 @@ description:
   - One inventory host per Alibaba Cloud Elasticsearch instance, read from the C(ListInstance) API in one or several
     regions, with the variables the C(opsfleet.engine_upgrade.engine_upgrade) role needs, so that the fleet
     playbooks run on it without extra mapping.
-  - Every page of every region is read. A listing that fails after retries, or that ends short of the total the API
-    reported, fails the inventory; a partly read fleet is never returned as a smaller one.
   - The inventory file name must end with C(alicloud_es.yml) or C(alicloud_es.yaml).
-requirements:
-  - requests
 extends_documentation_fragment:
   - constructed
   - inventory_cache
   - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.inventory
 options:
   plugin:
-    description:
-      - The name of this plugin. Marks the file as an inventory source for it.
-    type: str
-    required: true
     choices: [opsfleet.engine_upgrade.alicloud_es]
   regions:
     description:
@@ -87,18 +80,6 @@ options:
     description:
       - Only instances in this zone (C(ListInstance) parameter C(zoneId)).
     type: str
-  tags:
-    description:
-      - Only instances carrying every one of these tags with these values (C(ListInstance) parameter C(tags)).
-    type: dict
-    default: {}
-  instance_ids:
-    description:
-      - Only these instances. Costs one C(ListInstance) call per id and region instead of one per page of 100.
-      - Ids found in none of the regions are reported in a warning.
-    type: list
-    elements: str
-    default: []
 notes:
   - "Host variables: C(ansible_connection=local); C(engine_upgrade_cloud=alicloud_es); C(engine_upgrade_instance_id);
     C(engine_upgrade_instance_name) (the description); C(engine_upgrade_region); C(engine_upgrade_current_engine_version)
@@ -112,9 +93,6 @@ notes:
   - "Connection options left unset fall back to the same environment variables as the modules (see each option).
     Connection options, O(regions), the filters and O(instance_ids) may be templates, for example an environment or vault
     lookup."
-  - "A failed inventory source is only a warning for C(ansible-playbook) unless
-    E(ANSIBLE_INVENTORY_UNPARSED_FAILED=true) (or E(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true)) is set:
-    set it for scheduled runs, so that a fleet that could not be read stops the run."
 """
 
 EXAMPLES = r"""
@@ -151,155 +129,51 @@ cache_connection: ~/.cache/opsfleet-inventory
 cache_timeout: 600
 """
 
-import json
-
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import ALICLOUD_ENV, AlicloudSettings
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import normalize_es_version
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import (
-    CloudInventoryBase,
-    InventoryRetryPolicy,
-    check_hostnames,
-    check_one_region_per_endpoint,
-    tags_to_dict,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import AlicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS, EsInstance
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import CloudInventoryBase, host_variables_of
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryRetryPolicy
 
 CLOUD = "alicloud_es"
-# inventory option -> ListInstance query parameter
-FILTERS = (
-    ("status", "status"),
-    ("es_version", "esVersion"),
-    ("description", "description"),
-    ("instance_category", "instanceCategory"),
-    ("payment_type", "paymentType"),
-    ("resource_group_id", "resourceGroupId"),
-    ("vpc_id", "vpcId"),
-    ("zone_id", "zoneId"),
-)
 # Codes the gateway gives to credentials it refuses (wrong secret, unknown key, bad or expired STS token).
 AUTH_ERROR_PREFIXES = ("SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId", "InvalidSecurityToken")
 
 
-def es_patch_version(extend_configs):
-    """The kernel patch version (``ali1.3.0``) from ``extendConfigs``, a list or a JSON string; None when absent."""
-    configs = extend_configs
-    if isinstance(configs, str):
-        try:
-            configs = json.loads(configs)
-        except ValueError:
-            return None
-    if isinstance(configs, dict):
-        configs = [configs]
-    if not isinstance(configs, list):
-        return None
-    for entry in configs:
-        if isinstance(entry, dict) and entry.get("configType") == "aliVersion" and entry.get("aliVersion"):
-            return str(entry["aliVersion"])
-    return None
-
-
 def es_host_variables(instance, region):
-    """The ``engine_upgrade_*`` variables of one ``ListInstance`` item, plus the item itself as ``alicloud_es``."""
-    return {
-        "ansible_connection": "local",
-        "engine_upgrade_cloud": CLOUD,
-        "engine_upgrade_instance_id": instance.get("instanceId"),
-        "engine_upgrade_instance_name": instance.get("description") or None,
-        "engine_upgrade_region": region,
-        "engine_upgrade_current_engine_version": normalize_es_version(instance.get("esVersion")),
-        "engine_upgrade_current_patch_version": es_patch_version(instance.get("extendConfigs")),
-        "engine_upgrade_status": instance.get("status"),
-        "engine_upgrade_tags": tags_to_dict(instance.get("tags"), "tagKey", "tagValue"),
-        CLOUD: instance,
-    }
-
-
-class EsQuery:
-    """The validated options of one run: per-region settings, server-side filters, instance ids."""
-
-    def __init__(self, regions, filters, tags, instance_ids, access_key):
-        self.regions = regions  # [(region, AlicloudSettings)]
-        self.filters = filters
-        self.tags = tags
-        self.instance_ids = instance_ids
-        self.access_key = access_key
-
-    def describe(self):
-        return {
-            "cloud": CLOUD,
-            "regions": [[region, str(settings.endpoint)] for region, settings in self.regions],
-            "filters": self.filters,
-            "tags": self.tags,
-            "instance_ids": self.instance_ids,
-            "access_key": self.access_key,
-        }
+    """The ``engine_upgrade_*`` variables of one ``ListInstance`` item, read by the modules' :class:`EsInstance`,
+    plus the item itself as ``alicloud_es``."""
+    es = EsInstance(instance)
+    return host_variables_of(CLOUD, region, instance, instance_id=es.instance_id, instance_name=es.description,
+                             current_engine_version=es.engine_version, current_patch_version=es.patch_version,
+                             status=es.status, tags=es.tags)
 
 
 class InventoryModule(CloudInventoryBase):
+    """Elasticsearch's part: ListInstance filters and instance ids, ``EsInstance`` host variables."""
 
-    NAME = "opsfleet.engine_upgrade.alicloud_es"
     CLOUD = CLOUD
     CLOUD_LABEL = "Alibaba Cloud Elasticsearch"
     LIST_ACTION = "ListInstance"
-    INVENTORY_FILE_SUFFIXES = ("alicloud_es.yml", "alicloud_es.yaml")
-    ENV = ALICLOUD_ENV
-    CONNECTION_OPTIONS = ("access_key", "secret_key", "security_token", "region", "endpoint", "validate_certs",
-                          "ca_bundle", "request_timeout", "signature_version")
-    HOSTNAME_SOURCES = ("instance_id", "name", "description")
+    SETTINGS = AlicloudSettings
+    CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("signature_version",)
+    TEMPLATED_OPTIONS = tuple(option for option, dummy in LIST_FILTERS)
 
-    def build_query(self, params):
-        check_hostnames(self.get_option("hostnames"), self.HOSTNAME_SOURCES)
-        regions = self.configured_regions(params)
-        check_one_region_per_endpoint(params.get("endpoint"), regions)
-        filters = dict((query_name, self.filter_option(option)) for option, query_name in FILTERS)
-        filters = dict((key, value) for key, value in filters.items() if value is not None)
-        tags = self.tags_option()
-        instance_ids = sorted(set(str(self._templated(value)) for value in self.get_option("instance_ids") or []))
-        # Credentials and endpoints last: every option error is reported, whatever the environment holds.
-        per_region = [(region, AlicloudSettings(dict(params, region=region))) for region in regions]
-        return EsQuery(per_region, filters, tags, instance_ids, params.get("access_key"))
+    def list_filters(self):
+        filters = dict((query_name, self.filter_option(option)) for option, query_name in LIST_FILTERS)
+        return dict((key, value) for key, value in filters.items() if value is not None)
 
-    def read_instances(self, query):
-        records = []
-        for region, settings in query.regions:
-            endpoint = str(settings.endpoint)
-            client = AlicloudEsClient.from_settings(settings, retry_policy=InventoryRetryPolicy(endpoint))
-            try:
-                if query.instance_ids:
-                    items = []
-                    for instance_id in query.instance_ids:
-                        listed = client.list_instances(tags=query.tags, instanceId=instance_id, **query.filters)
-                        # Exact ids only, should the API match the id as a prefix as it does other text filters.
-                        items.extend(item for item in listed if item.get("instanceId") == instance_id)
-                else:
-                    items = client.list_instances(tags=query.tags, **query.filters)
-            except ApiError as error:
-                raise self.region_failure(error, region, endpoint, client.transport.stats.retries)
-            stats = client.transport.stats
-            self.display.vvv("%s: region %s: %d instances in %d ListInstance calls (%d retries)"
-                             % (self.NAME, region, len(items), stats.calls.get("ListInstance", 0), stats.retries))
-            records.extend({"region": region, "instance": item} for item in items)
-        if query.instance_ids:
-            found = set(record["instance"].get("instanceId") for record in records)
-            missing = [instance_id for instance_id in query.instance_ids if instance_id not in found]
-            if missing:
-                self.display.warning("%s: instance_ids not found in regions %s: %s"
-                                     % (self.NAME, ", ".join(region for region, dummy in query.regions), ", ".join(missing)))
-        return records
+    def region_client(self, settings):
+        return AlicloudEsClient.from_settings(settings, retry_policy=InventoryRetryPolicy(str(settings.endpoint)))
 
-    def instance_id_of(self, record):
-        return record["instance"].get("instanceId")
+    def list_region(self, client, query, instance_id=None):
+        return client.list_instances(tags=query.tags, instanceId=instance_id, **query.filters)
+
+    def instance_id_of(self, item):
+        return EsInstance(item).instance_id
 
     def host_variables(self, record):
         return es_host_variables(record["instance"], record["region"])
-
-    def hostname_values(self, hostvars):
-        return {
-            "instance_id": hostvars["engine_upgrade_instance_id"],
-            "name": hostvars["engine_upgrade_instance_name"],
-            "description": hostvars[CLOUD].get("description"),
-        }
 
     def is_auth_error(self, error):
         return bool(error.code) and error.code.startswith(AUTH_ERROR_PREFIXES)

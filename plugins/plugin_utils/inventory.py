@@ -4,37 +4,39 @@
 
 """What the ``alicloud_es`` and ``huaweicloud_dcs`` inventory plugins share.
 
-The flow of one run: read and validate the options (unknown keys, regions, credentials with the
-modules' environment fallbacks) -> take the instance list from the cache when it was read with the
-same query, else read every page of every region -> one host per instance with the ``engine_upgrade_*``
-variables -> ``compose``, ``groups`` and ``keyed_groups``.
-
-Each plugin supplies the vendor parts: how to read a region and how an instance becomes host variables.
+The flow of one run: read and validate the (templated) options -> take the instance list from the cache when
+it was read with the same query, else read every region (every page, or one listing per ``instance_ids``
+entry) -> one host per instance with the ``engine_upgrade_*`` variables -> ``compose``, ``groups`` and
+``keyed_groups``. Each plugin supplies the vendor parts (see :class:`CloudInventoryBase`); what
+vendor data means comes from ``module_utils/models``, shared with the modules.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import json
 import os
-import socket
+import threading
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import REGION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit  # type: ignore[no-redef]
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import (
+    InventoryQuery,
+    RegionReadError,
+    check_hostnames,
+    check_one_region_per_endpoint,
+    check_region,
+    first_env_value,
+    fingerprint,
+    hostname_candidates,
+    region_failure,
+    unique_in_order,
+)
 
 try:
     # ansible-core 2.19+ never templates a string that was not marked trusted, and API data never is;
@@ -44,168 +46,61 @@ try:
 except ImportError:
     API_DATA_NEEDS_UNSAFE_WRAP = True
 
-try:
-    from requests.utils import get_environ_proxies
-except ImportError:  # the transport reports the missing library with an install hint
-    get_environ_proxies = None
-
-TAG_HOSTNAME_PREFIX = "tag:"
 MAX_COLLISIONS_SHOWN = 5
 
 
-def first_env_value(names, environ=None):
-    """The value of the first of ``names`` set (non-empty) in the environment, or None."""
-    environ = os.environ if environ is None else environ
-    for name in names:
-        value = environ.get(name)
-        if value:
-            return value
-    return None
-
-
-def unique_in_order(values):
-    seen = set()
-    result = []
-    for value in values:
-        if value not in seen:
-            seen.add(value)
-            result.append(value)
-    return result
-
-
-def check_region(region, option="regions"):
-    if not isinstance(region, str) or not REGION_PATTERN.match(region):
-        raise ConfigError("%s: %r is not a region id such as cn-hangzhou or cn-north-4" % (option, region))
-    return region
-
-
-def check_one_region_per_endpoint(endpoint, regions):
-    """Several regions read through an endpoint without ``{region}`` would list the same instances once per region."""
-    if endpoint and "{region}" not in endpoint and len(regions) > 1:
-        raise ConfigError("endpoint %r has no {region} placeholder, so all %d regions (%s) would be read from the same "
-                          "URL and every instance listed once per region: put {region} in the endpoint (for example "
-                          "https://host/{region} or https://service.{region}.example.com) or list one region"
-                          % (endpoint, len(regions), ", ".join(regions)))
-
-
-def tags_to_dict(tags, key_field, value_field):
-    """Vendor tag lists (``[{tagKey, tagValue}]``, ``[{key, value}]``) as one ``{key: value}`` dict."""
-    if isinstance(tags, dict):
-        return dict((to_text(key), "" if value is None else to_text(value)) for key, value in tags.items())
-    result = {}
-    for entry in tags or []:
-        if isinstance(entry, dict) and entry.get(key_field) is not None:
-            value = entry.get(value_field)
-            result[to_text(entry[key_field])] = "" if value is None else to_text(value)
-    return result
-
-
-def check_hostnames(hostnames, sources):
-    """Validate the ``hostnames`` option: each entry one of ``sources`` or ``tag:KEY``."""
-    if not isinstance(hostnames, list) or not hostnames:
-        raise ConfigError("hostnames must be a non-empty list, such as [instance_id]")
-    for entry in hostnames:
-        if not isinstance(entry, str):
-            raise ConfigError("hostnames: %r is not a string" % (entry,))
-        if entry.startswith(TAG_HOSTNAME_PREFIX):
-            if not entry[len(TAG_HOSTNAME_PREFIX):]:
-                raise ConfigError("hostnames: %r needs a tag key, such as tag:Name" % entry)
-        elif entry not in sources:
-            raise ConfigError("hostnames: %r is not one of %s or tag:KEY" % (entry, ", ".join(sources)))
-    return hostnames
-
-
-def hostname_candidates(hostnames, values, tags):
-    """The host name each ``hostnames`` entry gives, in order, skipping empty ones; ``values`` maps source -> value."""
-    candidates = []
-    for entry in hostnames:
-        if entry.startswith(TAG_HOSTNAME_PREFIX):
-            value = tags.get(entry[len(TAG_HOSTNAME_PREFIX):])
-        else:
-            value = values.get(entry)
-        if value is not None and to_text(value).strip():
-            candidates.append(to_text(value).strip())
-    return candidates
-
-
-def fingerprint(query):
-    """A stable digest of what was asked for, stored with the cache so that an edited file is not served stale data."""
-    text = json.dumps(query, sort_keys=True, separators=(",", ":"), default=to_text)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def host_does_not_resolve(url):
-    """True when the host of ``url`` is certainly unknown to DNS and no proxy would resolve it for us."""
-    host = urlsplit(url).hostname
-    if not host:
-        return False
-    if get_environ_proxies is not None and get_environ_proxies(url):
-        return False  # a proxy resolves the name: a local lookup proves nothing
-    try:
-        socket.getaddrinfo(host, None)
-    except socket.gaierror as error:
-        # EAI_AGAIN (a DNS server that did not answer) may pass; "no such name" does not.
-        return error.errno != getattr(socket, "EAI_AGAIN", None)
-    except (socket.error, UnicodeError):
-        return False
-    return False
-
-
-class RegionReadError(Exception):
-    """Reading one region failed: the vendor's :class:`ApiError`, the region, and the endpoint host when it does not exist."""
-
-    def __init__(self, error, region, unresolvable_host=None, retries=0):
-        super(RegionReadError, self).__init__(str(error))
-        self.error = error
-        self.region = region
-        self.unresolvable_host = unresolvable_host
-        self.retries = retries
-
-
-class InventoryRetryPolicy(BackoffPolicy):
-    """The transport's backoff, except that a host name that does not resolve fails at once.
-
-    An unknown region shows up as a regional endpoint host that does not exist; retrying that for
-    half a minute helps nobody.
-    """
-
-    def __init__(self, endpoint_url, **kwargs):
-        super(InventoryRetryPolicy, self).__init__(**kwargs)
-        self.endpoint_url = endpoint_url
-
-    def call(self, operation, should_retry=is_transient, on_retry=None):
-        def worth_retrying(error):
-            if not should_retry(error):
-                return False
-            return not (getattr(error, "connection_error", False) and host_does_not_resolve(self.endpoint_url))
-
-        return super(InventoryRetryPolicy, self).call(operation, should_retry=worth_retrying, on_retry=on_retry)
+def host_variables_of(cloud, region, instance, **variables):
+    """The variables of every host (local connection, cloud, region, the API item as ``<cloud>``) plus the plugin's
+    ``variables``, each named without its ``engine_upgrade_`` prefix."""
+    hostvars = dict(("engine_upgrade_" + name, value) for name, value in variables.items())
+    hostvars.update({"ansible_connection": "local", "engine_upgrade_cloud": cloud, "engine_upgrade_region": region,
+                     cloud: instance})
+    return hostvars
 
 
 class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
-    """Options, cache and host creation shared by the cloud inventory plugins; subclasses fill the class attributes."""
+    """Options, the region and instance id loops, cache and host creation shared by the cloud inventory plugins.
 
-    NAME = None
-    CLOUD = None  # engine_upgrade_cloud of every host, and the group every host joins
+    A plugin fills the class attributes, may change the methods at the end, and supplies:
+
+    - ``list_filters()``: the list action's server-side filters from the options (raises ConfigError);
+    - ``region_client(settings)``: a client for one region's settings, with :class:`InventoryRetryPolicy`;
+    - ``list_region(client, query, instance_id=None)``: every item of one region matching ``query`` (and
+      ``instance_id`` when given), reading all pages;
+    - ``instance_id_of(item)``: the vendor id of one listed item;
+    - ``host_variables(record)``: the variables of the host of one record (see :func:`host_variables_of`);
+    - ``is_auth_error(error)``: True when the credentials were refused, for a pointed hint.
+    """
+
+    CLOUD = None  # the plugin's file name: engine_upgrade_cloud of every host, and the group every host joins
     CLOUD_LABEL = None
     LIST_ACTION = None
-    INVENTORY_FILE_SUFFIXES = ()
-    ENV = {}  # connection option -> environment variables, from module_utils/connection.py
-    CONNECTION_OPTIONS = ()
-    HOSTNAME_SOURCES = ()
+    SETTINGS = None  # the connection settings class of one region; its ``env``: option -> environment variables
+    CONNECTION_OPTIONS = ("access_key", "secret_key", "security_token", "region", "endpoint", "validate_certs",
+                          "ca_bundle", "request_timeout")
+    REGION_FIELDS = ("endpoint",)  # settings that tell two regions' reads apart, for the cache key and -vvv
+    TEMPLATED_OPTIONS = ()  # the plugin's own options that may be templates, besides these:
+    COMMON_TEMPLATED_OPTIONS = ("regions", "tags", "instance_ids")
+    HOSTNAME_SOURCES = ("instance_id", "name", "description")
+
+    def __init_subclass__(cls, **kwargs):
+        super(CloudInventoryBase, cls).__init_subclass__(**kwargs)
+        cls.NAME = "opsfleet.engine_upgrade.%s" % cls.CLOUD  # what the file's ``plugin`` option must say
 
     def __init__(self):
         super(CloudInventoryBase, self).__init__()
         self._secrets = ()
+        self._clients = []
+        self._lock = threading.Lock()
 
     def verify_file(self, path):
         """Only files whose names end as documented, so that the YAML inventory plugin keeps other files."""
         if not super(CloudInventoryBase, self).verify_file(path):
             return False
-        if path.endswith(self.INVENTORY_FILE_SUFFIXES):
+        suffixes = (self.CLOUD + ".yml", self.CLOUD + ".yaml")
+        if path.endswith(suffixes):
             return True
-        self.display.vvv("%s: skipping %s, its name does not end with %s"
-                         % (self.NAME, path, " or ".join(self.INVENTORY_FILE_SUFFIXES)))
+        self.display.vvv("%s: skipping %s, its name does not end with %s" % (self.NAME, path, " or ".join(suffixes)))
         return False
 
     def parse(self, inventory, loader, path, cache=True):
@@ -230,46 +125,70 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: unknown option%s %s; valid options are %s" % (
                 self._source(path), "s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(sorted(self._options))))
 
+    def get_option(self, option, hostvars=None):
+        """Connection options, regions, filters, tags and instance ids may be templates (``{{ lookup('env', ...) }}``,
+        vaulted values), as in amazon.aws inventories (``TemplatedOptions``): they are templated when read."""
+        value = super(CloudInventoryBase, self).get_option(option, hostvars)
+        if option in self.CONNECTION_OPTIONS + self.COMMON_TEMPLATED_OPTIONS + self.TEMPLATED_OPTIONS:
+            return self._templated(value)
+        return value
+
     def _templated(self, value):
-        """Options may be templates (``{{ lookup('env', ...) }}``, vaulted values), as in amazon.aws inventories."""
         if isinstance(value, str):
             return to_text(self.templar.template(value))
+        if isinstance(value, list):
+            return [self._templated(item) for item in value]
+        if isinstance(value, dict):
+            return dict((self._templated(key), self._templated(item)) for key, item in value.items())
         return value
 
     def _connection_params(self):
         """Connection options, each falling back to the same environment variables as the modules."""
         params = {}
         for name in self.CONNECTION_OPTIONS:
-            value = self._templated(self.get_option(name))
-            if (value is None or value == "") and name in self.ENV:
-                value = first_env_value(self.ENV[name])
+            value = self.get_option(name)
+            if (value is None or value == "") and name in self.SETTINGS.env:
+                value = first_env_value(self.SETTINGS.env[name])
             params[name] = value
         return params
 
-    def configured_regions(self, params, fallback=None):
-        """``regions``, else ``fallback`` (``(option name, regions)`` of a plugin-specific source), else the single
-        ``region`` option or variable; each checked and named after the option it came from."""
-        regions, source = [self._templated(region) for region in self.get_option("regions") or []], "regions"
+    def build_query(self, params):
+        """The validated options as an :class:`InventoryQuery`. Raises ConfigError, before any API call."""
+        check_hostnames(self.get_option("hostnames"), self.HOSTNAME_SOURCES)
+        regions = self.configured_regions(params)
+        check_one_region_per_endpoint(params.get("endpoint"), regions)
+        region_params = self.region_params(params, regions)
+        filters, options, tags = self.list_filters(), self.query_options(), self.tags_option()
+        instance_ids = sorted(set(to_text(value) for value in self.get_option("instance_ids") or []))
+        # Credentials and endpoints last: every option error is reported, whatever the environment holds.
+        per_region = [(region, self.SETTINGS(region_params[region])) for region in regions]
+        return InventoryQuery(per_region, filters, tags, instance_ids, region_fields=self.REGION_FIELDS,
+                              cloud=self.CLOUD, access_key=params.get("access_key"), **options)
+
+    def configured_regions(self, params):
+        """``regions``, else :meth:`regions_fallback` (a plugin-specific source), else the single ``region`` option or
+        variable; each checked and named after the option it came from."""
+        regions, source = list(self.get_option("regions") or []), "regions"
+        fallback = self.regions_fallback()
         if not regions and fallback:
             source, regions = fallback[0], list(fallback[1])
         if not regions and params.get("region"):
             regions, source = [params["region"]], "region"
         if not regions:
             raise ConfigError("regions: list at least one region, or set region (environment %s)"
-                              % " or ".join(self.ENV["region"]))
+                              % " or ".join(self.SETTINGS.env["region"]))
         return unique_in_order(check_region(region, source) for region in regions)
 
     def filter_option(self, name):
         value = self.get_option(name)
-        return self._templated(value) if value not in ("", []) else None
+        return None if value in (None, "", []) else value
 
     def tags_option(self):
-        tags = self.get_option("tags") or {}
         result = {}
-        for key, value in tags.items():
+        for key, value in (self.get_option("tags") or {}).items():
             if value is None or isinstance(value, (dict, list)):
                 raise ConfigError("tags: the value of %r must be a string (match the tag key and value)" % key)
-            result[to_text(key)] = to_text(self._templated(value))
+            result[to_text(key)] = to_text(value)
         return result
 
     # --- reading, with the cache -----------------------------------------------------------------
@@ -303,11 +222,61 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             self._cache[cache_key] = {"fingerprint": digest, "instances": instances}
         return instances
 
+    def read_instances(self, query):
+        """Every instance record (JSON-able, with its ``region``) of every region of ``query``, reading all pages.
+
+        Raises :class:`RegionReadError` when any call fails after retries: never a partial list.
+        """
+        records = []
+        for region, settings in query.regions:
+            records.extend(self._read_region(query, region, settings))
+        found = set(self.instance_id_of(record["instance"]) for record in records)
+        missing = [instance_id for instance_id in query.instance_ids if instance_id not in found]
+        if missing:
+            self.display.warning("%s: instance_ids not found in regions %s: %s"
+                                 % (self.NAME, ", ".join(region for region, dummy in query.regions), ", ".join(missing)))
+        return records
+
+    def _read_region(self, query, region, settings):
+        self._clients = []
+        client = self.new_client(settings)
+        try:
+            if query.instance_ids:
+                # Exact ids only, should the API match the id as a prefix as it does other text filters.
+                items = [item for instance_id in query.instance_ids for item in self.list_region(client, query, instance_id)
+                         if self.instance_id_of(item) == instance_id]
+            else:
+                items = self.list_region(client, query)
+            records = self.region_records(query, region, settings, items)
+        except ApiError as error:
+            raise region_failure(error, region, str(settings.endpoint), self._region_stats()[1])
+        calls, retries = self._region_stats()
+        self.display.vvv("%s: region %s (%s): %d instances in %s (%d retries)" % (
+            self.NAME, region, ", ".join("%s %s" % (name, getattr(settings, name)) for name in self.REGION_FIELDS),
+            len(records), ", ".join("%d %s calls" % (calls[action], action) for action in sorted(calls)), retries))
+        return records
+
+    def _region_stats(self):
+        """``({action: calls}, retries)`` of every client of the region being read."""
+        calls, retries = {}, 0
+        for client in self._clients:
+            retries += client.transport.stats.retries
+            for action, count in client.transport.stats.calls.items():
+                calls[action] = calls.get(action, 0) + count
+        return calls, retries
+
+    def new_client(self, settings):
+        """A client of the region being read (:meth:`region_client`), counted in its retries; safe from threads."""
+        client = self.region_client(settings)
+        with self._lock:
+            self._clients.append(client)
+        return client
+
     def _check_listed_once(self, instances):
         """An instance listed twice (two regions behind one URL, a listing that shifted) means the read cannot be trusted."""
         seen = {}
         for record in instances:
-            instance_id = self.instance_id_of(record)
+            instance_id = self.instance_id_of(record["instance"])
             if not instance_id:
                 raise AnsibleError("%s inventory: %s returned an instance without an id in region %s"
                                    % (self.NAME, self.LIST_ACTION, record.get("region")))
@@ -324,21 +293,14 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         text = "%s inventory: reading the %s fleet%s failed, no host was added. " % (self.NAME, self.CLOUD_LABEL, where)
         if self.is_auth_error(error):
             text += ("The credentials were refused: check access_key, secret_key and security_token (environment %s). "
-                     % ", ".join(self.ENV["access_key"] + self.ENV["secret_key"] + self.ENV["security_token"]))
+                     % ", ".join(self.SETTINGS.env["access_key"] + self.SETTINGS.env["secret_key"]
+                                 + self.SETTINGS.env["security_token"]))
         elif failure.unresolvable_host:
             text += ("The endpoint host %s does not resolve: is %s a region where %s is offered? Check regions and "
                      "endpoint. " % (failure.unresolvable_host, failure.region, self.CLOUD_LABEL))
         retried = " (after %d retr%s in this region)" % (failure.retries, "y" if failure.retries == 1 else "ies") \
             if failure.retries else ""
         return self._redact(text + "Error%s: %s" % (retried, error))
-
-    @staticmethod
-    def region_failure(error, region, endpoint_url, retries=0):
-        """A :class:`RegionReadError` for ``error``, naming the endpoint host when it does not exist."""
-        unresolvable = None
-        if error.connection_error and host_does_not_resolve(endpoint_url):
-            unresolvable = urlsplit(endpoint_url).hostname
-        return RegionReadError(error, region, unresolvable, retries)
 
     def _redact(self, value):
         return redact_text(to_text(value), self._secrets)
@@ -405,31 +367,28 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             return "another inventory source"
         return existing.get("engine_upgrade_instance_id")
 
-    # --- what each plugin supplies ---------------------------------------------------------------
-
-    def build_query(self, params):
-        """Validate the options into a query object with ``describe()`` (JSON-able, no secrets). Raises ConfigError."""
-        raise NotImplementedError
-
-    def read_instances(self, query):
-        """Every instance record (JSON-able, with its ``region``) matching ``query``, reading all pages.
-
-        Raises :class:`RegionReadError` (or ApiError) when any call fails after retries: never a partial list.
-        """
-        raise NotImplementedError
-
-    def instance_id_of(self, record):
-        """The vendor id of the instance of one record."""
-        raise NotImplementedError
-
-    def host_variables(self, record):
-        """The variables of the host of one instance record."""
-        raise NotImplementedError
-
     def hostname_values(self, hostvars):
         """``hostnames`` source name -> value for one host."""
-        raise NotImplementedError
+        return {
+            "instance_id": hostvars["engine_upgrade_instance_id"],
+            "name": hostvars["engine_upgrade_instance_name"],
+            "description": hostvars[self.CLOUD].get("description"),
+        }
 
-    def is_auth_error(self, error):
-        """True when ``error`` means the credentials were refused (wrong key, secret or token), for a pointed hint."""
-        raise NotImplementedError
+    # --- what a plugin may change ------------------------------------------------------------------
+
+    def regions_fallback(self):
+        """``(option name, regions)`` to read when ``regions`` is empty, before the single ``region``; or None."""
+        return None
+
+    def query_options(self):
+        """The plugin's own validated options that change what is read (part of the cache key)."""
+        return {}
+
+    def region_params(self, params, regions):
+        """region -> the connection parameters of its :attr:`SETTINGS`. Raises ConfigError."""
+        return dict((region, dict(params, region=region)) for region in regions)
+
+    def region_records(self, query, region, settings, items):
+        """The records of one region's listed ``items``, with whatever else the plugin reads per region."""
+        return [{"region": region, "instance": item} for item in items]

@@ -197,7 +197,11 @@ FILTER_CASES = {
     "name": ({"name": "redis-rw"}, {PROFILE}),
     "name_equal": ({"name_equal": "cart-redis"}, {CART}),
     "name_equal_exact": ({"name_equal": "cart"}, set()),
+    # sg-sessions-redis contains sessions-redis: only the exact name is kept.
+    "name_equal_not_a_substring": ({"name_equal": "sessions-redis"}, {SESSIONS}),
+    "name_within_name_equal": ({"name": "sessions", "name_equal": "sessions-redis"}, {SESSIONS}),
     "status": ({"status": "RESTARTING"}, {QUEUE}),
+    "status_any_case": ({"status": "restarting"}, {QUEUE}),
     "two_tags": ({"tags": {"env": "staging", "team": "ops"}}, {FLAKY}),
     "one_region": ({"regions": [SINGAPORE], "project_ids": {SINGAPORE: BASIC_PROJECTS[SINGAPORE]}}, {SG_SESSIONS}),
     # A single region may take its project id from HUAWEICLOUD_SDK_PROJECT_ID (set for this run).
@@ -335,7 +339,10 @@ BAD_OPTIONS = {
                                "no project id for region cn-east-3: DCS needs the project id of every region"),
     "project_for_unlisted_region": ({"regions": [NORTH]},
                                     "project_ids names region ap-southeast-1, which is not in regions (cn-north-4)"),
-    "bad_status": ({"status": "running"}, "status: 'running' is not a DCS status; they are upper case"),
+    # Any case is a status now (see FILTER_CASES); what cannot be one still fails, as in the info module.
+    "bad_status": ({"status": "RUN NING"}, "status 'RUN NING' is not an instance status such as RUNNING"),
+    "name_outside_name_equal": ({"name": "cart", "name_equal": "sessions-redis"},
+                                "name 'cart' and name_equal 'sessions-redis' cannot both match"),
     "bad_workers": ({"fetch_versions_workers": 0}, "fetch_versions_workers must be from 1 to 16, got 0"),
     "bad_hostnames": ({"hostnames": ["ip"]}, "hostnames: 'ip' is not one of instance_id, name, description or tag:KEY"),
     "unknown_option": ({"projects": {NORTH: "x"}}, "unknown_option.huaweicloud_dcs.yml: unknown option projects"),

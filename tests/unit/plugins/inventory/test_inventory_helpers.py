@@ -11,15 +11,15 @@ import json
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.inventory.alicloud_es import es_host_variables, es_patch_version
+from ansible_collections.opsfleet.engine_upgrade.plugins.inventory.alicloud_es import es_host_variables
 from ansible_collections.opsfleet.engine_upgrade.plugins.inventory.huaweicloud_dcs import (
-    DcsQuery,
     InventoryModule as DcsInventory,
     dcs_host_variables,
     region_project_ids,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import (
+    InventoryQuery,
     InventoryRetryPolicy,
     RegionReadError,
     check_hostnames,
@@ -28,7 +28,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory 
     fingerprint,
     host_does_not_resolve,
     hostname_candidates,
-    tags_to_dict,
 )
 
 ALI_CONFIGS = [{"configType": "maintainTime", "maintainStartTime": "02:00Z"}, {"configType": "aliVersion", "aliVersion": "ali1.3.0"}]
@@ -44,7 +43,8 @@ ALI_CONFIGS = [{"configType": "maintainTime", "maintainStartTime": "02:00Z"}, {"
     ([{"configType": "aliVersion", "aliVersion": ""}], None),
 ])
 def test_es_patch_version_reads_extend_configs_as_list_or_json_string(extend_configs, expected):
-    assert es_patch_version(extend_configs) == expected
+    item = {"instanceId": "es-cn-1", "extendConfigs": extend_configs}
+    assert es_host_variables(item, "cn-hangzhou")["engine_upgrade_current_patch_version"] == expected
 
 
 def test_es_host_variables_normalise_the_version_and_keep_the_raw_item():
@@ -126,11 +126,17 @@ def test_several_regions_need_the_region_placeholder():
         check_one_region_per_endpoint("http://sim", ["a-b-1", "c-d-2"])
 
 
-def test_tags_to_dict_accepts_both_vendor_shapes():
-    assert tags_to_dict([{"tagKey": "a", "tagValue": "1"}], "tagKey", "tagValue") == {"a": "1"}
-    assert tags_to_dict([{"key": "a", "value": None}, "junk", {"value": "x"}], "key", "value") == {"a": ""}
-    assert tags_to_dict({"a": 1}, "key", "value") == {"a": "1"}
-    assert tags_to_dict(None, "key", "value") == {}
+def test_tags_accept_both_vendor_shapes_and_a_missing_value_is_empty():
+    def es_tags(tags):
+        return es_host_variables({"instanceId": "es-cn-1", "tags": tags}, "cn-hangzhou")["engine_upgrade_tags"]
+
+    def dcs_tags(tags):
+        return dcs_host_variables({"instance_id": "i-1", "tags": tags}, "cn-north-4", "p1", None)["engine_upgrade_tags"]
+
+    assert es_tags([{"tagKey": "a", "tagValue": "1"}]) == {"a": "1"}
+    assert dcs_tags([{"key": "a", "value": None}, "junk", {"value": "x"}]) == {"a": ""}
+    assert es_tags({"a": 1}) == dcs_tags({"a": 1}) == {"a": "1"}
+    assert es_tags(None) == dcs_tags(None) == {}
 
 
 def test_fingerprint_depends_on_the_query_not_on_key_order():
@@ -212,14 +218,16 @@ class _FakeDcsClient:
 
 def _dcs_plugin(monkeypatch, client):
     plugin = DcsInventory()
-    monkeypatch.setattr(plugin, "_client", lambda settings: client)
+    monkeypatch.setattr(plugin, "region_client", lambda settings: client)
     warnings = []
     monkeypatch.setattr(plugin.display, "warning", lambda message, *args, **kwargs: warnings.append(message))
     return plugin, warnings
 
 
-def _query(workers=2):
-    return DcsQuery([("cn-north-4", _FakeSettings())], {}, {}, [], True, workers, "AK")
+def _query(plugin, workers=2, filters=None):
+    plugin._workers = workers  # pylint: disable=protected-access
+    return InventoryQuery([("cn-north-4", _FakeSettings())], filters or {}, {}, [], cloud="huaweicloud_dcs",
+                          access_key="AK", fetch_versions=True)
 
 
 def test_an_instance_deleted_before_its_version_is_read_is_left_out_with_a_warning(monkeypatch):
@@ -228,7 +236,7 @@ def test_an_instance_deleted_before_its_version_is_read_is_left_out_with_a_warni
     client = _FakeDcsClient(items, gone=("b",))
     plugin, warnings = _dcs_plugin(monkeypatch, client)
 
-    records = plugin.read_instances(_query())
+    records = plugin.read_instances(_query(plugin))
 
     assert [record["instance"]["instance_id"] for record in records] == ["a", "c"]
     assert records[0]["versions"] == {"engine_minor_version": "5.0.2.5"}
@@ -242,7 +250,7 @@ def test_any_other_version_failure_fails_the_region(monkeypatch):
     plugin, dummy = _dcs_plugin(monkeypatch, _FakeDcsClient(items, failing=("i-3",)))
 
     with pytest.raises(RegionReadError) as failure:
-        plugin.read_instances(_query(workers=4))
+        plugin.read_instances(_query(plugin, workers=4))
 
     assert failure.value.region == "cn-north-4"
     assert failure.value.error.code == "DCS.5000"
