@@ -59,9 +59,11 @@ class AlicloudEsClient:
     def upgrade_info(self, instance_id):
         return self.transport.request("GET", _instance_path(instance_id, "/upgradeInfo"), "UpgradeInfo", retry=True)
 
-    def list_action_records(self, instance_id, page=1, size=20):
+    def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
+        """The instance's change records; ``start_time_ms`` and ``request_id`` narrow them (SDK query names)."""
+        query = {"page": page, "size": size, "startTime": start_time_ms, "requestId": request_id}
         return self.transport.request("GET", _instance_path(instance_id, "/action-records"), "ListActionRecords",
-                                      query={"page": page, "size": size}, retry=True)
+                                      query=query, retry=True)
 
     def upgrade_engine_version(self, instance_id, upgrade_type, version, client_token, dry_run=False,
                                update_strategy=None, plugins=None):

@@ -148,3 +148,52 @@ class EsInstance:
             "updated_at": self.data.get("updatedAt"),
         })
         return info
+
+
+# ListActionRecords: the SDK model names the fields (Result[].actionName, requestId, startTime, stateType, process);
+# the older Java SDK spells them capitalised. No stateType value is documented: these are read as finished, and every
+# other value (including unknown ones) as "still going".
+ACTION_SUCCEEDED_STATES = ("SUCCESS", "SUCCEEDED", "SUCCESSFUL", "FINISHED", "COMPLETED", "DONE")
+ACTION_FAILED_STATES = ("FAILED", "FAILURE", "ERROR", "CANCELLED", "CANCELED", "ROLLBACKED", "ROLLED_BACK", "TIMEOUT")
+
+
+def _field(data, name):
+    value = data.get(name)
+    return data.get(name[0].upper() + name[1:]) if value is None else value
+
+
+class ActionRecord:
+    """One ListActionRecords entry."""
+
+    def __init__(self, data):
+        data = data if isinstance(data, dict) else {}
+        self.action_name = u"%s" % (_field(data, "actionName") or "")
+        self.request_id = _field(data, "requestId")
+        self.state = (u"%s" % (_field(data, "stateType") or "")).strip().upper()
+        self.process = _field(data, "process")
+        try:
+            self.start_ms = int(_field(data, "startTime"))
+        except (TypeError, ValueError):
+            self.start_ms = None
+
+    @classmethod
+    def from_response(cls, response):
+        entries = (response.data or {}).get("Result")
+        return [cls(entry) for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+    @property
+    def looks_like_upgrade(self):
+        return "upgrade" in self.action_name.lower() or "version" in self.action_name.lower()
+
+    @property
+    def failed(self):
+        return self.state in ACTION_FAILED_STATES
+
+    @property
+    def finished(self):
+        return self.failed or self.state in ACTION_SUCCEEDED_STATES
+
+    def describe(self):
+        return "%s (request id %s, state %s%s)" % (self.action_name or "an action", self.request_id or "unknown",
+                                                   self.state or "unknown",
+                                                   ", %s done" % self.process if self.process else "")

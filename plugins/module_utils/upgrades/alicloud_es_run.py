@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import (
@@ -16,6 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.ali
     ENGINE,
     PATCH,
     PATCH_PREFIX,
+    ActionRecord,
     EsInstance,
     is_not_found,
 )
@@ -31,10 +33,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter imp
 DRY_RUN_SOURCE = "dryRun"
 UPGRADE_SOURCE = "UpgradeEngineVersion"
 
-# Right after UpgradeEngineVersion is accepted the instance may still read ``active`` at the old version
-# for a moment. One that still reads so this long after the upgrade was accepted, without ever having shown
-# another status, is taken to have refused or rolled back the upgrade rather than not having started it yet.
-STALE_ACTIVE_SECONDS = 120
+# How far the vendor's clock may be behind ours when action records are matched to the upgrade by start time.
+ACTION_RECORD_SKEW_MS = 10 * 60 * 1000
+ACTION_RECORD_PAGE = 50
 
 
 def checks_from_result(result, source):
@@ -83,8 +84,9 @@ class EsUpgrade(UpgradeRun):
 
     request_class = UpgradeRequest
 
-    def __init__(self, client, request, **kwargs):
+    def __init__(self, client, request, wall_clock=time.time, **kwargs):
         super(EsUpgrade, self).__init__(client, request, **kwargs)
+        self.wall_clock = wall_clock
         self.result.update(client_token=request.client_token, request_ids={})
 
     # --- the run --------------------------------------------------------------------------------
@@ -225,9 +227,11 @@ class EsUpgrade(UpgradeRun):
         self.result["changed"] = True
 
     def _wait_for_target(self, before):
+        """Wait until the instance is active at the target. Whether an upgrade that has not shown ``activating`` yet is
+        queued or was dropped is not documented, so no timer decides it: the vendor's action records do."""
         request = self.request
-        accepted_at = self.monotonic()
-        progress = {"seen_busy": False}
+        accepted_ms = int(self.wall_clock() * 1000) - ACTION_RECORD_SKEW_MS
+        progress = {"seen_busy": False, "records": None}
 
         def is_done(instance):
             if instance is None:  # this poll could not read the instance
@@ -237,13 +241,13 @@ class EsUpgrade(UpgradeRun):
                 return False
             if instance.reached(request.upgrade_type, request.version):
                 return True
-            if progress["seen_busy"] or self.monotonic() - accepted_at >= STALE_ACTIVE_SECONDS:
-                self.fail("the upgrade of %s to %s did not apply: the instance is active again at %s. See why in the "
-                          "console or with ListActionRecords (GET /openapi/instances/%s/action-records). To try again, "
-                          "set a new client_token: the API may answer a token it has already seen with its first answer"
-                          % (request.instance_id, request.label, self._current_label(instance.state()),
-                             request.instance_id), after=instance.state())
-            return False
+            records = self._action_records(accepted_ms)
+            if records is not None:
+                progress["records"] = records
+            failed = [record for record in progress["records"] or [] if record.failed and self._is_ours(record)]
+            if progress["seen_busy"] or failed:
+                self._fail_not_applied(instance, progress["records"], failed)
+            return False  # active at the old version, not failed: queued, or not recorded yet
 
         try:
             waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for the upgrade "
@@ -251,13 +255,57 @@ class EsUpgrade(UpgradeRun):
                                      is_done, "the upgrade of %s to %s" % (request.instance_id, request.label))
         except WaitTimeout as timeout:
             last = timeout.last.state() if timeout.last else before
-            self.fail("the upgrade of %s to %s is still running after %.0f seconds (wait_timeout %s; status %s, %s): it "
-                      "has not failed and was not cancelled. Check on it with opsfleet.engine_upgrade.alicloud_es_instance_info "
-                      "(instance_id=%s) or ListActionRecords (GET /openapi/instances/%s/action-records); re-running this "
-                      "task with the same options waits again without starting a second upgrade"
-                      % (request.instance_id, request.label, timeout.elapsed, request.wait_timeout, last.get("status"),
-                         self._current_label(last), request.instance_id, request.instance_id), after=last)
+            self.fail(self._timeout_message(timeout, last, progress), after=last)
         return waited.value
+
+    def _action_records(self, since_ms):
+        """The instance's change records since the upgrade was accepted, or None when they could not be read."""
+        try:
+            response = self.client.list_action_records(self.instance_id, size=ACTION_RECORD_PAGE, start_time_ms=since_ms)
+        except ApiError:
+            return None  # the records only sharpen the message and the failure check; waiting goes on without them
+        # Filtered again here: a filter the API ignored must not let an old record speak for this upgrade.
+        return [record for record in ActionRecord.from_response(response)
+                if record.start_ms is None or record.start_ms >= since_ms]
+
+    def _is_ours(self, record):
+        return record.request_id == self.result["request_ids"].get("upgrade") or record.looks_like_upgrade
+
+    def _fail_not_applied(self, instance, records, failed):
+        request = self.request
+        message = ("the upgrade of %s to %s did not apply: the instance is active at %s"
+                   % (request.instance_id, request.label, self._current_label(instance.state())))
+        if failed:
+            message += (". The vendor's action record shows it ended: %s. See why in the console or with "
+                        "ListActionRecords; after fixing the cause, start it again with a new client_token (the API "
+                        "answers a token it has seen with its first answer)" % failed[0].describe())
+        elif records:
+            message += (". The vendor records %s since it was accepted; check the console before trying again, and "
+                        "do not start another upgrade while one is recorded" % ", ".join(
+                            record.describe() for record in records[:3]))
+        else:
+            message += (" again after a change, and the vendor shows no action record since the upgrade was accepted. "
+                        "See why in the console; to try again, set a new client_token (the API answers a token it "
+                        "has seen with its first answer)")
+        self.fail(message, after=instance.state())
+
+    def _timeout_message(self, timeout, last, progress):
+        request = self.request
+        message = ("the upgrade of %s to %s is still running after %.0f seconds (wait_timeout %s; status %s, %s): it "
+                   "has not failed and was not cancelled" % (request.instance_id, request.label, timeout.elapsed,
+                                                              request.wait_timeout, last.get("status"),
+                                                              self._current_label(last)))
+        records = progress["records"]
+        if not progress["seen_busy"] and records:
+            message += "; the instance has not started it yet, the vendor records %s" % records[0].describe()
+        elif not progress["seen_busy"] and records is not None:
+            message += ("; the instance never showed activating and the vendor shows no action record since the upgrade "
+                        "was accepted (request id %s): check the console, and only if it shows no upgrade either, set a "
+                        "new client_token to try again" % self.result["request_ids"].get("upgrade"))
+        return message + (". Check on it with opsfleet.engine_upgrade.alicloud_es_instance_info (instance_id=%s) or "
+                          "ListActionRecords (GET /openapi/instances/%s/action-records); re-running this task with the "
+                          "same options waits again without starting a second upgrade"
+                          % (request.instance_id, request.instance_id))
 
     # --- results --------------------------------------------------------------------------------
 

@@ -29,8 +29,10 @@ class PlanError(ValueError):
     """A requested component cannot be decided on this instance (the run turns it into a failed result)."""
 
 
-class ComponentDecision(namedtuple("ComponentDecision", "component requested current latest upgradable action send "
-                                                       "predicted reason")):
+_DECISION_FIELDS = "component requested current latest upgradable action send predicted reason"
+
+
+class ComponentDecision(namedtuple("ComponentDecision", _DECISION_FIELDS)):
     """What to do with one component: ``action`` is ``satisfied``, ``not_applicable`` or ``upgrade``; ``send`` is the
     value for the POST body, ``predicted`` the version expected once the upgrade has finished (None: unknown)."""
 

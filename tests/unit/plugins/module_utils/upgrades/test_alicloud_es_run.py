@@ -43,7 +43,10 @@ def test_a_check_with_an_unexpected_status_does_not_pass():
 class ScriptedClient:
     """Answers DescribeInstance from ``states`` (the last one repeats) and records every upgrade call."""
 
-    def __init__(self, states, dry_run_result=None, upgrade_result=None, upgrade_error=None, describe_error=None):
+    def __init__(self, states, dry_run_result=None, upgrade_result=None, upgrade_error=None, describe_error=None,
+                 records=None):
+        self.records = [] if records is None else records  # ListActionRecords Result, or an ApiError to raise
+        self.record_reads = 0
         self.states = list(states)
         self.dry_run_result = ALL_PASS if dry_run_result is None else dry_run_result
         self.upgrade_result = [] if upgrade_result is None else upgrade_result
@@ -51,6 +54,12 @@ class ScriptedClient:
         self.describe_error = describe_error
         self.describes = 0
         self.calls = []
+
+    def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
+        self.record_reads += 1
+        if isinstance(self.records, ApiError):
+            raise self.records
+        return ApiResponse(200, {}, {"RequestId": "RID-RECORDS", "Result": self.records}, "RID-RECORDS")
 
     def describe_instance(self, instance_id):
         self.describes += 1
@@ -200,23 +209,56 @@ def test_wait_timeout_says_still_running_and_how_to_check():
     assert failure.result["changed"] is True and failure.result["request_id"] == "RID-UPGRADE"
 
 
-def test_active_again_below_target_after_activating_is_a_failed_upgrade():
+def _record(state, request_id="RID-UPGRADE", name="UpgradeEngineVersion", start_ms=None):
+    return {"actionName": name, "requestId": request_id, "stateType": state, "process": "0%",
+            "startTime": start_ms if start_ms is not None else 10 ** 13}
+
+
+def test_active_again_below_target_after_activating_without_a_record_advises_a_new_token():
     client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe()])
     failure = _fail(client)
-    assert "did not apply" in failure.msg and "new client_token" in failure.msg and client.describes == 3
+    assert "did not apply" in failure.msg and "no action record" in failure.msg and "new client_token" in failure.msg
+    assert client.describes == 3 and len(client.writes) == 1
 
 
-def test_stale_active_reads_right_after_the_write_are_tolerated():
-    client = ScriptedClient([es_describe(), es_describe(), es_describe(), es_describe(es_version="6.7.0")])
-    assert _run(client)["changed"] is True
-
-
-def test_never_leaving_active_below_target_is_a_failed_upgrade_not_a_wait_timeout():
-    client = ScriptedClient([es_describe()])
+def test_active_again_below_target_with_a_running_record_never_advises_a_new_token():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe()],
+                            records=[_record("RUNNING")])
     failure = _fail(client)
-    assert "did not apply" in failure.msg and len(client.writes) == 1
-    # Polls at 10, 20, 35, 57.5, 91.25, 131.25 s after the write: the first read past two minutes decides.
-    assert client.describes == 7
+    assert "did not apply" in failure.msg and "RID-UPGRADE" in failure.msg and "client_token" not in failure.msg
+
+
+def test_a_failed_record_ends_the_wait_with_the_vendor_state():
+    client = ScriptedClient([es_describe()], records=[_record("FAILED")])
+    failure = _fail(client)
+    assert "action record shows it ended" in failure.msg and "state FAILED" in failure.msg and client.describes == 2
+
+
+def test_a_queued_upgrade_is_waited_for_however_long_it_stays_active():
+    """No timer decides that an upgrade which has not shown activating yet was dropped."""
+    states = [es_describe()] + [es_describe()] * 12 + [es_describe(status="activating"), es_describe(es_version="6.7.0")]
+    client = ScriptedClient(states, records=[_record("WAITING")])
+    result = _run(client, wait_timeout=7200)
+    assert result["changed"] is True and result["reached"] is True and len(client.writes) == 1
+    assert client.record_reads == 12
+
+
+@pytest.mark.parametrize("records, advice", [([_record("PENDING")], False), ([], True)])
+def test_a_wait_that_never_sees_activating_says_what_the_vendor_records(records, advice):
+    client = ScriptedClient([es_describe()], records=records)
+    failure = _fail(client, wait_timeout=600)
+    assert "still running" in failure.msg and len(client.writes) == 1
+    assert ("new client_token" in failure.msg) is advice
+    assert ("PENDING" in failure.msg) is (not advice)
+
+
+def test_old_records_and_unreadable_records_never_decide():
+    old = _record("FAILED", request_id="RID-OLD", start_ms=1000)
+    client = ScriptedClient([es_describe(), es_describe(), es_describe(es_version="6.7.0")], records=[old])
+    assert _run(client)["reached"] is True
+    throttled = ApiError("slow down", status=429, throttled=True, action="ListActionRecords")
+    client = ScriptedClient([es_describe(), es_describe(), es_describe(es_version="6.7.0")], records=throttled)
+    assert _run(client)["reached"] is True
 
 
 def test_not_found_fails_clearly():
