@@ -131,7 +131,7 @@ cache_timeout: 600
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import AlicloudSettings
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS, EsInstance
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS, EsInstance, ListingFilter
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import CloudInventoryBase, host_variables_of
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryRetryPolicy
 
@@ -167,7 +167,10 @@ class InventoryModule(CloudInventoryBase):
         return AlicloudEsClient.from_settings(settings, retry_policy=InventoryRetryPolicy(str(settings.endpoint)))
 
     def list_region(self, client, query, instance_id=None):
-        return client.list_instances(tags=query.tags, instanceId=instance_id, **query.filters)
+        items = client.list_instances(tags=query.tags, instanceId=instance_id, **query.filters)
+        # Never trust that the API applied a filter: every one is checked again on what it returned.
+        selection = ListingFilter(dict(query.filters, instanceId=instance_id), query.tags)
+        return selection.select(items, lambda found: EsInstance.from_response(client.describe_instance(found)).data)
 
     def instance_id_of(self, item):
         return EsInstance(item).instance_id

@@ -156,9 +156,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors imp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
     NO_VERSION_STATUSES,
     InstanceState,
-    exact_name_matches,
     is_not_found,
     list_query,
+    listing_matches,
     tags_to_dict,
     text,
 )
@@ -248,8 +248,8 @@ class InventoryModule(CloudInventoryBase):
 
     def list_region(self, client, query, instance_id=None):
         items = client.list_instances(tags=query.tags, instance_id=instance_id, **query.filters)
-        # Never trust that the API applied name_equal: the name is matched as a substring, name_equal read two ways.
-        return exact_name_matches(items, query.filters.get("name_equal"))
+        # Never trust that the API applied a filter: every one is checked again on what it returned.
+        return listing_matches(items, query.filters, tags=query.tags, instance_id=instance_id)
 
     def region_records(self, query, region, settings, items):
         versions = self._versions(settings, items, self._workers) if query.options["fetch_versions"] else {}

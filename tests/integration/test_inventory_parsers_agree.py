@@ -158,7 +158,7 @@ def test_dcs_name_equal_gives_only_that_name_even_when_the_api_ignores_it(canned
     assert set(run.hostvars) == {CART}
     assert [instance["instance_id"] for instance in module.result["instances"]] == [CART]
     listings = [query for path, query in server.requests if path.endswith("/instances")]
-    assert listings and all(query.get("name") == "cart" and query.get("name_equal") == "cart" for query in listings)
+    assert listings and all(query.get("name") == "cart" and query.get("name_equal") == "true" for query in listings)
 
 
 def test_es_inventory_and_info_module_read_the_same_tags_and_patch_versions(canned_api, tmp_path):

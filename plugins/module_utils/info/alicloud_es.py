@@ -12,6 +12,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors imp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import (
     LIST_FILTERS,
     EsInstance,
+    ListingFilter,
     is_not_found,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import (
@@ -60,4 +61,14 @@ class EsInstanceQuery:
                     return []
                 raise
         query = dict((api_name, self.filters[name]) for name, api_name in LIST_FILTERS if name in self.filters)
-        return [EsInstance(item) for item in self.client.list_instances(tags=self.tags or None, **query)]
+        items = self.client.list_instances(tags=self.tags or None, **query)
+        # Never trust that the API applied a filter: every one is checked again on what it returned.
+        selection = ListingFilter(query, self.tags)
+        described = {}
+
+        def describe(instance_id):
+            described[instance_id] = EsInstance.from_response(self.client.describe_instance(instance_id)).data
+            return described[instance_id]
+
+        # An instance read with DescribeInstance is reported with its fuller data (instanceCategory among it).
+        return [EsInstance(described.get(EsInstance(item).instance_id, item)) for item in selection.select(items, describe)]

@@ -10,9 +10,9 @@ __metaclass__ = type
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
-    exact_name_matches,
     is_not_found,
     list_query,
+    listing_matches,
     normalize_versions,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeError
@@ -39,13 +39,12 @@ class DcsInstanceInfo:
     """The validated query and its run. A missing ``instance_id`` is no error: ``instances`` is empty, as for a
     filter that matches nothing (the same answer as ``alicloud_es_instance_info``)."""
 
-    def __init__(self, client, instance_id=None, filters=None, tags=None, exact_name=None, include_versions=True,
+    def __init__(self, client, instance_id=None, filters=None, tags=None, include_versions=True,
                  page_size=MAX_PAGE_SIZE):
         self.client = client
         self.instance_id = instance_id
         self.filters = filters or {}
         self.tags = tags or {}
-        self.exact_name = exact_name
         self.include_versions = include_versions
         self.page_size = page_size
 
@@ -64,8 +63,7 @@ class DcsInstanceInfo:
         except ValueError as error:
             raise ConfigError(str(error).replace("the exact name", "exact_name"))
         tags = validate_tags(params.get("tags"))
-        return cls(module.client, instance_id, filters, tags, filters.get("name_equal"),
-                   bool(params.get("include_versions", True)), page_size)
+        return cls(module.client, instance_id, filters, tags, bool(params.get("include_versions", True)), page_size)
 
     def run(self):
         if self.instance_id:
@@ -90,7 +88,8 @@ class DcsInstanceInfo:
             instances = self.client.list_instances(page_size=self.page_size, tags=self.tags or None, **self.filters)
         except ApiError as error:
             raise UpgradeError("listing instances", {"changed": False}, error=error)
-        return exact_name_matches(instances, self.exact_name)
+        # Never trust that the API applied a filter: every one is checked again on what it returned.
+        return listing_matches(instances, self.filters, tags=self.tags)
 
     def _versions(self, instance_id):
         try:

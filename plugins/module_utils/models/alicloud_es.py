@@ -16,7 +16,7 @@ __metaclass__ = type
 import json
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import tags_to_dict as tag_list_to_dict
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import normalize_es_version, satisfies
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import compare, normalize_es_version, satisfies
 
 ENGINE = "engine"
 PATCH = "patch"
@@ -69,6 +69,62 @@ def patch_version_of(extend_configs):
 def tags_to_dict(tags):
     """``[{tagKey, tagValue}]`` as ``{key: value}``, by the rule of every cloud (``""`` for a missing value)."""
     return tag_list_to_dict(tags, "tagKey", "tagValue")
+
+
+def _lower(value):
+    return (u"%s" % value).strip().lower() if value is not None else u""
+
+
+class ListingFilter:
+    """ListInstance filters, checked again on each instance the API returned: a filter the API ignored or read another
+    way can never widen the set of instances a fleet run acts on. ``instanceCategory`` is not in ListInstance items
+    (SDK ListInstanceResponseBodyResult), so with that filter :attr:`needs_describe` asks for DescribeInstance."""
+
+    def __init__(self, query, tags=None):
+        self.query = dict((key, value) for key, value in (query or {}).items() if value not in (None, ""))
+        self.tags = dict(tags or {})
+
+    @property
+    def needs_describe(self):
+        return "instanceCategory" in self.query
+
+    def select(self, items, describe):
+        """The items that pass; ``describe(instance_id)`` gives the DescribeInstance ``Result`` when a filter needs it."""
+        kept = []
+        for item in items:
+            data = describe(EsInstance(item).instance_id) if self.needs_describe else item
+            if self.matches(data):
+                kept.append(item)
+        return kept
+
+    def matches(self, data):
+        """Whether one ListInstance item (or DescribeInstance ``Result``) passes every filter."""
+        instance = EsInstance(data)
+        data = instance.data
+        checks = {
+            "instanceId": lambda wanted: data.get("instanceId") == wanted,
+            "status": lambda wanted: _lower(data.get("status")) == _lower(wanted),
+            "description": lambda wanted: _lower(wanted) in _lower(data.get("description")),
+            "esVersion": lambda wanted: (_lower(data.get("esVersion")) == _lower(wanted)
+                                         or compare(instance.es_version, wanted) == 0),
+            "instanceCategory": lambda wanted: _lower(data.get("instanceCategory")) == _lower(wanted),
+            "paymentType": lambda wanted: _lower(data.get("paymentType")) == _lower(wanted),
+            "resourceGroupId": lambda wanted: data.get("resourceGroupId") == wanted,
+            "vpcId": lambda wanted: wanted in (data.get("vpcId"), _nested(data, "networkConfig", "vpcId")),
+            "zoneId": lambda wanted: wanted in [data.get("zoneId")] + [
+                zone.get("zoneId") for zone in data.get("zoneInfos") or [] if isinstance(zone, dict)],
+        }
+        for key, wanted in self.query.items():
+            check = checks.get(key)
+            if check is not None and not check(wanted):
+                return False
+        have = instance.tags
+        return all(have.get(key) == (u"" if value is None else u"%s" % value) for key, value in self.tags.items())
+
+
+def _nested(data, outer, inner):
+    value = data.get(outer)
+    return value.get(inner) if isinstance(value, dict) else None
 
 
 class EsInstance:

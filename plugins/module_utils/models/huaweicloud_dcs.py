@@ -25,7 +25,8 @@ BLOCKED_STATUSES = ("ERROR", "CREATEFAILED", "FROZEN")
 NO_VERSION_STATUSES = ("CREATING", "CREATEFAILED")
 STATUS_PATTERN = re.compile(r"^[A-Za-z_]+$")
 
-NOT_FOUND_CODE = "DCS.3022"
+# DCS.3022 (404) is the specs' "instance does not exist"; DCS.4119 words the same thing in the error code table.
+NOT_FOUND_CODES = ("DCS.3022", "DCS.4119")
 
 
 # Background task statuses that mean the task is over. The vendor documents SUCCESS as terminal; FAILED and
@@ -43,8 +44,12 @@ TASK_FAILED = "failed"
 
 
 def is_not_found(error):
-    """True when an API error says the instance does not exist."""
-    return getattr(error, "status", None) == 404 or getattr(error, "code", None) == NOT_FOUND_CODE
+    """True when an API error says the instance does not exist: its code, or a 404 that the API gateway did not
+    answer itself (``APIGW.0101`` is a 404 for a path no API serves: a wrong endpoint, not a missing instance)."""
+    code = (getattr(error, "code", None) or "").upper()
+    if code in NOT_FOUND_CODES:
+        return True
+    return getattr(error, "status", None) == 404 and not code.startswith("APIG")
 
 
 def text(value):
@@ -110,10 +115,10 @@ def list_query(name=None, exact_name=None, status=None, include_failure=False):
     if exact_name is not None:
         if name is not None and name not in exact_name:
             raise ValueError("name %r and the exact name %r cannot both match: give one of them" % (name, exact_name))
-        # The SDK documents name_equal as the exact name; some clients send it as a true/false flag next to
-        # name. Sending both, then keeping exact matches (exact_name_matches), is right under either reading.
+        # The ListInstances reference: name_equal is a switch (default false) that makes name match exactly. Should
+        # an API ignore it, exact_name_matches keeps only the exact name: the listing can never widen the fleet.
         query["name"] = exact_name
-        query["name_equal"] = exact_name
+        query["name_equal"] = "true"
     elif name is not None:
         query["name"] = name
     if include_failure:
@@ -121,11 +126,33 @@ def list_query(name=None, exact_name=None, status=None, include_failure=False):
     return query
 
 
-def exact_name_matches(instances, exact_name):
-    """Only the instances named exactly ``exact_name``: the API matches ``name`` as a substring."""
-    if exact_name is None:
-        return list(instances)
-    return [instance for instance in instances if isinstance(instance, dict) and instance.get("name") == exact_name]
+def listing_matches(instances, query, tags=None, instance_id=None):
+    """The ListInstances items that match the filters of ``query`` (as :func:`list_query` built it), ``tags`` and
+    ``instance_id``, checked here on what the API returned: a filter the API ignored or read another way can never
+    widen the set of instances a fleet run acts on. ``name`` is a substring (case-insensitive), exact with
+    ``name_equal=true``."""
+    name = query.get("name")
+    exact = query.get("name_equal") == "true"
+    status = query.get("status")
+    kept = []
+    for item in instances:
+        if not isinstance(item, dict):
+            continue
+        item_name = text(item.get("name")) or ""
+        if name is not None and (item_name != name if exact else name.lower() not in item_name.lower()):
+            continue
+        if status is not None and (text(item.get("status")) or "").upper() != status:
+            continue
+        if instance_id is not None and item.get("instance_id") != instance_id:
+            continue
+        if tags and not _has_tags(tags_to_dict(item.get("tags")), tags):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _has_tags(have, wanted):
+    return all(have.get(key) == (u"" if value is None else u"%s" % value) for key, value in wanted.items())
 
 
 class TaskInfo:

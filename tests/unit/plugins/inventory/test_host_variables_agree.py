@@ -160,7 +160,7 @@ def test_dcs_name_equal_keeps_only_the_exact_name_whatever_the_api_did(monkeypat
 
     assert [record["instance"]["name"] for record in records] == ["cart"]
     # Both readings of name_equal are served: the exact name as name_equal, and as name.
-    assert client.list_calls == [{"name": "cart", "name_equal": "cart", "instance_id": None}]
+    assert client.list_calls == [{"name": "cart", "name_equal": "true", "instance_id": None}]
 
 
 def test_a_dcs_instance_whose_version_read_is_http_404_is_gone_as_for_the_modules(monkeypatch):

@@ -29,9 +29,16 @@ class ListingClient:
 def test_info_maps_filters_and_tags_to_list_instance():
     client = ListingClient()
     result = EsInstanceQuery(client, filters={"status": "active", "es_version": "6.3", "description": None},
-                             tags={"env": "prod", "tier": 1}).run()
-    assert client.listed == ({"env": "prod", "tier": "1"}, {"status": "active", "esVersion": "6.3"})
-    assert [item["engine_version"] for item in result["instances"]] == ["6.3.2", "7.10.0"] and result["changed"] is False
+                             tags={"env": "prod"}).run()
+    assert client.listed == ({"env": "prod"}, {"status": "active", "esVersion": "6.3"})
+    # The API answered with an instance the filters exclude: it is checked again here and left out.
+    assert [item["engine_version"] for item in result["instances"]] == ["6.3.2"] and result["changed"] is False
+
+
+def test_info_never_returns_what_the_filters_exclude():
+    client = ListingClient()
+    result = EsInstanceQuery(client, tags={"env": "prod", "tier": 1}).run()
+    assert client.listed == ({"env": "prod", "tier": "1"}, {}) and result["instances"] == []
 
 
 def test_info_on_an_unknown_instance_is_an_empty_list():

@@ -22,7 +22,8 @@ class _ListingClient:
 
     def list_instances(self, page_size=None, tags=None, **filters):
         self.listed = (tags, filters)
-        return [{"instance_id": "dcs-%d" % number, "name": name} for number, name in enumerate(self.names)]
+        return [{"instance_id": "dcs-%d" % number, "name": name, "status": "RUNNING", "tags": [{"key": "env", "value": "prod"}]}
+                for number, name in enumerate(self.names)]
 
     def show_instance(self, instance_id):
         raise ApiError("The instance does not exist.", status=404, code="DCS.3022", action="ShowInstance")
@@ -51,7 +52,7 @@ def test_bad_input_is_refused_before_any_call(params, fragment):
 def test_exact_name_is_sent_and_re_checked_and_flags_parsed_once():
     client = _ListingClient(["cart", "cart-2", "shop-cart"])
     result = DcsInstanceInfo.from_module(_Module(client, exact_name="cart", status="running", tags={"env": "prod"})).run()
-    assert client.listed == ({"env": "prod"}, {"name": "cart", "name_equal": "cart", "status": "RUNNING"})
+    assert client.listed == ({"env": "prod"}, {"name": "cart", "name_equal": "true", "status": "RUNNING"})
     assert [item["name"] for item in result["instances"]] == ["cart"]
     assert result["instances"][0]["versions"]["engine_minor_version_upgradable"] is True
 

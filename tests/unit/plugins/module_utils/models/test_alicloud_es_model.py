@@ -10,7 +10,12 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import EsInstance, is_not_found, tags_to_dict
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import (
+    EsInstance,
+    ListingFilter,
+    is_not_found,
+    tags_to_dict,
+)
 from tests.unit.plugins.module_utils.samples import ES_INSTANCE, es_describe
 
 
@@ -60,3 +65,37 @@ def test_a_tag_without_a_value_reads_as_an_empty_string():
 def test_not_found_is_the_code_whatever_the_status(status):
     assert is_not_found(ApiError("The specified instance is not found.", status=status, code="InstanceNotFound"))
     assert not is_not_found(ApiError("Not here", status=404, code="ResourceNotFound.Other"))
+
+
+LISTED = es_describe(es_version="6.7.0_with_X-Pack", description="orders-search", paymentType="postpaid",
+                     resourceGroupId="rg-1", networkConfig={"vpcId": "vpc-1"}, zoneInfos=[{"zoneId": "cn-hangzhou-i"}])
+
+
+@pytest.mark.parametrize("query, tags, matches", [
+    ({}, None, True),
+    ({"status": "active"}, None, True), ({"status": "inactive"}, None, False),
+    ({"description": "ORDERS"}, None, True), ({"description": "billing"}, None, False),
+    ({"esVersion": "6.7.0_with_X-Pack"}, None, True), ({"esVersion": "6.7"}, None, True), ({"esVersion": "6.3"}, None, False),
+    ({"paymentType": "postpaid"}, None, True), ({"paymentType": "prepaid"}, None, False),
+    ({"resourceGroupId": "rg-1"}, None, True), ({"resourceGroupId": "rg-2"}, None, False),
+    ({"vpcId": "vpc-1"}, None, True), ({"vpcId": "vpc-2"}, None, False),
+    ({"zoneId": "cn-hangzhou-i"}, None, True), ({"zoneId": "cn-hangzhou-h"}, None, False),
+    ({"instanceId": ES_INSTANCE}, None, True), ({"instanceId": "es-cn-other"}, None, False),
+    ({}, {"env": "prod"}, True), ({}, {"env": "dev"}, False), ({}, {"owner": ""}, False),
+])
+def test_every_listing_filter_is_checked_again_on_the_answer(query, tags, matches):
+    assert ListingFilter(query, tags).matches(LISTED) is matches
+
+
+def test_instance_category_is_checked_on_describe_instance_since_listings_lack_it():
+    selection = ListingFilter({"instanceCategory": "advanced"})
+    described = []
+
+    def describe(instance_id):
+        described.append(instance_id)
+        return dict(LISTED, instanceCategory="advanced" if instance_id == ES_INSTANCE else "x-pack")
+
+    items = [LISTED, dict(LISTED, instanceId="es-cn-other")]
+    assert selection.needs_describe and selection.select(items, describe) == [LISTED]
+    assert described == [ES_INSTANCE, "es-cn-other"]
+    assert ListingFilter({"status": "active"}).select(items, None) == items

@@ -13,10 +13,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors imp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
     InstanceState,
     TaskInfo,
-    exact_name_matches,
     flag,
     is_not_found,
     list_query,
+    listing_matches,
     normalize_versions,
     tags_to_dict,
     task_outcome,
@@ -63,15 +63,30 @@ def test_tags_have_one_rule():
     assert tags_to_dict({"tier": 1}) == {"tier": "1"}
 
 
-def test_exact_names_are_re_checked_on_our_side():
-    listing = [{"name": "cart"}, {"name": "cart-2"}, {"name": "shop-cart"}]
-    assert exact_name_matches(listing, "cart") == [{"name": "cart"}]
-    assert exact_name_matches(listing, None) == listing
+LISTING = [
+    {"instance_id": "a", "name": "cart", "status": "RUNNING", "tags": [{"key": "env", "value": "prod"}]},
+    {"instance_id": "b", "name": "Cart-2", "status": "RESTARTING", "tags": [{"key": "env", "value": "dev"}]},
+    {"instance_id": "c", "name": "shop-cart", "status": "running", "tags": []},
+    "junk",
+]
+
+
+@pytest.mark.parametrize("query, tags, instance_id, kept", [
+    ({}, None, None, ["a", "b", "c"]),
+    ({"name": "cart", "name_equal": "true"}, None, None, ["a"]),
+    ({"name": "cart"}, None, None, ["a", "b", "c"]),
+    ({"name": "shop"}, None, None, ["c"]),
+    ({"status": "RUNNING"}, None, None, ["a", "c"]),
+    ({}, {"env": "prod"}, None, ["a"]),
+    ({}, None, "b", ["b"]),
+])
+def test_every_filter_is_re_checked_on_our_side(query, tags, instance_id, kept):
+    assert [item["instance_id"] for item in listing_matches(LISTING, query, tags, instance_id)] == kept
 
 
 @pytest.mark.parametrize("kwargs, query", [
     (dict(name="cart"), {"name": "cart"}),
-    (dict(exact_name="cart", status="running"), {"name": "cart", "name_equal": "cart", "status": "RUNNING"}),
+    (dict(exact_name="cart", status="running"), {"name": "cart", "name_equal": "true", "status": "RUNNING"}),
     (dict(include_failure=True), {"include_failure": "true"}),
 ])
 def test_list_query(kwargs, query):
