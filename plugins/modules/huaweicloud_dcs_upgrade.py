@@ -327,6 +327,14 @@ reached:
   returned: always
   type: bool
   sample: true
+timed_out:
+  description:
+    - True when O(wait_timeout) ran out while the upgrade was still running after it had been started: it has not
+      failed and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records such a
+      host as C(timed_out) rather than C(failed).
+  returned: when the wait for a started upgrade timed out
+  type: bool
+  sample: true
 msg:
   description: What the module did, or would do in check mode.
   returned: always

@@ -255,7 +255,7 @@ class EsUpgrade(UpgradeRun):
                                      is_done, "the upgrade of %s to %s" % (request.instance_id, request.label))
         except WaitTimeout as timeout:
             last = timeout.last.state() if timeout.last else before
-            self.fail(self._timeout_message(timeout, last, progress), after=last)
+            self.fail(self._timeout_message(timeout, last, progress), after=last, timed_out=True)
         return waited.value
 
     def _action_records(self, since_ms):

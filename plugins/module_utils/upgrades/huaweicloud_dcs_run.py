@@ -364,7 +364,7 @@ class DcsUpgrade(UpgradeRun):
                       "running (progress %s%%), not failed. Running the module again waits for this task instead of "
                       "starting another" % (timeout.elapsed, task_id, self.instance_id,
                                             percent if percent is not None else "unknown"),
-                      changed=True, after=plan.predicted_after())
+                      changed=True, after=plan.predicted_after(), timed_out=True)
         progress = self.result.get("progress")
         if task_outcome(progress) == TASK_FAILED:
             step = failed_step(progress)
@@ -403,5 +403,5 @@ class DcsUpgrade(UpgradeRun):
                       "The upgrade is still in progress, not failed" % (
                           timeout.elapsed, self.instance_id, plan.describe(), READY_STATUS,
                           " after task %s finished" % task_id if task_id else "", _describe_state(shown)),
-                      changed=True, after=shown)
+                      changed=True, after=shown, timed_out=True)
         return latest["state"].summary()

@@ -247,7 +247,7 @@ def test_a_queued_upgrade_is_waited_for_however_long_it_stays_active():
 def test_a_wait_that_never_sees_activating_says_what_the_vendor_records(records, advice):
     client = ScriptedClient([es_describe()], records=records)
     failure = _fail(client, wait_timeout=600)
-    assert "still running" in failure.msg and len(client.writes) == 1
+    assert "still running" in failure.msg and len(client.writes) == 1 and failure.result["timed_out"] is True
     assert ("new client_token" in failure.msg) is advice
     assert ("PENDING" in failure.msg) is (not advice)
 

@@ -296,7 +296,7 @@ def test_task_timeout_says_still_running_with_its_id(clock):
     client = FakeClient(clock, progress_script=[running] * 50)
     failure = _fail(client, clock, wait_timeout=60, poll_interval=10.0)
     assert "still running" in failure.msg and "task-1" in failure.msg and "progress 40%" in failure.msg
-    assert failure.result["changed"] is True and failure.result["task_id"] == "task-1"
+    assert failure.result["changed"] is True and failure.result["task_id"] == "task-1" and failure.result["timed_out"]
 
 
 def test_transient_poll_errors_do_not_end_the_wait(clock):
