@@ -40,20 +40,6 @@ options:
       - Defaults to V(https://elasticsearch.{region}.aliyuncs.com).
       - If not set, the environment variable E(ALICLOUD_ES_ENDPOINT) is used.
     type: str
-  validate_certs:
-    description:
-      - Verify the TLS certificate of the endpoint. Only set to V(false) against a test endpoint.
-    type: bool
-    default: true
-  ca_bundle:
-    description:
-      - Path of a PEM file of CA certificates to verify the endpoint with, for private CAs and TLS-inspecting proxies.
-    type: path
-  request_timeout:
-    description:
-      - Seconds to wait for an API answer (the connect timeout is the smaller of this and 10 seconds).
-    type: float
-    default: 30
   signature_version:
     description:
       - Request signature scheme. V(v3) is C(ACS3-HMAC-SHA256), the current SDK default.
@@ -61,7 +47,4 @@ options:
     type: str
     choices: [v3, v1]
     default: v3
-notes:
-  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
-  - Reads are retried with jittered exponential backoff on throttling, server errors and dropped connections.
 """

@@ -45,22 +45,4 @@ options:
       - Defaults to V(https://dcs.{region}.myhuaweicloud.com).
       - If not set, the environment variable E(HUAWEICLOUD_DCS_ENDPOINT) is used.
     type: str
-  validate_certs:
-    description:
-      - Verify the TLS certificate of the endpoint. Only set to V(false) against a test endpoint.
-    type: bool
-    default: true
-  ca_bundle:
-    description:
-      - Path of a PEM file of CA certificates to verify the endpoint with, for private CAs and TLS-inspecting proxies.
-    type: path
-  request_timeout:
-    description:
-      - Seconds to wait for an API answer (the connect timeout is the smaller of this and 10 seconds).
-    type: float
-    default: 30
-notes:
-  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
-  - Reads are retried with jittered exponential backoff on throttling, server errors and dropped connections.
-    Upgrade requests are never repeated blindly.
 """

@@ -21,6 +21,7 @@ extends_documentation_fragment:
   - constructed
   - inventory_cache
   - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.inventory
 options:
   plugin:

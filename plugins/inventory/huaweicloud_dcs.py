@@ -23,6 +23,7 @@ extends_documentation_fragment:
   - constructed
   - inventory_cache
   - opsfleet.engine_upgrade.huaweicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.inventory
 options:
   plugin:

@@ -63,6 +63,7 @@ options:
     type: str
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.alicloud_group
   - opsfleet.engine_upgrade.attributes.info
 notes:

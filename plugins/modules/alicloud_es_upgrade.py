@@ -66,6 +66,7 @@ options:
     default: true
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.alicloud_group
   - opsfleet.engine_upgrade.wait
 attributes:
@@ -295,18 +296,18 @@ error:
     request_id: 0C1E6F2A-7F3A-4C3E-9C1F-5B1D3E0F9A11
 reached:
   description:
-    - True when the module itself read the instance at the target, either because it was already there (no change) or
-      because it waited and saw the upgrade finish at the target. This is the verification the
-      C(opsfleet.engine_upgrade.engine_upgrade) role records.
+    - True when the module itself read the instance active at the target version (status V(active), target engine or kernel patch version reached), either because it was already there
+      (no change) or because it waited and saw the upgrade finish. The C(opsfleet.engine_upgrade.engine_upgrade) role
+      records this as the verification of the upgrade.
     - False in check mode, with O(wait=false), and when the task fails.
   returned: always
   type: bool
   sample: true
 timed_out:
   description:
-    - True when O(wait_timeout) ran out while the upgrade was still running after it had been started: it has not
-      failed and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records such a
-      host as C(timed_out) rather than C(failed).
+    - True when O(wait_timeout) ran out on an upgrade this task had started, which then had neither failed nor
+      finished and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records
+      the host as C(timed_out), not C(failed).
   returned: when the wait for a started upgrade timed out
   type: bool
   sample: true

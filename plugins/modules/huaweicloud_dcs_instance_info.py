@@ -19,6 +19,7 @@ author:
   - opsfleet contributors (@opsfleet)
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.huaweicloud_group
   - opsfleet.engine_upgrade.attributes.info
 options:

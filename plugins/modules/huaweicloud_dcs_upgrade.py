@@ -34,6 +34,7 @@ author:
   - opsfleet contributors (@opsfleet)
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
+  - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.huaweicloud_group
   - opsfleet.engine_upgrade.wait
 attributes:
@@ -320,18 +321,18 @@ error:
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
 reached:
   description:
-    - True when the module itself read the instance at the target, either because it was already there (no change) or
-      because it waited and saw the upgrade finish at the target. This is the verification the
-      C(opsfleet.engine_upgrade.engine_upgrade) role records.
+    - True when the module itself read the instance C(RUNNING) at the target versions (status C(RUNNING), no upgrade task in flight, every requested component at its planned version), either because it was already there
+      (no change) or because it waited and saw the upgrade finish. The C(opsfleet.engine_upgrade.engine_upgrade) role
+      records this as the verification of the upgrade.
     - False in check mode, with O(wait=false), and when the task fails.
   returned: always
   type: bool
   sample: true
 timed_out:
   description:
-    - True when O(wait_timeout) ran out while the upgrade was still running after it had been started: it has not
-      failed and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records such a
-      host as C(timed_out) rather than C(failed).
+    - True when O(wait_timeout) ran out on an upgrade this task had started, which then had neither failed nor
+      finished and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records
+      the host as C(timed_out), not C(failed).
   returned: when the wait for a started upgrade timed out
   type: bool
   sample: true

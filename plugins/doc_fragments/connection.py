@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # How every module and inventory plugin of the collection talks HTTP, whatever the cloud.
+    DOCUMENTATION = r"""
+options:
+  validate_certs:
+    description:
+      - Verify the TLS certificate of the endpoint. Only set to V(false) against a test endpoint.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - Path of a PEM file of CA certificates to verify the endpoint with, for private CAs and TLS-inspecting proxies.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for an API answer (the connect timeout is the smaller of this and 10 seconds).
+    type: float
+    default: 30
+notes:
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+  - Reads are retried with jittered exponential backoff on throttling, server errors and dropped connections.
+    Upgrade requests are never repeated blindly.
+"""
