@@ -32,7 +32,7 @@ options:
     required: true
   version:
     description:
-      - Target version. With O(upgrade_type=engine) an engine version, V(major.minor) such as V(6.7) or V(7.10)
+      - Target version. With O(upgrade_type=engine) an engine version, V(major.minor) such as V(6.7)
         (V(major.minor.patch) also works). With O(upgrade_type=patch) a kernel patch version such as V(ali1.5.0).
       - Must be a string. Quote it in YAML, an unquoted V(7.10) is the number 7.1 and is refused.
       - A version that does not fit O(upgrade_type) is refused before any API call.
@@ -129,7 +129,7 @@ EXAMPLES = r"""
 - name: Start an upgrade and move on; the wait does not hold a fork
   opsfleet.engine_upgrade.alicloud_es_upgrade:
     instance_id: "{{ es_instance_id }}"
-    version: "7.10"
+    version: "6.7"
     wait_timeout: 7200
     poll_interval: 60
   async: 7500
@@ -147,7 +147,7 @@ EXAMPLES = r"""
 - name: Start the upgrade without waiting, through a VPC endpoint with STS credentials
   opsfleet.engine_upgrade.alicloud_es_upgrade:
     instance_id: es-cn-abc123def456
-    version: "7.10"
+    version: "6.7"
     wait: false
     endpoint: https://elasticsearch-vpc.cn-hangzhou.aliyuncs.com
     access_key: "{{ sts_access_key }}"

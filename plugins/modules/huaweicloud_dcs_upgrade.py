@@ -24,9 +24,12 @@ description:
   - The write is never repeated blindly. When its answer is lost (a timeout, a dropped connection, a server error)
     the module re-reads the versions, C(ShowInstance) and the background tasks, and reports the upgrade task that
     the lost request started instead of sending it again.
-  - A busy instance (API codes C(DCS.4049), C(DCS.4017), C(DCS.4026), C(DCS.4096) to C(DCS.4121), C(DCS.4975), or a
-    status other than C(RUNNING)) is waited out when O(wait=true), within O(wait_timeout); otherwise the task fails
-    with the code. C(DCS.4053) (already at that version) is not an error, the result is unchanged.
+  - A busy instance (a status other than C(RUNNING), or C(service_upgrade) / a running task in C(ShowInstance) and the
+    task list) is waited out when O(wait=true), within O(wait_timeout); otherwise the task fails saying it is busy. When
+    the API refuses the upgrade request, the module reads the instance again and its state decides whether it is busy,
+    whatever the error code (the busy codes such as C(DCS.4049) and C(DCS.4017) are only a hint, as the vendor
+    documents just C(DCS.4062) for this API). C(DCS.4053) (already at that version) is not an error, the result is
+    unchanged.
   - With O(wait=true) the module follows the background task until it ends, then confirms the new versions and the
     C(RUNNING) status. A failed task fails with its step and error code. A timeout says the task is still running,
     with its id.

@@ -22,8 +22,8 @@ MODULE = "alicloud_es_upgrade"
 ES_BEHIND = "es-cn-behind0001"  # 6.3.2_with_X-Pack, ali1.2.0; the simulator upgrades it in 3 s
 ES_CURRENT = "es-cn-current0002"  # 7.10.0_with_X-Pack, ali1.5.0
 ES_NEWER = "es-cn-newer0003"  # 8.5.1
-ES_PRECHECK = "es-cn-precheck0004"  # 6.7.0, cluster health red
-ES_BUSY = "es-cn-busy0005"  # 7.4.0, activating
+ES_PRECHECK = "es-cn-precheck0004"  # 6.3.2, cluster health red
+ES_BUSY = "es-cn-busy0005"  # 6.3.2, activating
 ES_PATCH = "es-cn-patch0006"  # 7.10.0, ali1.2.0, extendConfigs as a JSON string; patch takes 2 s
 FAST = {"poll_interval": 0.2}
 
@@ -71,7 +71,7 @@ def test_check_mode_returns_the_passing_precheck_and_the_diff(simulator, aliclou
 
 @pytest.mark.parametrize("check", [True, False], ids=["check_mode", "real_run"])
 def test_failing_precheck_fails_with_every_check_and_sends_no_upgrade(simulator, alicloud_env, check):
-    run = run_module(MODULE, {"instance_id": ES_PRECHECK, "version": "7.10"}, env=alicloud_env, check=check)
+    run = run_module(MODULE, {"instance_id": ES_PRECHECK, "version": "6.7"}, env=alicloud_env, check=check)
     result = _assert_failed(run, "precheck failed", "checkClusterHealth (ClusterStatusNotHealth: cluster status is red)")
     assert result["changed"] is False and result["precheck"]["passed"] is False
     assert [check["status"] for check in result["precheck"]["checks"]] == ["failed", "success", "success", "success"]
@@ -117,7 +117,7 @@ def test_patch_upgrade_with_the_v1_signature(simulator, alicloud_env):
 
 
 def test_activating_instance_fails_without_wait(simulator, alicloud_env):
-    run = run_module(MODULE, {"instance_id": ES_BUSY, "version": "7.10", "wait": False}, env=alicloud_env)
+    run = run_module(MODULE, {"instance_id": ES_BUSY, "version": "6.7", "wait": False}, env=alicloud_env)
     result = _assert_failed(run, "es-cn-busy0005 is activating, not active", "wait=true")
     assert result["before"]["status"] == "activating"
     assert _by_instance(simulator, ES_BUSY) == {"DescribeInstance": 1}
@@ -137,13 +137,13 @@ def test_activating_instance_with_wait_is_upgraded_once_active(simulator, aliclo
     activator = threading.Thread(target=_activate_after_reads, args=(simulator, ES_BUSY, 3, stop))
     activator.start()
     try:
-        run = run_module(MODULE, dict(FAST, instance_id=ES_BUSY, version="7.10"), env=alicloud_env)
+        run = run_module(MODULE, dict(FAST, instance_id=ES_BUSY, version="6.7"), env=alicloud_env)
     finally:
         stop.set()
         activator.join()
     result = run.result
     assert run.returncode == 0 and result["changed"] is True, run.output[-3000:]
-    assert result["before"]["status"] == "active" and result["after"]["engine_version"] == "7.10.0"
+    assert result["before"]["status"] == "active" and result["after"]["engine_version"] == "6.7.0"
     calls = _by_instance(simulator, ES_BUSY)
     # Three reads saw it activating; the simulator refuses to upgrade an activating instance, so the one
     # accepted upgrade was sent after the wait.
@@ -152,7 +152,7 @@ def test_activating_instance_with_wait_is_upgraded_once_active(simulator, aliclo
 
 
 def test_unknown_instance_fails_clearly(simulator, alicloud_env):
-    run = run_module(MODULE, {"instance_id": "es-cn-doesnotexist", "version": "7.10"}, env=alicloud_env)
+    run = run_module(MODULE, {"instance_id": "es-cn-doesnotexist", "version": "6.7"}, env=alicloud_env)
     result = _assert_failed(run, "instance es-cn-doesnotexist was not found", "region")
     assert result["error"]["code"] == "InstanceNotFound" and result["error"]["request_id"]
     assert simulator.client.counters()["writes"] == {}

@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DEMO_FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
 
 ES = {
-    "es-demo-orders": "7.10", "es-demo-catalog": "7.10", "es-demo-logs": "7.10", "es-demo-reco": "7.10",
-    "es-demo-analytics": "7.10", "es-demo-payments": "7.10", "es-demo-busy": "7.10", "es-demo-kernel": "ali1.5.0",
+    "es-demo-orders": "6.7", "es-demo-catalog": "6.7", "es-demo-logs": "6.7", "es-demo-reco": "6.7",
+    "es-demo-analytics": "6.7", "es-demo-payments": "6.7", "es-demo-busy": "6.7", "es-demo-kernel": "ali1.5.0",
 }
 DCS = dict(("dcs-%s" % suffix, "7d0c0000-0000-4000-8000-00000000d00%s" % suffix) for suffix in "123456")
 EXPECTED_UPGRADE = {
@@ -100,7 +100,7 @@ def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo,
     assert started == dict((simulator_id, 1) for simulator_id in [
         "es-demo-orders", "es-demo-catalog", "es-demo-logs", "es-demo-kernel", DCS["dcs-1"], DCS["dcs-3"], DCS["dcs-4"],
         DCS["dcs-6"]])
-    assert simulator.client.instance("es-demo-orders")["es_version"].startswith("7.10")
+    assert simulator.client.instance("es-demo-orders")["es_version"].startswith("6.7")
     assert simulator.client.instance(DCS["dcs-3"])["proxy_minor_version"] == "7.0.5.1"
     upgraded = [row for row in report["instances"] if row["outcome"] == "upgraded"]
     assert all(row["before_version"] != row["after_version"] for row in upgraded)

@@ -71,7 +71,14 @@ class EsInstance:
     def refresh(self, now):
         """Lazily finish an upgrade whose time has come."""
         pending = self.pending
-        if pending is None or now < pending['ends']:
+        if pending is not None and pending['queued'] and now >= pending['activates']:
+            # Undocumented: how soon an accepted upgrade shows activating. The es_queue_seconds setting plays a
+            # vendor that queues it (status active at the old version, a WAITING action record) for that long.
+            pending['queued'] = False
+            pending['record']['state'] = 'RUNNING'
+            self.data['status'] = 'activating'
+            self.updated_at = pending['activates']
+        if pending is None or pending['queued'] or now < pending['ends']:
             return
         if pending['kind'] == 'engineVersion':
             self.data['es_version'] = pending['new_version']
@@ -89,7 +96,7 @@ class EsInstance:
         merged = copy.deepcopy(self.data)
         merged.update(fields)
         self.data = normalize_es(merged, settings)
-        if self.pending is not None and self.data['status'] != 'activating':
+        if self.pending is not None and not self.pending['queued'] and self.data['status'] != 'activating':
             # A test forcing the status away from activating abandons the running upgrade.
             self.pending['record']['state'] = 'FAILED'
             self.pending['record']['end'] = self.pending['ends']
@@ -112,7 +119,6 @@ class EsInstance:
             'description': data['description'],
             'esVersion': data['es_version'],
             'status': data['status'],
-            'instanceCategory': data['instance_category'],
             'archType': data['arch_type'],
             'nodeAmount': data['node_amount'],
             'nodeSpec': dict(data['node_spec']),
@@ -135,6 +141,8 @@ class EsInstance:
         result = self.summary()
         instance_id = self.instance_id
         result.update({
+            # ListInstance items lack it (SDK ListInstanceResponseBodyResult); DescribeInstance has it.
+            'instanceCategory': self.data['instance_category'],
             'domain': '%s.elasticsearch.aliyuncs.com' % instance_id,
             'port': 9200,
             'protocol': 'HTTP',
@@ -156,7 +164,9 @@ class EsInstance:
 
     def render_record(self, record, now):
         duration = max(record['ends'] - record['start'], 0.0)
-        if record['state'] == 'RUNNING':
+        if record['state'] == 'WAITING':
+            done = 0.0
+        elif record['state'] == 'RUNNING':
             done = 1.0 if duration == 0 else min(max((now - record['start']) / duration, 0.0), 0.99)
         else:
             done = 1.0
@@ -221,10 +231,9 @@ class EsInstance:
 
 def _instance(ctx):
     inst = ctx.state.es.get(ctx.params['instance_id'])
-    # Alibaba documents 400 for InstanceNotFound on writes; 404 everywhere is what clients see in practice
-    # for unknown resources and keeps "missing" distinct from "bad request".
+    # The vendor's pages document InstanceNotFound as HTTP 400 (FIDELITY.md): the code, not the status, tells it.
     if inst is None or (ctx.region and inst.region != ctx.region):
-        raise ApiError(ali_error(404, 'InstanceNotFound', 'The specified instance is not found.', host_id=ctx.host))
+        raise ApiError(ali_error(400, 'InstanceNotFound', 'The specified instance is not found.', host_id=ctx.host))
     inst.refresh(ctx.now)
     return inst
 
@@ -275,6 +284,10 @@ def list_instance(ctx):
             continue
         inst.refresh(ctx.now)
         data = inst.data
+        if ctx.state.settings['ignore_filters']:
+            # The fleet setting that proves the clients' defence in depth: an API that applies no filter at all.
+            matches.append(inst)
+            continue
         if query.get('description') and query['description'] not in data['description']:
             continue
         if query.get('instanceId') and query['instanceId'] != data['instance_id']:
@@ -331,23 +344,26 @@ def list_action_records(ctx):
         if end_ms is not None and epoch_ms(record['start']) > end_ms:
             continue
         records.append(record)
-    total = len(records)
     result = [inst.render_record(r, ctx.now) for r in _page(records, page, size)]
-    return ali_ok({'Headers': {'X-Total-Count': total}, 'Result': result}, headers={'X-Total-Count': str(total)})
+    return ali_ok({'Result': result})
 
 
 def _parse_upgrade_body(ctx):
     if not ctx.body:
-        raise _invalid(ctx, 'The input parameter type that is mandatory for processing this request is not supplied.', 'MissingParameter')
+        raise _invalid(ctx, 'The input parameter version that is mandatory for processing this request is not supplied.', 'MissingParameter')
     try:
         body = json.loads(ctx.body.decode('utf-8'))
     except (ValueError, UnicodeDecodeError):
         raise _invalid(ctx, 'The request body is not valid JSON.')
     if not isinstance(body, dict):
         raise _invalid(ctx, 'The request body must be a JSON object.')
+    # Both body fields are optional in the reference; type defaults to engineVersion. Without a version there is
+    # nothing to upgrade to, so that is refused as a missing parameter.
+    if body.get('type') in (None, ''):
+        body['type'] = 'engineVersion'
+    if body.get('version') in (None, ''):
+        raise _invalid(ctx, 'The input parameter version that is mandatory for processing this request is not supplied.', 'MissingParameter')
     for name in ('type', 'version'):
-        if body.get(name) in (None, ''):
-            raise _invalid(ctx, 'The input parameter %s that is mandatory for processing this request is not supplied.' % name, 'MissingParameter')
         if not isinstance(body[name], str):
             raise _invalid(ctx, 'The parameter %s must be a string.' % name)
     if body['type'] not in ('engineVersion', 'aliVersion'):
@@ -418,6 +434,10 @@ def upgrade_engine_version(ctx):
             return ali_ok({'Result': copy.deepcopy(stored['result'])})
 
     status = inst.data['status']
+    if not dry_run and inst.pending is not None and inst.pending['queued']:
+        # A queued upgrade is a change in progress: a second one is refused (the same token was answered above).
+        raise ApiError(ali_error(400, 'InstanceStatusNotSupportCurrentAction',
+                                 'An upgrade of the instance is already queued.', host_id=ctx.host))
     if status == 'activating':
         raise ApiError(ali_error(400, 'InstanceActivating', 'The instance is activating. Please try again later.', host_id=ctx.host))
     if status != 'active':
@@ -459,10 +479,16 @@ def _start_upgrade(ctx, inst, body, strategy, new_version, request_id):
         'meta_old': {field: old_value},
         'meta_now': {field: new_version},
     }
+    queue = ctx.state.settings['es_queue_seconds']
+    record['ends'] += queue
     inst.records.append(record)
-    inst.pending = {'kind': body['type'], 'new_version': new_version, 'start': ctx.now, 'ends': ctx.now + duration, 'record': record}
-    inst.data['status'] = 'activating'
-    inst.updated_at = ctx.now
+    inst.pending = {'kind': body['type'], 'new_version': new_version, 'start': ctx.now, 'activates': ctx.now + queue,
+                    'ends': ctx.now + queue + duration, 'record': record, 'queued': queue > 0}
+    if queue > 0:
+        record['state'] = 'WAITING'
+    else:
+        inst.data['status'] = 'activating'
+        inst.updated_at = ctx.now
     if ctx.counters is not None:
         ctx.counters.upgrade_started(inst.instance_id)
 

@@ -7,7 +7,7 @@ import json
 from urllib.parse import unquote
 
 from .common import Response
-from .fleet import FleetError
+from .fleet import FleetError, normalize_settings
 
 CONTROL_PREFIX = '/_sim'
 JSON_TYPE = 'application/json'
@@ -56,6 +56,12 @@ def _dispatch(sim, method, path, body):
     if path == '/fleet' and method == 'PUT':
         sim.load(body)
         return _json(200, sim.health())
+    if path == '/settings' and method == 'PUT':
+        # Switch a fleet setting (say, the API ignoring filters) without reloading the instances.
+        merged = normalize_settings(dict(sim.state.settings, **body))
+        sim.state.settings.clear()
+        sim.state.settings.update(merged)
+        return _json(200, merged)
     if path == '/faults' and method == 'PUT':
         sim.faults.configure(body.get('rules') or [], seed=body.get('seed', 0))
         return _json(200, sim.faults.describe())

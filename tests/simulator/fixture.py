@@ -81,6 +81,10 @@ class SimulatorClient:
         body.update(more_fields)
         return self._call('POST', '/instances/%s' % instance_id, body)
 
+    def set_settings(self, **settings):
+        """Change fleet settings (``ignore_filters``, ``es_queue_seconds``, ``dcs_busy_code``, ...) in place."""
+        return self._call('PUT', '/settings', settings)
+
     def set_faults(self, rules, seed=0):
         return self._call('PUT', '/faults', {'rules': rules, 'seed': seed})
 

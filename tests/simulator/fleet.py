@@ -43,10 +43,15 @@ DEFAULT_DCS_REGIONS = ('cn-north-4', 'cn-east-3', 'cn-south-1', 'ap-southeast-1'
 DEFAULT_SETTINGS = {
     'upgrade_seconds': 5.0,
     'es_result_on_upgrade': 'checks',
-    'es_upgrade_paths': {
-        '5.5': ['5.6'], '5.6': ['6.3'], '6.3': ['6.7'], '6.7': ['7.4', '7.10'], '7.4': ['7.10'],
-        '7.10': ['7.16', '8.5'], '7.16': ['8.5'], '8.5': ['8.9'],
-    },
+    # Only the documented steps (UpgradeEngineVersion reference, "Upgrade the version of a cluster"): 5.5.3 ->
+    # 5.6.16 -> 6.3.2 -> 6.7.0, and 8.x to the latest 8.x; nothing from 6.7 or 7.x.
+    'es_upgrade_paths': {'5.5': ['5.6'], '5.6': ['6.3'], '6.3': ['6.7'], '8.5': ['8.9']},
+    # Undocumented behaviours, one setting per plausible reading (FIDELITY.md):
+    'es_queue_seconds': 0.0,  # an accepted upgrade stays active (record WAITING) this long before activating
+    'ignore_filters': False,  # the list APIs apply no filter at all
+    'dcs_busy_code': 'DCS.4049',  # the code a busy instance's upgrade request is refused with
+    'dcs_task_name': 'UpgradeMinorVersion',  # no documented task name marks a minor version upgrade
+    'dcs_task_status': 'EXECUTING',  # the status of a running task (CREATED is the other plausible value)
     'es_full_versions': {
         '5.5': '5.5.3', '5.6': '5.6.16', '6.3': '6.3.2', '6.7': '6.7.0', '7.4': '7.4.0', '7.10': '7.10.0',
         '7.16': '7.16.2', '8.5': '8.5.1', '8.9': '8.9.1',
@@ -79,7 +84,7 @@ DCS_FIELDS = (
     'engine_minor_version', 'latest_engine_minor_version', 'proxy_minor_version', 'latest_proxy_minor_version',
     'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
     'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
-    'latest_after_upgrade',
+    'latest_after_upgrade', 'busy_on_upgrade_seconds',
 )
 
 
@@ -148,6 +153,10 @@ def normalize_settings(raw):
     settings = copy.deepcopy(DEFAULT_SETTINGS)
     settings.update(copy.deepcopy(raw))
     settings['upgrade_seconds'] = float(_number(settings['upgrade_seconds'], 'upgrade_seconds', 'settings'))
+    settings['es_queue_seconds'] = float(_number(settings['es_queue_seconds'], 'es_queue_seconds', 'settings'))
+    settings['ignore_filters'] = bool(settings['ignore_filters'])
+    for name in ('dcs_busy_code', 'dcs_task_name', 'dcs_task_status'):
+        settings[name] = str(settings[name])
     if settings['es_result_on_upgrade'] not in ('checks', 'empty'):
         raise FleetError('settings: es_result_on_upgrade must be "checks" or "empty"')
     paths = settings['es_upgrade_paths']
@@ -339,6 +348,9 @@ def normalize_dcs(entry, settings):
         inst['upgrade_seconds'] = float(_number(inst['upgrade_seconds'], 'upgrade_seconds', where))
     else:
         inst['upgrade_seconds'] = None
+    # A change (a backup, a restart) that begins just as an upgrade request arrives: that request is refused with
+    # the fleet's dcs_busy_code and the instance shows RESTARTING this long. Used once.
+    inst['busy_on_upgrade_seconds'] = float(_number(inst.get('busy_on_upgrade_seconds') or 0, 'busy_on_upgrade_seconds', where))
     inst.setdefault('spec_code', 'redis.%s.xu1.large.r2.2' % ('proxy' if has_proxy else 'ha'))
     inst['capacity'] = int(_number(inst.get('capacity', 2), 'capacity', where, 0))
     inst.setdefault('description', '')
@@ -416,8 +428,8 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
     proxy clusters, tags for grouping. Returns raw fleet data (feed it to ``load_fleet``).
 
     ``behind`` (a share, 0..1) selects a controlled mix instead, for benchmarks and fault runs: that share
-    of each cloud is one step behind the fleet target (Elasticsearch 6.7 under ``GENERATED_ES_TARGET``
-    7.10, DCS an engine minor, and on proxy clusters a proxy minor, below the latest), the rest is at or
+    of each cloud is one step behind the fleet target (Elasticsearch 6.3 under ``GENERATED_ES_TARGET``
+    6.7, DCS an engine minor, and on proxy clusters a proxy minor, below the latest), the rest is at or
     above it, and every instance is healthy except those ``failures`` names: ``{kind: count}`` with the
     kinds of ``GENERATED_FAILURES``, placed on behind instances.
     """
@@ -479,9 +491,9 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
 
 
 # The controlled mix of ``generate_fleet(..., behind=...)``.
-GENERATED_ES_TARGET = '7.10'
-GENERATED_ES_BEHIND = '6.7.0'
-GENERATED_ES_CURRENT = ('7.10.0', '7.10.0', '7.16.2', '8.5.1')
+GENERATED_ES_TARGET = '6.7'
+GENERATED_ES_BEHIND = '6.3.2'
+GENERATED_ES_CURRENT = ('6.7.0', '6.7.0', '7.10.0', '8.5.1')
 # kind -> (cloud, what the instance gets). Each one stops its instance with a reason of its own:
 GENERATED_FAILURES = {
     'es_precheck': 'alicloud_es',   # a dryRun check fails (precheck_failures)

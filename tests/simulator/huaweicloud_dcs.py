@@ -59,6 +59,7 @@ class DcsInstance:
         self.service_upgrade = False
         self.service_task_id = ''
         self.updated_at = CREATED_EPOCH
+        self.busy_until = None  # the end of a busy spell that busy_on_upgrade_seconds began
 
     @property
     def instance_id(self):
@@ -77,6 +78,9 @@ class DcsInstance:
         return settings['upgrade_seconds'] if value is None else value
 
     def refresh(self, now):
+        if self.busy_until is not None and now >= self.busy_until:
+            self.data['status'] = 'RUNNING'
+            self.busy_until = None
         task = self.active_task
         if task is None or now < task['ends']:
             return
@@ -180,6 +184,7 @@ class DcsInstance:
     def show(self):
         data = self.data
         item = self.list_item()
+        del item['updated_at']  # ShowInstance names it update_at (SDK ShowInstanceResponse); list items updated_at
         item.update({
             'cache_mode': data['cache_mode'],
             'available_zones': ['%sa' % data['region']],
@@ -202,7 +207,7 @@ class DcsInstance:
     def render_task(self, task):
         return {
             'id': task['id'],
-            'name': TASK_NAME,
+            'name': task.get('name', TASK_NAME),
             'status': task['status'],
             'created_at': iso_ms(task['start']),
             'updated_at': iso_ms(task['updated']),
@@ -309,12 +314,12 @@ def list_instances(ctx):
     name = query.get('name')
     name_equal = query.get('name_equal')
     exact_name = None
-    if name_equal is not None and name_equal.lower() in ('true', 'false'):
-        # Some clients send name_equal as a flag that makes ``name`` exact; the SDK sends the exact name.
-        if name_equal.lower() == 'true':
+    if name_equal is not None:
+        # The ListInstances reference: a switch, true or false (default false), that makes name match exactly.
+        if name_equal not in ('true', 'false'):
+            raise _error(400, 'DCS.4062', 'Invalid name_equal parameter in the request: use true or false.')
+        if name_equal == 'true':
             exact_name, name = name, None
-    elif name_equal:
-        exact_name = name_equal
     tags = _parse_tag_filter(query['tags']) if query.get('tags') else []
     include_failure = (query.get('include_failure') or '').lower() == 'true'
     matches = []
@@ -323,6 +328,10 @@ def list_instances(ctx):
         if data['project_id'] != ctx.params['project_id'] or (ctx.region and inst.region != ctx.region):
             continue
         inst.refresh(ctx.now)
+        if ctx.state.settings['ignore_filters']:
+            # The fleet setting that proves the clients' defence in depth: an API that applies no filter at all.
+            matches.append(inst)
+            continue
         if data['status'] == 'CREATEFAILED' and not include_failure:
             continue
         if name and name not in data['name']:
@@ -359,10 +368,18 @@ def _parse_upgrade_body(ctx):
 def upgrade_instance_minor_version(ctx):
     inst = _instance(ctx)
     body = _parse_upgrade_body(ctx)
+    # Only DCS.4062 is in the UpgradeInstanceMinorVersion reference; the busy codes come from the error code table.
+    # The dcs_busy_code setting plays a cloud that answers a busy instance with another (unknown) code.
+    busy_code = ctx.state.settings['dcs_busy_code']
+    if inst.data['busy_on_upgrade_seconds'] > 0:
+        inst.busy_until = ctx.now + inst.data['busy_on_upgrade_seconds']
+        inst.data['busy_on_upgrade_seconds'] = 0.0
+        inst.data['status'] = 'RESTARTING'
     if inst.service_upgrade:
-        raise _error(400, 'DCS.4017', 'A task of the instance is still running. Try again later.')
+        raise _error(400, 'DCS.4017' if busy_code == 'DCS.4049' else busy_code,
+                     'A task of the instance is still running. Try again later.')
     if inst.data['status'] != 'RUNNING':
-        raise _error(400, 'DCS.4049', 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
+        raise _error(400, busy_code, 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
     targets = {}
     for field in UPGRADE_FIELDS:
         if field not in body:
@@ -412,7 +429,9 @@ def _start_task(ctx, inst, body, targets):
         'error_code': failure['error_code'] if failure else None,
         'targets': targets,
         'params': json.dumps(body, sort_keys=True),
-        'status': 'EXECUTING',
+        # Neither the task name nor a running task's status is documented: the fleet settings vary them.
+        'name': ctx.state.settings['dcs_task_name'],
+        'status': ctx.state.settings['dcs_task_status'],
     }
     inst.tasks.append(task)
     inst.active_task = task

@@ -68,7 +68,7 @@ def validate_target_version(version, upgrade_type):
     if upgrade_type == ENGINE:
         if looks_like_patch:
             raise ConfigError("version %r is a kernel patch version but upgrade_type is engine: set upgrade_type=patch "
-                              "to upgrade the kernel patch, or give an engine version such as 7.10" % text)
+                              "to upgrade the kernel patch, or give an engine version such as 6.7" % text)
         decorated = DECORATED_ENGINE_PATTERN.match(text)
         if decorated:
             raise ConfigError("version %r carries the edition suffix %r: give the plain engine version, such as %s"

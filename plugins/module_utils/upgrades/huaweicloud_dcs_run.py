@@ -23,8 +23,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.precheck i
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import DEFAULT_MAX_ATTEMPTS, BackoffPolicy
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.huaweicloud_dcs_plan import (
-    STATUS_NOT_RUNNING_CODE,
-    TASK_RUNNING_CODE,
     PlanError,
     plan_upgrade,
 )
@@ -35,10 +33,13 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.h
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout
 
 SAME_VERSION_CODE = "DCS.4053"
-# "Retry later" answers of UpgradeInstanceMinorVersion: not running, a job still runs, backing up,
-# restoring, restarting, extending, configuring, upgrading, ...
-BUSY_CODES = frozenset([STATUS_NOT_RUNNING_CODE, TASK_RUNNING_CODE, "DCS.4026", "DCS.4975"]
-                       + ["DCS.%d" % number for number in range(4096, 4122)])
+# Codes worded as "busy, retry later" in the DCS error code table (and two that Huawei's Terraform provider treats so,
+# 4121 and 4975): a job still runs, not running, backing up, restoring, recovering, scaling, restarting, extending,
+# configuring, changing the password, upgrading, rolling back, creating, freezing. Only a hint: after any refusal the
+# instance's state decides (see _after_refusal); codes in the same range that say something else (4107 unpaid orders,
+# 4119 no such instance, ...) are not busy.
+BUSY_CODES = frozenset(["DCS.%d" % number for number in (4017, 4026, 4049, 4096, 4097, 4104, 4108, 4111, 4113, 4114,
+                                                         4115, 4116, 4117, 4118, 4120, 4121, 4975)])
 TASK_LIST_LIMIT = 50
 
 # The POST has no idempotency token: a retry after an answer that may have been acted on (timeout, dropped

@@ -136,7 +136,6 @@ def test_projects_and_region_prefix(sim):
 
 @pytest.mark.parametrize('query, expected', [
     ({'name': 'redis-'}, [PROXY, RW_SPLIT]),
-    ({'name_equal': 'cart-redis'}, [CURRENT]),
     ({'name': 'cart-redis', 'name_equal': 'true'}, [CURRENT]),
     ({'name': 'cart', 'name_equal': 'true'}, []),
     ({'status': 'RESTARTING'}, [RESTARTING]),
@@ -183,3 +182,15 @@ def test_latest_moves_on_after_an_upgrade(sim):
     assert upgrade(sim, BEHIND, {'engine_minor_version': 'latest'}).status_code == 200
     sim.client.advance(5)
     assert versions(sim, BEHIND)['engine_minor_version'] == '5.0.2.8'
+
+
+@pytest.mark.parametrize('value', ['cart-redis', 'yes', '1', 'True'])
+def test_name_equal_is_a_true_false_switch(sim, value):
+    response = sim.api.dcs('GET', '/v2/{project}/instances', query={'name': 'cart-redis', 'name_equal': value})
+    assert (response.status_code, response.json()['error_code']) == (400, 'DCS.4062')
+
+
+def test_show_instance_names_its_time_field_update_at(sim):
+    shown = sim.api.dcs('GET', INSTANCE % BEHIND).json()
+    listed = sim.api.dcs('GET', '/v2/{project}/instances', query={'limit': 100}).json()['instances'][0]
+    assert 'update_at' in shown and 'updated_at' not in shown and 'updated_at' in listed

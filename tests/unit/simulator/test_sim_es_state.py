@@ -76,22 +76,22 @@ def test_dry_run_does_not_consume_the_token(sim):
 
 
 def test_busy_and_unsupported_statuses(sim):
-    busy = upgrade(sim, 'es-cn-busy0005', '7.10')
+    busy = upgrade(sim, 'es-cn-busy0005', '6.7')
     assert (busy.status_code, busy.json()['Code']) == (400, 'InstanceActivating')
-    dry_busy = upgrade(sim, 'es-cn-busy0005', '7.10', dry_run=True)
+    dry_busy = upgrade(sim, 'es-cn-busy0005', '6.7', dry_run=True)
     assert dry_busy.json()['Code'] == 'InstanceActivating'
     sim.client.patch_instance('es-cn-busy0005', status='active')
-    assert upgrade(sim, 'es-cn-busy0005', '7.10', dry_run=True).status_code == 200
+    assert upgrade(sim, 'es-cn-busy0005', '6.7', dry_run=True).status_code == 200
 
-    sim.client.patch_instance('es-cn-current0002', status='inactive')
-    frozen = upgrade(sim, 'es-cn-current0002', '8.5')
+    sim.client.patch_instance('es-cn-newer0003', status='inactive')
+    frozen = upgrade(sim, 'es-cn-newer0003', '8.9')
     assert frozen.json()['Code'] == 'InstanceStatusNotSupportCurrentAction'
-    sim.client.patch_instance('es-cn-current0002', status='activating')
-    assert upgrade(sim, 'es-cn-current0002', '8.5').json()['Code'] == 'InstanceActivating'
+    sim.client.patch_instance('es-cn-newer0003', status='activating')
+    assert upgrade(sim, 'es-cn-newer0003', '8.9').json()['Code'] == 'InstanceActivating'
 
 
 def test_failed_precheck_on_a_real_call_starts_nothing(sim):
-    response = upgrade(sim, 'es-cn-precheck0004', '7.10', token='pre-1')
+    response = upgrade(sim, 'es-cn-precheck0004', '6.7', token='pre-1')
     assert response.status_code == 200
     checks = dict((c['validateType'], c) for c in response.json()['Result'])
     assert checks['checkClusterHealth']['status'] == 'failed'
@@ -102,7 +102,7 @@ def test_failed_precheck_on_a_real_call_starts_nothing(sim):
     assert counters['upgrades_started'] == {}
     assert counters['writes'] == {'es-cn-precheck0004': 1}
     sim.client.patch_instance('es-cn-precheck0004', precheck_failures=[])
-    assert upgrade(sim, 'es-cn-precheck0004', '7.10', token='pre-1').status_code == 200
+    assert upgrade(sim, 'es-cn-precheck0004', '6.7', token='pre-1').status_code == 200
     assert sim.client.counters()['upgrades_started'] == {'es-cn-precheck0004': 1}
 
 
@@ -142,10 +142,10 @@ def test_patch_upgrade_and_extend_configs_as_string(sim):
     ({'type': 'aliVersion', 'version': 'ali9.9.9'}, 'InvalidParameter'),
     ({'type': 'kernel', 'version': '6.7'}, 'InvalidParameter'),
     ({'type': 'engineVersion'}, 'MissingParameter'),
-    ({'version': '6.7'}, 'MissingParameter'),
     ({'type': 'aliVersion', 'version': 'ali1.3.0', 'plugins': [{'name': 'x'}]}, 'InvalidParameter'),
 ])
 def test_invalid_upgrade_requests(sim, body, code):
+    """Documented paths only: 6.3 goes to 6.7, nothing skips a step."""
     response = sim.api.es('POST', UPGRADE % 'es-cn-behind0001', body=body, action='UpgradeEngineVersion')
     assert (response.status_code, response.json()['Code']) == (400, code)
     assert sim.client.counters()['upgrades_started'] == {}
@@ -153,7 +153,8 @@ def test_invalid_upgrade_requests(sim, body, code):
 
 def test_not_found_and_unknown_action(sim):
     status, body = describe(sim, 'es-cn-nosuch')
-    assert (status, body['Code'], body['Message']) == (404, 'InstanceNotFound', 'The specified instance is not found.')
+    # 400, as the vendor's pages document it: the code, not the status, says "not found".
+    assert (status, body['Code'], body['Message']) == (400, 'InstanceNotFound', 'The specified instance is not found.')
     unknown = sim.api.es('GET', '/openapi/instances/es-cn-behind0001/no-such-thing', action='Nope')
     assert (unknown.status_code, unknown.json()['Code']) == (404, 'InvalidAction.NotFound')
     wrong_method = sim.api.es('DELETE', '/openapi/instances/es-cn-behind0001', action='DeleteInstance')
@@ -165,9 +166,9 @@ def test_region_prefix_scopes_instances(sim):
     listed = sim.api.es('GET', '/openapi/instances', query={'size': '100'}, action='ListInstance', region='cn-shanghai')
     assert [i['instanceId'] for i in listed.json()['Result']] == ['es-cn-shanghai0007']
     assert listed.json()['Headers']['X-Total-Count'] == 1
-    assert describe(sim, 'es-cn-behind0001', region='cn-shanghai')[0] == 404
+    assert describe(sim, 'es-cn-behind0001', region='cn-shanghai')[0] == 400
     assert describe(sim, 'es-cn-behind0001', region='cn-hangzhou')[0] == 200
-    assert upgrade(sim, 'es-cn-shanghai0007', '7.10', region='cn-shanghai', dry_run=True).status_code == 200
+    assert upgrade(sim, 'es-cn-shanghai0007', '6.7', region='cn-shanghai', dry_run=True).status_code == 200
     everything = sim.api.es('GET', '/openapi/instances', query={'size': '100'}, action='ListInstance')
     assert everything.json()['Headers']['X-Total-Count'] == 7
 
@@ -175,9 +176,11 @@ def test_region_prefix_scopes_instances(sim):
 @pytest.mark.parametrize('query, expected', [
     ({'esVersion': '7.10'}, ['es-cn-current0002', 'es-cn-patch0006']),
     ({'esVersion': '7.1'}, []),
-    ({'esVersion': '6'}, ['es-cn-behind0001', 'es-cn-precheck0004', 'es-cn-shanghai0007']),
+    ({'esVersion': '6'}, ['es-cn-behind0001', 'es-cn-precheck0004', 'es-cn-busy0005', 'es-cn-shanghai0007']),
     ({'status': 'activating'}, ['es-cn-busy0005']),
     ({'description': 'search', 'instanceCategory': 'advanced'}, ['es-cn-newer0003']),
+    ({'description': 'search'}, ['es-cn-behind0001', 'es-cn-current0002', 'es-cn-newer0003', 'es-cn-precheck0004',
+                                 'es-cn-busy0005', 'es-cn-patch0006', 'es-cn-shanghai0007']),
     ({'tags': json.dumps([{'tagKey': 'env', 'tagValue': 'prod'}, {'tagKey': 'team', 'tagValue': 'catalog'}])},
      ['es-cn-current0002', 'es-cn-patch0006']),
     ({'instanceId': 'es-cn-newer0003'}, ['es-cn-newer0003']),
@@ -195,3 +198,44 @@ def test_list_rejects_bad_paging(sim):
     for query in ({'size': '101'}, {'page': '0'}, {'page': 'x'}, {'tags': 'not-json'}):
         response = sim.api.es('GET', '/openapi/instances', query=query, action='ListInstance')
         assert (response.status_code, response.json()['Code']) == (400, 'InvalidParameter')
+
+
+def test_the_type_defaults_to_an_engine_upgrade(sim):
+    response = sim.api.es('POST', UPGRADE % 'es-cn-behind0001', body={'version': '6.7'}, action='UpgradeEngineVersion')
+    assert response.status_code == 200 and sim.client.counters()['upgrades_started'] == {'es-cn-behind0001': 1}
+
+
+@pytest.mark.parametrize('current, target, allowed', [
+    ('5.5.3', '5.6', True), ('5.6.16', '6.3', True), ('6.3.2', '6.7', True), ('8.5.1', '8.9', True),
+    ('5.5.3', '6.3', False), ('6.7.0', '7.10', False), ('7.10.0', '8.5', False), ('6.3.2', '7.10', False),
+])
+def test_only_the_documented_upgrade_paths(sim, current, target, allowed):
+    sim.client.patch_instance('es-cn-behind0001', es_version=current)
+    response = upgrade(sim, 'es-cn-behind0001', target, dry_run=True)
+    assert (response.status_code == 200) is allowed, response.text
+    if not allowed:
+        assert response.json()['Code'] == 'InvalidParameter' and 'cannot be upgraded' in response.json()['Message']
+
+
+def test_a_queued_upgrade_stays_active_with_a_waiting_record(sim):
+    sim.client.set_settings(es_queue_seconds=600)
+    assert upgrade(sim, 'es-cn-behind0001', '6.7', token='q-1').status_code == 200
+    assert describe(sim, 'es-cn-behind0001')[1]['Result']['status'] == 'active'
+    records = sim.api.es('GET', '/openapi/instances/es-cn-behind0001/action-records', action='ListActionRecords')
+    assert [r['stateType'] for r in records.json()['Result']] == ['WAITING'] and 'Headers' not in records.json()
+    assert upgrade(sim, 'es-cn-behind0001', '6.7', token='q-1').status_code == 200  # same token: same answer
+    other = upgrade(sim, 'es-cn-behind0001', '6.7', token='q-2')
+    assert other.json()['Code'] == 'InstanceStatusNotSupportCurrentAction'
+    sim.client.advance(600)
+    assert describe(sim, 'es-cn-behind0001')[1]['Result']['status'] == 'activating'
+    sim.client.advance(10)
+    assert describe(sim, 'es-cn-behind0001')[1]['Result']['esVersion'] == '6.7.0_with_X-Pack'
+    assert sim.client.counters()['upgrades_started'] == {'es-cn-behind0001': 1}
+
+
+def test_listings_ignore_every_filter_when_told_to(sim):
+    sim.client.set_settings(ignore_filters=True)
+    response = sim.api.es('GET', '/openapi/instances', query={'status': 'activating', 'size': '50'}, action='ListInstance')
+    assert len(response.json()['Result']) == 7
+    assert 'instanceCategory' not in response.json()['Result'][0]
+    assert 'instanceCategory' in describe(sim, 'es-cn-newer0003')[1]['Result']

@@ -72,7 +72,7 @@ def test_dry_run_then_real_upgrade_through_the_sdk(sim, scheme):
     assert client.describe_instance('es-cn-behind0001').body.result.status == 'active'
 
     failing = client.upgrade_engine_version('es-cn-precheck0004', models.UpgradeEngineVersionRequest(
-        dry_run=True, type='engineVersion', version='7.10'))
+        dry_run=True, type='engineVersion', version='6.7'))
     health = failing.body.result[0]
     assert (health.validate_type, health.status) == ('checkClusterHealth', 'failed')
     assert [(e.error_type, e.error_code, e.error_msg) for e in health.validate_result] == [
@@ -148,7 +148,7 @@ def test_sdk_sees_instance_not_found_and_invalid_target(sim):
     client = make_client(sim)
     with pytest.raises(ClientException) as caught:
         client.describe_instance('es-cn-nosuch')
-    assert (caught.value.code, caught.value.status_code) == ('InstanceNotFound', 404)
+    assert (caught.value.code, caught.value.status_code) == ('InstanceNotFound', 400)
     with pytest.raises(ClientException) as caught:
         client.upgrade_engine_version('es-cn-behind0001', models.UpgradeEngineVersionRequest(type='engineVersion', version='8.5'))
     assert caught.value.code == 'InvalidParameter'

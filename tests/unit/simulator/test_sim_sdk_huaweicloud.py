@@ -54,7 +54,8 @@ def test_show_instance_version_and_list(sim):
     assert len(names) == 7 and 'sg-sessions-redis' not in names
     tagged = client.list_instances(model.ListInstancesRequest(tags='env=prod,team=payments'))
     assert [i.instance_id for i in tagged.instances] == [BEHIND]
-    exact = client.list_instances(model.ListInstancesRequest(name_equal='cart-redis'))
+    # name_equal is the documented switch that makes name exact (the SDK types it as a string).
+    exact = client.list_instances(model.ListInstancesRequest(name='cart-redis', name_equal='true'))
     assert [i.name for i in exact.instances] == ['cart-redis']
     assert sim.client.counters()['auth_schemes'] == {'SDK-HMAC-SHA256': 6 + offset // 3 + 1}
 
