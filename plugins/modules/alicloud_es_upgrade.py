@@ -296,7 +296,8 @@ error:
     request_id: 0C1E6F2A-7F3A-4C3E-9C1F-5B1D3E0F9A11
 reached:
   description:
-    - True when the module itself read the instance active at the target version (status V(active), target engine or kernel patch version reached), either because it was already there
+    - True when the module itself read the instance active at the target version (status V(active), target engine
+      or kernel patch version reached), either because it was already there
       (no change) or because it waited and saw the upgrade finish. The C(opsfleet.engine_upgrade.engine_upgrade) role
       records this as the verification of the upgrade.
     - False in check mode, with O(wait=false), and when the task fails.

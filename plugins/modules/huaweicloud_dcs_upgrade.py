@@ -324,7 +324,8 @@ error:
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
 reached:
   description:
-    - True when the module itself read the instance C(RUNNING) at the target versions (status C(RUNNING), no upgrade task in flight, every requested component at its planned version), either because it was already there
+    - True when the module itself read the instance C(RUNNING) at the target versions (no upgrade task in flight,
+      every requested component at its planned version), either because it was already there
       (no change) or because it waited and saw the upgrade finish. The C(opsfleet.engine_upgrade.engine_upgrade) role
       records this as the verification of the upgrade.
     - False in check mode, with O(wait=false), and when the task fails.

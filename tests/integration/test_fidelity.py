@@ -165,8 +165,7 @@ def test_a_busy_refusal_without_wait_is_reported_busy_not_failed_blindly(simulat
 
 
 @pytest.mark.parametrize("task_name, task_status", [("modify", "CREATED"), ("", "EXECUTING")])
-def test_dcs_upgrade_tasks_are_followed_whatever_their_name_and_running_status(simulator, huaweicloud_env, task_name,
-                                                                              task_status):
+def test_dcs_upgrade_tasks_are_followed_whatever_their_name_and_status(simulator, huaweicloud_env, task_name, task_status):
     simulator.client.set_settings(dcs_task_name=task_name, dcs_task_status=task_status)
     args = {"instance_id": DCS_BEHIND, "engine_minor_version": "latest", "poll_interval": 0.3, "wait_timeout": 60}
     first = run_module("huaweicloud_dcs_upgrade", dict(args, wait=False), env=huaweicloud_env)
@@ -175,5 +174,3 @@ def test_dcs_upgrade_tasks_are_followed_whatever_their_name_and_running_status(s
     again = run_module("huaweicloud_dcs_upgrade", args, env=huaweicloud_env)
     assert again.returncode == 0 and again.result["reached"] is True, again.output[-3000:]
     assert simulator.client.counters()["upgrades_started"] == {DCS_BEHIND: 1}
-
-

@@ -19,6 +19,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.ali
     PATCH_PREFIX,
     UPGRADE_TYPES,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_path import validate_upgrade_path
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -97,12 +98,13 @@ def validate_client_token(client_token):
     return client_token
 
 
-def derive_client_token(instance_id, upgrade_type, version, update_strategy=None):
+def derive_client_token(instance_id, upgrade_type, version, update_strategy=None, salt=None):
     """The same token for the same upgrade, so that retries and re-runs are one request to the API.
 
     A hex digest of the fields that make the upgrade what it is; 57 ASCII characters, under the 64 allowed.
+    ``salt`` (a user's client_token) makes each step of a multi-step upgrade a token of its own.
     """
-    material = "\n".join([instance_id, upgrade_type, version, update_strategy or ""])
+    material = "\n".join([instance_id, upgrade_type, version, update_strategy or ""] + ([salt] if salt else []))
     return CLIENT_TOKEN_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()[:CLIENT_TOKEN_DIGEST_LENGTH]
 
 
@@ -117,7 +119,8 @@ class UpgradeRequest:
 
     def __init__(self, instance_id, version, upgrade_type=ENGINE, update_strategy=None, client_token=None,
                  precheck=True, wait=True, wait_timeout=DEFAULT_WAIT_TIMEOUT,
-                 poll_interval=DEFAULT_POLL_INTERVAL):
+                 poll_interval=DEFAULT_POLL_INTERVAL, allow_intermediate_upgrades=False,
+                 allow_major_version_upgrade=False, upgrade_path=None):
         if upgrade_type not in UPGRADE_TYPES:
             raise ConfigError("upgrade_type must be engine or patch, got %r" % (upgrade_type,))
         if update_strategy is not None and update_strategy not in UPDATE_STRATEGIES:
@@ -126,8 +129,14 @@ class UpgradeRequest:
         self.upgrade_type = upgrade_type
         self.version = validate_target_version(version, upgrade_type)
         self.update_strategy = update_strategy
-        self.client_token = (validate_client_token(client_token)
-                             or derive_client_token(self.instance_id, upgrade_type, self.version, update_strategy))
+        self.user_client_token = validate_client_token(client_token)
+        self.client_token = self.user_client_token or derive_client_token(self.instance_id, upgrade_type, self.version,
+                                                                          update_strategy)
+        self.allow_intermediate_upgrades = bool(allow_intermediate_upgrades)
+        self.allow_major_version_upgrade = bool(allow_major_version_upgrade)
+        if upgrade_path and upgrade_type != ENGINE:
+            raise ConfigError("upgrade_path lists engine versions: it goes with upgrade_type=engine, not patch")
+        self.upgrade_path = validate_upgrade_path(upgrade_path, self.version, ENGINE_TARGET_PATTERN) if upgrade_path else None
         self.precheck = bool(precheck)
         self.wait, self.wait_timeout, self.poll_interval = validate_wait_options(
             dict(wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval))
@@ -138,20 +147,34 @@ class UpgradeRequest:
                    update_strategy=params.get("update_strategy"), client_token=params.get("client_token"),
                    precheck=params.get("precheck", True), wait=params.get("wait", True),
                    wait_timeout=params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT),
-                   poll_interval=params.get("poll_interval", DEFAULT_POLL_INTERVAL))
+                   poll_interval=params.get("poll_interval", DEFAULT_POLL_INTERVAL),
+                   allow_intermediate_upgrades=params.get("allow_intermediate_upgrades", False),
+                   allow_major_version_upgrade=params.get("allow_major_version_upgrade", False),
+                   upgrade_path=params.get("upgrade_path"))
+
+    def step_client_token(self, step, steps):
+        """The client token of one step: the request's own for a one-step upgrade, else one per step version."""
+        if steps == 1:
+            return self.client_token
+        return derive_client_token(self.instance_id, self.upgrade_type, step, self.update_strategy,
+                                   salt=self.user_client_token)
+
+    def step_label(self, step):
+        return ("engine version %s" if self.upgrade_type == ENGINE else "kernel patch version %s") % step
 
     @property
     def label(self):
         """``engine version 6.7`` / ``kernel patch version ali1.5.0``, for messages."""
         return ("engine version %s" if self.upgrade_type == ENGINE else "kernel patch version %s") % self.version
 
-    def predicted_state(self, before, status):
-        """What ``after`` will show once the upgrade has run (check mode, or when not waiting)."""
+    def predicted_state(self, before, status, version=None):
+        """What ``after`` will show once the upgrade (to ``version``, by default the target) has run (check mode, or
+        when not waiting)."""
         state = dict(before)
         if self.upgrade_type == ENGINE:
-            state["engine_version"] = self.version
+            state["engine_version"] = version or self.version
             state["es_version"] = None  # the edition suffix and full version are only known once the API shows them
         else:
-            state["patch_version"] = self.version
+            state["patch_version"] = version or self.version
         state["status"] = status
         return state

@@ -26,11 +26,14 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.a
     UpgradeRequest,
     precheck_client_token,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeRun
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_path import plan_engine_path
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeError, UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import numeric_parts
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout
 
 DRY_RUN_SOURCE = "dryRun"
+# The precheck of a later step: its dryRun can only run once the instance is at the step before it.
+NOT_YET_CHECKABLE = {"passed": None, "status": "not yet checkable"}
 UPGRADE_SOURCE = "UpgradeEngineVersion"
 
 # How far the vendor's clock may be behind ours when action records are matched to the upgrade by start time.
@@ -87,7 +90,7 @@ class EsUpgrade(UpgradeRun):
     def __init__(self, client, request, wall_clock=time.time, **kwargs):
         super(EsUpgrade, self).__init__(client, request, **kwargs)
         self.wall_clock = wall_clock
-        self.result.update(client_token=request.client_token, request_ids={})
+        self.result.update(client_token=request.client_token, request_ids={}, path=[], steps_done=0)
 
     # --- the run --------------------------------------------------------------------------------
 
@@ -104,29 +107,111 @@ class EsUpgrade(UpgradeRun):
                 self.fail("instance %s is %s, not active%s: nothing was changed. Run again once it is active, or set "
                           "wait=true to wait for it (up to wait_timeout)"
                           % (request.instance_id, instance.status, _status_hint(instance.status)))
+            # A step of an earlier, interrupted run may be what is running: it is waited out, then the plan resumes.
             instance = self._wait_until_active(instance)
             self.result["before"] = instance.state()
             if instance.reached(request.upgrade_type, request.version):
                 return self._finish_unchanged(instance, while_waiting=True)
         before = instance.state()
-        if self.check_mode or request.precheck:
-            self._precheck(before)
+        steps = self._plan(instance)
         if self.check_mode:
+            self._precheck(before, steps[0], 0)
+            for entry in self.result["path"][1:]:
+                entry["precheck"] = NOT_YET_CHECKABLE
             return self.finish(True, request.predicted_state(before, ACTIVE),
-                               "precheck passed: the upgrade of %s from %s to %s would start (check mode, nothing "
-                               "changed)" % (request.instance_id, self._current_label(before), request.label))
-        self._upgrade(before)
-        if not request.wait:
-            return self.finish(True, request.predicted_state(before, "activating"),
-                               "upgrade of %s from %s to %s started (request id %s); not waiting. Follow it with "
-                               "opsfleet.engine_upgrade.alicloud_es_instance_info or re-run with wait=true"
-                               % (request.instance_id, self._current_label(before), request.label,
-                                  self.result["request_id"]))
+                               "precheck passed: the upgrade of %s from %s to %s would start%s (check mode, nothing "
+                               "changed)" % (request.instance_id, self._current_label(before), request.label,
+                                             self._path_note(steps)))
         started = self.monotonic()
-        instance = self._wait_for_target(before)
-        return self.finish(True, instance.state(), "upgraded %s from %s to %s in %.0f seconds" % (
-            request.instance_id, self._current_label(before), self._current_label(instance.state()),
+        state = before
+        for index, step in enumerate(steps):
+            state = self._run_step(index, step, steps, state)
+            if not request.wait:
+                return self.finish(True, request.predicted_state(before, "activating", step),
+                                   "upgrade of %s from %s to %s started (request id %s)%s; not waiting. Follow it with "
+                                   "opsfleet.engine_upgrade.alicloud_es_instance_info, or re-run with wait=true%s"
+                                   % (request.instance_id, self._current_label(before), request.step_label(step),
+                                      self.result["request_id"], self._step_note(index, steps),
+                                      " to go on with the next steps" if index + 1 < len(steps) else ""))
+        return self.finish(True, state, "upgraded %s from %s to %s%s in %.0f seconds" % (
+            request.instance_id, self._current_label(before), self._current_label(state), self._path_note(steps),
             self.monotonic() - started), reached=True)
+
+    # --- the path -------------------------------------------------------------------------------
+
+    def _plan(self, instance):
+        """The versions to send, one step each; refused before any write when the plan needs an option not given."""
+        request = self.request
+        if request.upgrade_type != ENGINE:
+            steps = [request.version]
+        else:
+            path = plan_engine_path(instance.engine_version, request.version, request.upgrade_path)
+            if path.intermediate and not request.allow_intermediate_upgrades:
+                self.fail("%s cannot go from engine version %s to %s in one upgrade: the documented path is %s (%d "
+                          "upgrades). Set allow_intermediate_upgrades=true to run them in order, each after its "
+                          "precheck, or upgrade to %s first; nothing was changed"
+                          % (request.instance_id, path.current, request.version, path.describe(), len(path.steps),
+                             path.steps[0]))
+            crossing = path.crosses_major()
+            if crossing and not request.allow_major_version_upgrade:
+                self.fail("the upgrade of %s to %s crosses a major version (%s -> %s%s): set "
+                          "allow_major_version_upgrade=true once clients, plugins and indices are ready for it; nothing "
+                          "was changed" % (request.instance_id, request.label, crossing[0], crossing[1],
+                                           ", path %s" % path.describe() if path.intermediate else ""))
+            steps = path.steps
+        current = instance.version_of(request.upgrade_type)
+        self.result["path"] = []
+        for step in steps:
+            self.result["path"].append({"from": current, "to": step, "status": "pending", "precheck": None,
+                                        "request_ids": {}, "elapsed_seconds": None})
+            current = step
+        return steps
+
+    def _run_step(self, index, step, steps, before):
+        """One step: precheck, upgrade, wait until active at the step's version. Returns the state it ends in."""
+        entry = self.result["path"][index]
+        entry["status"] = "running"
+        started = self.monotonic()
+        try:
+            if self.request.precheck:
+                self._precheck(before, step, index)
+            self._upgrade(before, step, index, len(steps))
+            if not self.request.wait:
+                entry["status"] = "started"
+                return before
+            after = self._wait_for_target(before, step).state()
+        except UpgradeError as failure:
+            entry["status"] = "failed"
+            if len(steps) == 1:
+                raise
+            raise self._step_failure(failure, index, steps)
+        entry.update(status="done", elapsed_seconds=round(self.monotonic() - started, 3))
+        self.result["steps_done"] = index + 1
+        return after
+
+    def _step_failure(self, failure, index, steps):
+        entry = self.result["path"][index]
+        done = [item for item in self.result["path"] if item["status"] == "done"]
+        now = failure.result.get("after") or self.result["before"]
+        msg = "step %d of %d (%s -> %s) failed: %s. Done: %s; the instance runs %s" % (
+            index + 1, len(steps), entry["from"], entry["to"], failure.msg,
+            ", ".join("%s -> %s" % (item["from"], item["to"]) for item in done) or "no step",
+            self._current_label(now))
+        return UpgradeError(msg, dict(failure.result, path=self.result["path"], steps_done=len(done)), failure.error)
+
+    def _add_diff(self):
+        super(EsUpgrade, self)._add_diff()
+        path = self.result.get("path") or []
+        if "diff" in self.result and len(path) > 1:
+            self.result["diff"]["after_header"] = "path %s" % " -> ".join([path[0]["from"]] + [item["to"] for item in path])
+
+    @staticmethod
+    def _path_note(steps):
+        return " through %s" % " -> ".join(steps) if len(steps) > 1 else ""
+
+    @staticmethod
+    def _step_note(index, steps):
+        return " (step %d of %d)" % (index + 1, len(steps)) if len(steps) > 1 else ""
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -183,38 +268,48 @@ class EsUpgrade(UpgradeRun):
                                                  timeout.elapsed, self.request.wait_timeout, _status_hint(first_status)))
         return waited.value
 
-    def _precheck(self, before):
+    def _precheck(self, before, step, index):
         request = self.request
+        label = request.step_label(step)
         try:
             response = self.client.upgrade_engine_version(
-                request.instance_id, request.upgrade_type, request.version, precheck_client_token(), dry_run=True,
+                request.instance_id, request.upgrade_type, step, precheck_client_token(), dry_run=True,
                 update_strategy=request.update_strategy)
         except ApiError as error:
-            self.fail("precheck (dryRun) of the upgrade of %s to %s" % (request.instance_id, request.label), error=error)
+            self.fail("precheck (dryRun) of the upgrade of %s to %s" % (request.instance_id, label), error=error)
         self.result["request_ids"]["precheck"] = response.request_id
         self.result["request_id"] = response.request_id
         precheck, raw = checks_from_result((response.data or {}).get("Result"), DRY_RUN_SOURCE)
         self.result["precheck"] = precheck.to_dict()
+        entry = self.result["path"][index]
+        entry["precheck"] = precheck.to_dict()
+        entry["request_ids"]["precheck"] = response.request_id
         if not precheck.passed:
             self.fail("precheck failed, the upgrade of %s to %s was not started: %s"
-                      % (request.instance_id, request.label, precheck.summary()), validate_result=raw, after=before)
+                      % (request.instance_id, label, precheck.summary()), validate_result=raw, after=before)
 
-    def _upgrade(self, before):
+    def _upgrade(self, before, step, index, steps):
         request = self.request
+        label = request.step_label(step)
+        token = request.step_client_token(step, steps)
+        self.result["client_token"] = token
+        entry = self.result["path"][index]
+        entry["client_token"] = token
         try:
             # The client retries transient failures with this same token, so a repeat is the same request.
             response = self.client.upgrade_engine_version(
-                request.instance_id, request.upgrade_type, request.version, request.client_token, dry_run=False,
+                request.instance_id, request.upgrade_type, step, token, dry_run=False,
                 update_strategy=request.update_strategy)
         except ApiError as error:
-            doing = "upgrade of %s to %s" % (request.instance_id, request.label)
+            doing = "upgrade of %s to %s" % (request.instance_id, label)
             if error.maybe_applied:
                 doing += (" (the request may have been applied although no answer confirmed it: re-run the task with "
                           "the same options, client token %s makes the repeat the same request and cannot start a "
-                          "second upgrade)" % request.client_token)
+                          "second upgrade)" % token)
             self.fail(doing, error=error, after=before)
         self.result["request_ids"]["upgrade"] = response.request_id
         self.result["request_id"] = response.request_id
+        entry["request_ids"]["upgrade"] = response.request_id
         # What Result holds on a real call is not documented: empty, or the checks. Failed checks mean the
         # upgrade did not start.
         checks, raw = checks_from_result((response.data or {}).get("Result"), UPGRADE_SOURCE)
@@ -222,11 +317,11 @@ class EsUpgrade(UpgradeRun):
             self.result["precheck"] = checks.to_dict()
         if not checks.passed:
             self.fail("the upgrade of %s to %s was refused by its checks and did not start: %s"
-                      % (request.instance_id, request.label, checks.summary()), precheck=checks.to_dict(),
+                      % (request.instance_id, label, checks.summary()), precheck=checks.to_dict(),
                       validate_result=raw, after=before)
         self.result["changed"] = True
 
-    def _wait_for_target(self, before):
+    def _wait_for_target(self, before, step):
         """Wait until the instance is active at the target. Whether an upgrade that has not shown ``activating`` yet is
         queued or was dropped is not documented, so no timer decides it: the vendor's action records do."""
         request = self.request
@@ -239,23 +334,23 @@ class EsUpgrade(UpgradeRun):
             if instance.status != ACTIVE:
                 progress["seen_busy"] = True
                 return False
-            if instance.reached(request.upgrade_type, request.version):
+            if instance.reached(request.upgrade_type, step):
                 return True
             records = self._action_records(accepted_ms)
             if records is not None:
                 progress["records"] = records
             failed = [record for record in progress["records"] or [] if record.failed and self._is_ours(record)]
             if progress["seen_busy"] or failed:
-                self._fail_not_applied(instance, progress["records"], failed)
+                self._fail_not_applied(instance, step, progress["records"], failed)
             return False  # active at the old version, not failed: queued, or not recorded yet
 
         try:
             waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for the upgrade "
                                                         "(still running)" % request.instance_id),
-                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.label))
+                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.step_label(step)))
         except WaitTimeout as timeout:
             last = timeout.last.state() if timeout.last else before
-            self.fail(self._timeout_message(timeout, last, progress), after=last, timed_out=True)
+            self.fail(self._timeout_message(timeout, step, last, progress), after=last, timed_out=True)
         return waited.value
 
     def _action_records(self, since_ms):
@@ -271,10 +366,10 @@ class EsUpgrade(UpgradeRun):
     def _is_ours(self, record):
         return record.request_id == self.result["request_ids"].get("upgrade") or record.looks_like_upgrade
 
-    def _fail_not_applied(self, instance, records, failed):
+    def _fail_not_applied(self, instance, step, records, failed):
         request = self.request
         message = ("the upgrade of %s to %s did not apply: the instance is active at %s"
-                   % (request.instance_id, request.label, self._current_label(instance.state())))
+                   % (request.instance_id, request.step_label(step), self._current_label(instance.state())))
         if failed:
             message += (". The vendor's action record shows it ended: %s. See why in the console or with "
                         "ListActionRecords; after fixing the cause, start it again with a new client_token (the API "
@@ -289,12 +384,12 @@ class EsUpgrade(UpgradeRun):
                         "has seen with its first answer)")
         self.fail(message, after=instance.state())
 
-    def _timeout_message(self, timeout, last, progress):
+    def _timeout_message(self, timeout, step, last, progress):
         request = self.request
         message = ("the upgrade of %s to %s is still running after %.0f seconds (wait_timeout %s; status %s, %s): it "
-                   "has not failed and was not cancelled" % (request.instance_id, request.label, timeout.elapsed,
-                                                              request.wait_timeout, last.get("status"),
-                                                              self._current_label(last)))
+                   "has not failed and was not cancelled"
+                   % (request.instance_id, request.step_label(step), timeout.elapsed, request.wait_timeout,
+                      last.get("status"), self._current_label(last)))
         records = progress["records"]
         if not progress["seen_busy"] and records:
             message += "; the instance has not started it yet, the vendor records %s" % records[0].describe()
