@@ -11,6 +11,8 @@ class ModuleDocFragment(object):
 
     # How every module and inventory plugin of the collection talks HTTP, whatever the cloud.
     DOCUMENTATION = r"""
+requirements:
+  - requests >= 2.25
 options:
   validate_certs:
     description:

@@ -12,7 +12,7 @@ class ModuleDocFragment(object):
     # Options and notes every cloud inventory plugin shares (plugins/plugin_utils/inventory.py).
     DOCUMENTATION = r"""
 requirements:
-  - requests
+  - requests >= 2.25
 options:
   plugin:
     description:

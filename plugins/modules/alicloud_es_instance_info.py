@@ -19,6 +19,9 @@ description:
   - Read-only; it never changes anything.
 author:
   - opsfleet contributors (@opsfleet)
+requirements:
+  - python >= 3.8
+  - requests >= 2.25
 options:
   instance_id:
     description:

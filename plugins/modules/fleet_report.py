@@ -18,6 +18,8 @@ description:
   - Runs on the controller; it makes no API call.
 author:
   - opsfleet contributors (@opsfleet)
+requirements:
+  - python >= 3.8
 options:
   records:
     description:

@@ -17,6 +17,9 @@ description:
   - Read-only, for reports, upgrade gates and verification. It never writes.
 author:
   - opsfleet contributors (@opsfleet)
+requirements:
+  - python >= 3.8
+  - requests >= 2.25
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
   - opsfleet.engine_upgrade.connection

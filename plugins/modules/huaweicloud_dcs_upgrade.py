@@ -35,6 +35,9 @@ description:
     with its id.
 author:
   - opsfleet contributors (@opsfleet)
+requirements:
+  - python >= 3.8
+  - requests >= 2.25
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.huaweicloud
   - opsfleet.engine_upgrade.connection
