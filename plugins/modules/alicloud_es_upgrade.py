@@ -60,10 +60,38 @@ options:
     type: str
   precheck:
     description:
-      - Run the vendor's pre-upgrade checks (C(dryRun)) before the real upgrade and stop if any fails.
+      - Run the vendor's pre-upgrade checks (C(dryRun)) before the real upgrade, and before every step of a multi-step
+        upgrade, and stop if any fails.
       - Check mode always runs them.
     type: bool
     default: true
+  allow_intermediate_upgrades:
+    description:
+      - Allow an engine upgrade that takes more than one documented step, such as V(5.5.3) to V(6.7), which goes
+        V(5.5.3) -> V(5.6.16) -> V(6.3.2) -> V(6.7.0). The steps run in order, each after its precheck and each waited
+        for until the instance is active at that step's version (so O(wait=false) starts only the next step).
+      - Without it such an upgrade fails before any write, with the path it would take.
+      - The documented steps are 5.5 -> 5.6, 5.6 -> 6.3 and 6.3 -> 6.7 (the vendor's UpgradeEngineVersion reference
+        and its version upgrade guide); a target they do not reach is tried in one step, which the vendor's precheck
+        decides. O(upgrade_path) gives other steps.
+      - A re-run after an interruption continues from the version the instance runs, never repeats a finished step
+        and waits for a step still running instead of starting another.
+    type: bool
+    default: false
+  allow_major_version_upgrade:
+    description:
+      - Allow an engine upgrade that moves to another major version (for example 5.x to 6.x), in one step or several.
+      - Without it such an upgrade fails before any write.
+    type: bool
+    default: false
+  upgrade_path:
+    description:
+      - The engine versions to pass through, in order, when the documented steps do not know the way, for example
+        V(["6.7", "7.10"]). Versions at or below the one the instance runs are skipped; the target is added as the
+        last step when the list ends below it. More than one step still needs O(allow_intermediate_upgrades).
+      - Only with O(upgrade_type=engine). Quote each version in YAML.
+    type: list
+    elements: raw
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
   - opsfleet.engine_upgrade.connection
@@ -294,6 +322,46 @@ error:
     message: The specified instance is not found.
     http_status: 404
     request_id: 0C1E6F2A-7F3A-4C3E-9C1F-5B1D3E0F9A11
+path:
+  description:
+    - The steps of the upgrade, in order, and how far each got. One entry for a one-step upgrade; empty when nothing
+      was needed.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    from:
+      description: Version the step starts from.
+      type: str
+      sample: 5.6.16
+    to:
+      description: Version the step upgrades to, as sent to the API.
+      type: str
+      sample: "6.3"
+    status:
+      description: V(pending), V(running), V(started) (sent, not waited for), V(done) or V(failed).
+      type: str
+      sample: done
+    precheck:
+      description: The step's precheck, in the shape of RV(precheck); in check mode later steps are V(not yet checkable).
+      type: dict
+    request_ids:
+      description: Request ids of the step's precheck and upgrade.
+      type: dict
+    client_token:
+      description: Client token of the step's upgrade request.
+      type: str
+    elapsed_seconds:
+      description: Seconds the step took, once done.
+      type: float
+  sample:
+    - {from: 5.5.3, to: "5.6", status: done, elapsed_seconds: 3120.4}
+    - {from: "5.6", to: "6.3", status: running}
+steps_done:
+  description: How many steps of RV(path) finished with the instance active at the step's version.
+  returned: always
+  type: int
+  sample: 1
 reached:
   description:
     - True when the module itself read the instance active at the target version (status V(active), target engine
@@ -334,6 +402,9 @@ def main():
         update_strategy=dict(type="str", choices=list(UPDATE_STRATEGIES)),
         client_token=dict(type="str", no_log=False),
         precheck=dict(type="bool", default=True),
+        allow_intermediate_upgrades=dict(type="bool", default=False),
+        allow_major_version_upgrade=dict(type="bool", default=False),
+        upgrade_path=dict(type="list", elements="raw"),
         **wait_argument_spec()
     )
     run_module(AlicloudModule(argument_spec=argument_spec, supports_check_mode=True), EsUpgrade)

@@ -23,7 +23,7 @@ BASIC_REGIONS = ["cn-hangzhou", "cn-shanghai"]
 BASIC_IDS = {"es-cn-behind0001", "es-cn-current0002", "es-cn-newer0003", "es-cn-precheck0004", "es-cn-busy0005",
              "es-cn-patch0006", "es-cn-shanghai0007"}
 PAGE_SIZE = 100
-EXAMPLE_INVENTORY = os.path.join(ROOT, "tests", "integration", "inventories", "fleet.alicloud_es.yml")
+EXAMPLE_INVENTORY = os.path.join(ROOT, "examples", "inventory", "fleet.alicloud_es.yml")
 
 
 def es_config(simulator, **options):

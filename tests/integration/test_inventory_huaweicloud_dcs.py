@@ -21,8 +21,8 @@ from tests.simulator.fleet import generate_fleet, project_for_region, read_fleet
 PLUGIN = "opsfleet.engine_upgrade.huaweicloud_dcs"
 FILENAME = "fleet.huaweicloud_dcs.yml"
 PAGE_SIZE = 1000
-EXAMPLE_INVENTORY = os.path.join(ROOT, "tests", "integration", "inventories", "fleet.huaweicloud_dcs.yml")
-ES_EXAMPLE_INVENTORY = os.path.join(ROOT, "tests", "integration", "inventories", "fleet.alicloud_es.yml")
+EXAMPLE_INVENTORY = os.path.join(ROOT, "examples", "inventory", "fleet.huaweicloud_dcs.yml")
+ES_EXAMPLE_INVENTORY = os.path.join(ROOT, "examples", "inventory", "fleet.alicloud_es.yml")
 NORTH, SINGAPORE = "cn-north-4", "ap-southeast-1"
 BASIC_PROJECTS = {NORTH: project_for_region(NORTH), SINGAPORE: project_for_region(SINGAPORE)}
 SESSIONS, CART, FEED, PROFILE, QUEUE, FLAKY, SINGLE, SG_SESSIONS = (

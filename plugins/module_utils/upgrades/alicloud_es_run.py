@@ -173,7 +173,9 @@ class EsUpgrade(UpgradeRun):
         entry["status"] = "running"
         started = self.monotonic()
         try:
-            if self.request.precheck:
+            # precheck=false skips only the first step's check (the caller has just run it); every later step is
+            # checked here, once the instance is at the step before it.
+            if self.request.precheck or index > 0:
                 self._precheck(before, step, index)
             self._upgrade(before, step, index, len(steps))
             if not self.request.wait:

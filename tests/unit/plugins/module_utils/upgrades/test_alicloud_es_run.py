@@ -281,3 +281,116 @@ def test_patch_upgrade_sends_the_patch_type_and_compares_patch_versions():
     result = _run(client, version="ali1.5.0", upgrade_type="patch")
     assert client.writes[0]["upgrade_type"] == "patch" and client.writes[0]["version"] == "ali1.5.0"
     assert result["after"]["patch_version"] == "ali1.5.0" and "kernel patch version ali1.5.0" in result["msg"]
+
+
+# --- multi-step upgrades -------------------------------------------------------------------------
+
+def _states(*versions):
+    """The instance active at the first version, then activating and active at each next one."""
+    states = [es_describe(es_version=versions[0])]
+    for version in versions[1:]:
+        states += [es_describe(es_version=versions[0], status="activating"), es_describe(es_version=version)]
+        versions = (version,) + versions[1:]
+    return states
+
+
+def _sent(client):
+    return [(call["version"], call["dry_run"]) for call in client.calls]
+
+
+def test_a_multi_step_upgrade_runs_every_documented_step_after_its_precheck():
+    client = ScriptedClient(_states("5.5.3", "5.6.16", "6.3.2", "6.7.0"))
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True, diff=True)
+    assert _sent(client) == [("5.6", True), ("5.6", False), ("6.3", True), ("6.3", False), ("6.7", True), ("6.7", False)]
+    assert [(step["from"], step["to"], step["status"]) for step in result["path"]] == [
+        ("5.5.3", "5.6", "done"), ("5.6", "6.3", "done"), ("6.3", "6.7", "done")]
+    assert result["steps_done"] == 3 and result["reached"] is True and result["after"]["engine_version"] == "6.7.0"
+    assert len(set(step["client_token"] for step in result["path"])) == 3
+    assert result["diff"]["after_header"] == "path 5.5.3 -> 5.6 -> 6.3 -> 6.7"
+
+
+def test_without_allow_intermediate_upgrades_nothing_is_sent_and_the_path_is_named():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    failure = _fail(client, allow_major_version_upgrade=True)
+    assert client.calls == [] and "allow_intermediate_upgrades" in failure.msg
+    assert "5.5.3 -> 5.6 -> 6.3 -> 6.7" in failure.msg
+
+
+@pytest.mark.parametrize("current, target, intermediate", [("5.6.16", "6.3", False), ("5.5.3", "6.7", True)])
+def test_crossing_a_major_version_needs_its_own_option(current, target, intermediate):
+    client = ScriptedClient([es_describe(es_version=current)])
+    failure = _fail(client, version=target, allow_intermediate_upgrades=intermediate)
+    assert client.calls == [] and "allow_major_version_upgrade" in failure.msg and "5.6" in failure.msg
+
+
+def test_a_one_step_upgrade_within_a_major_version_needs_no_option():
+    client = ScriptedClient(_states("6.3.2", "6.7.0"))
+    result = _run(client)
+    assert result["steps_done"] == 1 and [step["to"] for step in result["path"]] == ["6.7"]
+    assert result["client_token"] == derive_client_token(ES_INSTANCE, "engine", "6.7", None)
+
+
+def test_a_failed_precheck_of_a_later_step_stops_there_and_says_what_is_done():
+    client = ScriptedClient(_states("5.5.3", "5.6.16"))
+    original = client.upgrade_engine_version
+
+    def failing_second_precheck(instance_id, upgrade_type, version, client_token, dry_run=False, update_strategy=None):
+        if dry_run and version == "6.3":
+            client.calls.append({"upgrade_type": upgrade_type, "version": version, "client_token": client_token,
+                                 "dry_run": True, "update_strategy": update_strategy})
+            return ApiResponse(200, {}, {"Result": HEALTH_FAILED}, "RID-DRYRUN-2")
+        return original(instance_id, upgrade_type, version, client_token, dry_run, update_strategy)
+
+    client.upgrade_engine_version = failing_second_precheck
+    failure = _fail(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("5.6", True), ("5.6", False), ("6.3", True)]
+    assert failure.msg.startswith("step 2 of 3 (5.6 -> 6.3) failed: precheck failed")
+    assert "Done: 5.5.3 -> 5.6" in failure.msg and "the instance runs engine version 5.6.16" in failure.msg
+    assert [step["status"] for step in failure.result["path"]] == ["done", "failed", "pending"]
+    assert failure.result["steps_done"] == 1 and failure.result["changed"] is True
+
+
+def test_a_re_run_resumes_from_the_version_the_instance_runs():
+    client = ScriptedClient(_states("5.6.16", "6.3.2", "6.7.0"))
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [(step["from"], step["to"]) for step in result["path"]] == [("5.6.16", "6.3"), ("6.3", "6.7")]
+    assert [version for version, dry in _sent(client) if not dry] == ["6.3", "6.7"]
+
+
+def test_a_re_run_while_a_step_runs_waits_for_it_then_goes_on():
+    states = [es_describe(es_version="5.5.3", status="activating"), es_describe(es_version="5.6.16")]
+    states += _states("5.6.16", "6.3.2", "6.7.0")[1:]
+    client = ScriptedClient(states)
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["6.3", "6.7"]
+    assert result["before"]["engine_version"] == "5.6.16" and result["reached"] is True
+
+
+def test_check_mode_plans_the_whole_path_and_checks_only_the_first_step():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    result = _run(client, check_mode=True, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("5.6", True)]
+    assert result["path"][0]["precheck"]["passed"] is True
+    assert [step["precheck"]["status"] for step in result["path"][1:]] == ["not yet checkable"] * 2
+    assert "through 5.6 -> 6.3 -> 6.7" in result["msg"]
+
+
+def test_without_wait_only_the_next_step_starts():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    result = _run(client, wait=False, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["5.6"]
+    assert "step 1 of 3" in result["msg"] and [step["status"] for step in result["path"]] == ["started", "pending", "pending"]
+
+
+def test_a_user_path_reaches_where_the_table_does_not():
+    client = ScriptedClient(_states("6.7.0", "7.10.0", "8.5.1"))
+    result = _run(client, version="8.5", upgrade_path=["7.10", "8.5"], allow_intermediate_upgrades=True,
+                  allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["7.10", "8.5"]
+    assert result["after"]["engine_version"] == "8.5.1"
+
+
+def test_precheck_false_skips_only_the_first_steps_check():
+    client = ScriptedClient(_states("5.6.16", "6.3.2", "6.7.0"))
+    _run(client, precheck=False, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("6.3", False), ("6.7", True), ("6.7", False)]
