@@ -1,7 +1,7 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""``make demo``: build and install the collection, start the API simulator with a 14-instance fleet over both
+"""``make demo``: build and install the collection, start the API simulator with a 15-instance fleet over both
 clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the inventory plugins), print
 the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
 
@@ -26,7 +26,7 @@ FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
 INVENTORY = os.path.join(ROOT, "demo", "inventory")
 
 # How the demo fleet is designed to end (see tests/simulator/fleets/demo.yml).
-EXPECTED = {"upgraded": 8, "current": 4, "precheck_failed": 1, "failed": 1}
+EXPECTED = {"upgraded": 9, "current": 4, "precheck_failed": 1, "failed": 1}
 
 
 def step(text):
@@ -48,7 +48,9 @@ def install_collection():
     os.makedirs(dist)
     run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--force", "--output-path", dist])
     tarball = glob.glob(os.path.join(dist, "opsfleet-engine_upgrade-*.tar.gz"))[0]
-    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", COLLECTIONS, tarball])
+    # The path it installs into is the one the demo's runs search (no "not part of the configured paths" warning).
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", COLLECTIONS, tarball], env=env)
 
 
 def start_simulator():

@@ -136,6 +136,8 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         "instance_id": instance_id,
         "mode": mode,
         "target": target,
+        # A multi-step Elasticsearch upgrade: the versions it passes through and how far it got.
+        "path": _path(upgrade if not stop and not failure else check),
         "outcome": outcome,
         "reason": reason,
         "before": before,
@@ -149,6 +151,18 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         "duration_seconds": round(elapsed, 1),
         "failed": is_failing(outcome),
     }
+
+
+def _path(result):
+    """``5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done)`` for a multi-step upgrade, else ``""``."""
+    result = _mapping(result)
+    steps = [step for step in result.get("path") or [] if isinstance(step, dict)] if isinstance(
+        result.get("path"), list) else []
+    if len(steps) < 2:
+        return ""
+    versions = [steps[0].get("from")] + [step.get("to") for step in steps]
+    done = result.get("steps_done") if isinstance(result.get("steps_done"), int) else 0
+    return "%s (%d of %d steps done)" % (" -> ".join(u"%s" % version for version in versions), done, len(steps))
 
 
 class FilterModule(object):

@@ -49,6 +49,7 @@ def normalise_record(record, host=None):
     row.setdefault("target", None)
     row.setdefault("reason", None)
     row.setdefault("duration_seconds", None)
+    row.setdefault("path", "")
     if row.get("outcome") not in OUTCOME_NAMES:
         row["reason"] = row.get("reason") or "unknown outcome %r" % (row.get("outcome"),)
         row["outcome"] = "failed"
@@ -96,7 +97,7 @@ def _duration(value):
 
 def table_lines(rows, summary):
     header = ("instance", "cloud", "before", "after", "outcome", "duration", "reason")
-    body = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", row["after_version"] or "-",
+    body = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row),
              row["outcome"], _duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
     widths = [max(len(u"%s" % line[i]) for line in [header] + body) for i in range(len(header) - 1)]
     lines = []
@@ -105,6 +106,12 @@ def table_lines(rows, summary):
     counts = ", ".join("%s %d" % (name, count) for name, count in summary["by_outcome"].items() if count)
     lines.append("total %d: %s" % (summary["total"], counts or "no instances"))
     return [line.rstrip() for line in lines]
+
+
+def _after(row):
+    """The version the instance ended at, and the path when it took several steps."""
+    after = row["after_version"] or "-"
+    return "%s (path %s)" % (after, row["path"]) if row.get("path") else after
 
 
 def build_report(rows, title, mode, generated_at=None):
@@ -146,7 +153,7 @@ def render_html(report):
             '<td class="o-%s">%s</td><td>%s</td><td>%s</td></tr>' % (
                 escape(row["outcome"]), escape(u"%s" % row["host"]), escape(u"%s" % (row["cloud"] or "-")),
                 escape(u"%s" % (row["target"] or "-")), escape(u"%s" % (row["before_version"] or "-")),
-                escape(u"%s" % (row["after_version"] or "-")), escape(row["outcome"]), escape(row["outcome"]),
+                escape(_after(row)), escape(row["outcome"]), escape(row["outcome"]),
                 escape(_duration(row["duration_seconds"])), escape(u"%s" % (row["reason"] or ""))))
     return u"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

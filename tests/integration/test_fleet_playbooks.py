@@ -21,12 +21,13 @@ DEMO_FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
 ES = {
     "es-demo-orders": "6.7", "es-demo-catalog": "6.7", "es-demo-logs": "6.7", "es-demo-reco": "6.7",
     "es-demo-analytics": "6.7", "es-demo-payments": "6.7", "es-demo-busy": "6.7", "es-demo-kernel": "ali1.5.0",
+    "es-demo-legacy": "6.7",
 }
 DCS = dict(("dcs-%s" % suffix, "7d0c0000-0000-4000-8000-00000000d00%s" % suffix) for suffix in "123456")
 EXPECTED_UPGRADE = {
     "es-demo-orders": "upgraded", "es-demo-catalog": "upgraded", "es-demo-logs": "upgraded", "es-demo-reco": "current",
     "es-demo-analytics": "current", "es-demo-payments": "precheck_failed", "es-demo-busy": "failed",
-    "es-demo-kernel": "upgraded", "dcs-1": "upgraded", "dcs-2": "current", "dcs-3": "upgraded", "dcs-4": "upgraded",
+    "es-demo-kernel": "upgraded", "es-demo-legacy": "upgraded", "dcs-1": "upgraded", "dcs-2": "current", "dcs-3": "upgraded", "dcs-4": "upgraded",
     "dcs-5": "current", "dcs-6": "upgraded",
 }
 
@@ -38,6 +39,10 @@ def _inventory(tmp_path, simulator, hosts=None):
                             "engine_upgrade_region": "cn-shanghai" if host in ("es-demo-logs", "es-demo-analytics")
                             else "cn-hangzhou"})
                     for host in order if host in ES)
+    if "es-demo-legacy" in es_hosts:
+        # 5.5.3 -> 6.7: three documented steps, across a major version.
+        es_hosts["es-demo-legacy"].update(engine_upgrade_allow_intermediate_upgrades=True,
+                                          engine_upgrade_allow_major_version_upgrade=True)
     dcs_hosts = {}
     for host in [host for host in order if host in DCS]:
         instance_id = DCS[host]
@@ -82,7 +87,7 @@ def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_
     assert outcomes["es-demo-payments"] == "precheck_failed" and outcomes["es-demo-busy"] == "failed"
     assert outcomes["es-demo-orders"] == "precheck_passed" and outcomes["dcs-3"] == "precheck_passed"
     assert outcomes["es-demo-reco"] == "current" and outcomes["dcs-2"] == "current"
-    assert report["mode"] == "precheck" and report["summary"]["total"] == 14
+    assert report["mode"] == "precheck" and report["summary"]["total"] == 15
     # The failing precheck fails its host only; the others end ok.
     assert run.returncode == 2
     assert run.stats["es-demo-payments"]["failures"] == 1 and run.stats["es-demo-orders"]["failures"] == 0
@@ -97,14 +102,16 @@ def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo,
     report, outcomes = _outcomes(tmp_path)
     assert outcomes == EXPECTED_UPGRADE, run.output[-3000:]
     started = simulator.client.counters()["upgrades_started"]
-    assert started == dict((simulator_id, 1) for simulator_id in [
+    assert started == dict([(simulator_id, 1) for simulator_id in [
         "es-demo-orders", "es-demo-catalog", "es-demo-logs", "es-demo-kernel", DCS["dcs-1"], DCS["dcs-3"], DCS["dcs-4"],
-        DCS["dcs-6"]])
+        DCS["dcs-6"]]] + [("es-demo-legacy", 3)])
+    legacy = [row for row in report["instances"] if row["host"] == "es-demo-legacy"][0]
+    assert legacy["path"] == "5.5.3 -> 5.6 -> 6.3 -> 6.7 (3 of 3 steps done)" and legacy["after_version"].startswith("6.7.0")
     assert simulator.client.instance("es-demo-orders")["es_version"].startswith("6.7")
     assert simulator.client.instance(DCS["dcs-3"])["proxy_minor_version"] == "7.0.5.1"
     upgraded = [row for row in report["instances"] if row["outcome"] == "upgraded"]
     assert all(row["before_version"] != row["after_version"] for row in upgraded)
-    assert run.custom_stats.get("_run", {}).get("engine_upgrade_summary", {}).get("by_outcome", {}).get("upgraded") == 8
+    assert run.custom_stats.get("_run", {}).get("engine_upgrade_summary", {}).get("by_outcome", {}).get("upgraded") == 9
 
     simulator.client.reset()
     healthy = [host for host, outcome in EXPECTED_UPGRADE.items() if outcome in ("upgraded", "current")]

@@ -99,8 +99,9 @@ def test_upgraded_only_when_the_module_confirmed_it():
                           "client_token": "opsfleet-abc"}
     assert row["duration_seconds"] == 61.7
     assert row["precheck"] == PASSED
-    assert list(row) == ["host", "cloud", "instance_id", "mode", "target", "outcome", "reason", "before", "after",
-                         "before_version", "after_version", "precheck", "ids", "duration_seconds", "failed"]
+    assert list(row) == ["host", "cloud", "instance_id", "mode", "target", "path", "outcome", "reason", "before",
+                         "after", "before_version", "after_version", "precheck", "ids", "duration_seconds", "failed"]
+    assert row["path"] == ""
 
 
 def test_a_finished_job_without_reached_is_not_an_upgrade():
@@ -199,3 +200,17 @@ def test_failed_is_the_fleet_reports_list():
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == ["precheck_outcome", "upgrade_record", "version_label"]
+
+
+STEPS = [{"from": "5.5.3", "to": "5.6", "status": "done"}, {"from": "5.6", "to": "6.3", "status": "failed"},
+         {"from": "6.3", "to": "6.7", "status": "pending"}]
+
+
+def test_a_multi_step_upgrade_records_its_path_and_how_far_it_got():
+    failed_job = {"failed": True, "finished": True, "changed": True, "reached": False, "path": STEPS, "steps_done": 1,
+                  "msg": "step 2 of 3 (5.6 -> 6.3) failed: precheck failed", "after": ES_BEFORE}
+    row = record(dict(DUE, path=STEPS[:1] + [dict(step, status="pending") for step in STEPS[1:]]), failed_job)
+    assert row["outcome"] == "failed" and row["path"] == "5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done)"
+    assert row["reason"].startswith("step 2 of 3")
+    planned = record(dict(DUE, path=STEPS, steps_done=0), mode="precheck")
+    assert planned["path"] == "5.5.3 -> 5.6 -> 6.3 -> 6.7 (0 of 3 steps done)"

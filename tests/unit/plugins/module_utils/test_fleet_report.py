@@ -76,3 +76,12 @@ def test_html_escapes_and_embeds_counts(tmp_path):
     assert data["summary"] == report["summary"] and len(data["instances"]) == 4
     assert os.path.getsize(html_path) > 1000
     assert not [name for name in os.listdir(str(tmp_path / "out")) if name.startswith(".fleet-report-")]
+
+
+def test_a_multi_step_path_is_shown_with_the_version_reached():
+    rows = build_rows([{"host": "es-1", "cloud": "alicloud_es", "outcome": "failed", "before_version": "5.5.3",
+                        "after_version": "5.6.16", "path": "5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done)"}], ["es-1"])
+    lines = table_lines(rows, summarise(rows))
+    assert "5.6.16 (path 5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done))" in lines[1]
+    html = render_html(build_report(rows, "t", "upgrade"))
+    assert "5.6.16 (path 5.5.3 -&gt; 5.6 -&gt; 6.3 -&gt; 6.7 (1 of 3 steps done))" in html
