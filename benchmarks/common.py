@@ -474,8 +474,13 @@ def write_plugin_inventory(directory, fleet, es_target, ca_bundle=None, request_
     dcs_regions = sorted(set(entry.get("region", "cn-north-4") for entry in fleet.get("huaweicloud_dcs", [])))
     configs = {}
     if es_regions:
+        path_allowed = "engine_upgrade_tags.get('upgrade') == 'path'"
         configs["fleet.alicloud_es.yml"] = dict(plugin="opsfleet.engine_upgrade.alicloud_es", regions=es_regions,
-                                                compose={"engine_upgrade_target_version": repr(str(es_target))}, **extra)
+                                                compose={"engine_upgrade_target_version": repr(str(es_target)),
+                                                         # Instances tagged upgrade=path go through several steps.
+                                                         "engine_upgrade_allow_intermediate_upgrades": path_allowed,
+                                                         "engine_upgrade_allow_major_version_upgrade": path_allowed},
+                                                **extra)
     if dcs_regions:
         configs["fleet.huaweicloud_dcs.yml"] = dict(
             plugin="opsfleet.engine_upgrade.huaweicloud_dcs",

@@ -420,7 +420,7 @@ def _pick_regions(regions, cloud, default):
     return list(regions)
 
 
-def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behind=None, failures=None):
+def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behind=None, failures=None, multi_hop=0):
     """A reproducible fleet of ``n_es`` Elasticsearch and ``n_dcs`` DCS instances spread over regions.
 
     ``regions``: a list used for both clouds, or ``{"alicloud": [...], "huaweicloud": [...]}``.
@@ -434,7 +434,7 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
     kinds of ``GENERATED_FAILURES``, placed on behind instances.
     """
     if behind is not None:
-        return _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures or {})
+        return _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures or {}, multi_hop)
     rng = random.Random(seed)
     es_regions = _pick_regions(regions, 'alicloud', DEFAULT_ES_REGIONS)
     dcs_regions = _pick_regions(regions, 'huaweicloud', DEFAULT_DCS_REGIONS)
@@ -493,6 +493,7 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
 # The controlled mix of ``generate_fleet(..., behind=...)``.
 GENERATED_ES_TARGET = '6.7'
 GENERATED_ES_BEHIND = '6.3.2'
+GENERATED_ES_MULTI_HOP = '5.5.3'
 GENERATED_ES_CURRENT = ('6.7.0', '6.7.0', '7.10.0', '8.5.1')
 # kind -> (cloud, what the instance gets). Each one stops its instance with a reason of its own:
 GENERATED_FAILURES = {
@@ -542,7 +543,7 @@ def _controlled_dcs(rng, index, region, behind):
     return entry
 
 
-def _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures):
+def _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures, multi_hop=0):
     if isinstance(behind, bool) or not isinstance(behind, (int, float)) or not 0 <= behind <= 1:
         raise FleetError('behind must be a share from 0 to 1')
     unknown = set(failures) - set(GENERATED_FAILURES)
@@ -574,6 +575,14 @@ def _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, fa
                 entry['status'] = 'FROZEN'
             entry['tags']['failure'] = kind
         del pool[:count]
+    # Multi-hop: behind instances without a configured failure that start at 5.5.3, three documented steps from the
+    # target (tagged upgrade=path, which the benchmarks' inventories read as "allow intermediate and major upgrades").
+    pool = pools['alicloud_es']
+    if multi_hop > len(pool):
+        raise FleetError('multi_hop: %d instances wanted, only %d behind instances left' % (multi_hop, len(pool)))
+    for entry in pool[:multi_hop]:
+        entry['es_version'] = GENERATED_ES_MULTI_HOP + ('_with_X-Pack' if entry['es_version'].endswith('_with_X-Pack') else '')
+        entry['tags']['upgrade'] = 'path'
     return {
         'settings': {'upgrade_seconds': upgrade_seconds},
         'alicloud_es': es,
