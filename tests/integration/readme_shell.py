@@ -7,6 +7,7 @@ A fenced block is tested when the line before its opening fence is an HTML comme
 
     <!-- readme-test: NAME -->           a ```bash block: commands of the script NAME (blocks in README order)
     <!-- readme-test: NAME output -->    a ``` block: lines the output of the script NAME must show, in order
+    <!-- readme-file: PATH -->           a block that shows the file PATH of the checkout, verbatim
 
 ``run_script`` copies the checkout's files (what git tracks or would track, as ``make sanity`` does) into a temporary
 folder, links the test run's own virtualenv there as ``.venv`` (what ``make venv`` would have created), and runs the
@@ -59,6 +60,26 @@ def readme_blocks(path=README):
         entry["output" if marker.group("output") else "commands"].append("\n".join(lines[index + 2:end]))
         index = end + 1
     return blocks
+
+
+FILE_MARKER = re.compile(r"^<!--\s*readme-file:\s*(?P<path>\S+)\s*-->\s*$")
+
+
+def readme_files(path=README):
+    """``{path: text}`` of the fenced blocks marked ``<!-- readme-file: PATH -->``: copies of files of the checkout."""
+    with open(path) as handle:
+        lines = handle.read().split("\n")
+    files = {}
+    for index, line in enumerate(lines):
+        marker = FILE_MARKER.match(line.strip())
+        if not marker:
+            continue
+        fence = FENCE.match(lines[index + 1]) if index + 1 < len(lines) else None
+        if not fence:
+            raise AssertionError("README line %d: a readme-file marker must be followed by a fenced block" % (index + 1))
+        end = lines.index(fence.group("fence"), index + 2)
+        files[marker.group("path")] = "\n".join(lines[index + 2:end]) + "\n"
+    return files
 
 
 def script(*names):
