@@ -48,6 +48,8 @@ def es_steps(numbers):
     while here < ES_TARGET:
         here, steps = ES_STEPS.get(here, ES_TARGET), steps + 1
     return steps
+
+
 # A write the simulator applies and then leaves unanswered for HANG seconds, past the modules' request_timeout.
 REQUEST_TIMEOUT = {False: 4.0, True: 1.5}
 HANG_SECONDS = {False: 7.0, True: 2.5}
