@@ -8,23 +8,11 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout, clock, wait_for
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit.plugins.module_utils.samples import FakeClock
 
 
 def test_clock_first_delay_then_backoff_to_cap_and_last_poll_at_deadline():
-    fake = FakeTime()
+    fake = FakeClock(start=100.0)
     ticks = list(clock(100, first_delay=10, interval=5, max_interval=20, sleep=fake.sleep, monotonic=fake.monotonic))
     assert fake.sleeps[0] == 10
     assert fake.sleeps[1:5] == [5, 7.5, 11.25, 16.875]
@@ -34,7 +22,7 @@ def test_clock_first_delay_then_backoff_to_cap_and_last_poll_at_deadline():
 
 
 def test_wait_for_returns_when_done_with_poll_count():
-    fake = FakeTime()
+    fake = FakeClock(start=100.0)
     values = iter(["activating", "activating", "active"])
     polls = []
     result = wait_for(lambda: next(values), lambda v: v == "active", timeout=600, first_delay=1, interval=2,
@@ -45,7 +33,7 @@ def test_wait_for_returns_when_done_with_poll_count():
 
 
 def test_wait_for_times_out_with_last_value():
-    fake = FakeTime()
+    fake = FakeClock(start=100.0)
     with pytest.raises(WaitTimeout) as info:
         wait_for(lambda: "activating", lambda v: False, timeout=60, interval=5, max_interval=10, description="the upgrade",
                  sleep=fake.sleep, monotonic=fake.monotonic)
@@ -57,7 +45,7 @@ def test_wait_for_times_out_with_last_value():
 
 
 def test_terminal_failure_raised_by_is_done_propagates():
-    fake = FakeTime()
+    fake = FakeClock(start=100.0)
 
     def done(value):
         raise RuntimeError("task FAILED")
@@ -67,6 +55,6 @@ def test_terminal_failure_raised_by_is_done_propagates():
 
 
 def test_ten_minute_wait_polls_sparingly():
-    fake = FakeTime()
+    fake = FakeClock(start=100.0)
     ticks = list(clock(600, first_delay=15, interval=5, max_interval=60, sleep=fake.sleep, monotonic=fake.monotonic))
     assert len(ticks) <= 20
