@@ -45,7 +45,7 @@ SMALL_FLEET = {
     "alicloud_es": [
         {"instance_id": "es-bench-current", "region": ES_REGION, "es_version": "7.10.0_with_X-Pack"},
         {"instance_id": "es-bench-sdk", "region": ES_REGION, "es_version": "7.10.0_with_X-Pack"},
-        {"instance_id": "es-bench-behind", "region": ES_REGION, "es_version": "6.7.0_with_X-Pack", "upgrade_seconds": TEN_MINUTES},
+        {"instance_id": "es-bench-behind", "region": ES_REGION, "es_version": "6.3.2_with_X-Pack", "upgrade_seconds": TEN_MINUTES},
     ],
     "huaweicloud_dcs": [
         {"instance_id": "0b0e0000-0000-4000-8000-000000000001", "name": "dcs-bench-current", "region": DCS_REGION,

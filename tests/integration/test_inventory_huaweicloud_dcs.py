@@ -144,7 +144,7 @@ def test_the_fleet_precheck_playbook_runs_on_both_inventories_without_extra_mapp
     hosts = "es-cn-current0002,es-cn-shanghai0007,feed-redis-proxy,cache-single"
 
     run = run_playbook("opsfleet.engine_upgrade.fleet_precheck", env=env, inventory=ES_EXAMPLE_INVENTORY,
-                       extra_vars={"engine_upgrade_target_version": "7.10", "engine_upgrade_report_dir": str(report_dir)},
+                       extra_vars={"engine_upgrade_target_version": "6.7", "engine_upgrade_report_dir": str(report_dir)},
                        extra_args=["-i", EXAMPLE_INVENTORY, "--limit", hosts])
 
     assert run.returncode == 0, run.output[-3000:]
