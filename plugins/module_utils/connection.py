@@ -19,11 +19,22 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import SIGNATURE_VERSIONS
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import DEFAULT_TIMEOUT, Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
+    MAX_KEY_LENGTH,
+    MAX_TEXT_LENGTH,
+    REQUEST_TIMEOUT_BOUNDS,
+    check_header_value,
+    check_seconds,
+    check_text,
+)
 
-REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
-HUAWEI_PROJECT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# \Z, not $: "cn-hangzhou\n" is no region (a line break would end up in a header or a host name).
+REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+\Z")
+MAX_REGION_LENGTH = 64
+HUAWEI_PROJECT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 
 ALICLOUD_ENV = {
     "access_key": ["ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_ID"],
@@ -79,14 +90,19 @@ class _Settings:
         self.secret_key = params.get("secret_key")
         self.security_token = params.get("security_token") or None
         self.region = params.get("region")
-        self.validate_certs = params.get("validate_certs", True)
+        self.validate_certs = True if params.get("validate_certs") is None else params["validate_certs"]
         self.ca_bundle = params.get("ca_bundle")
         self.timeout = DEFAULT_TIMEOUT if params.get("request_timeout") is None else params["request_timeout"]
         self._check_credentials()
         self._check_region(required=not params.get("endpoint"))
         self.endpoint = self._endpoint(params.get("endpoint"))
-        if self.timeout <= 0:
-            raise ConfigError("request_timeout must be a positive number of seconds, got %s" % self.timeout)
+        self.timeout = check_seconds("request_timeout", self.timeout, REQUEST_TIMEOUT_BOUNDS, default=DEFAULT_TIMEOUT)
+        if not isinstance(self.validate_certs, bool):
+            raise ConfigError("validate_certs must be true or false, got %r" % (self.validate_certs,))
+        if self.ca_bundle is not None:
+            check_text("ca_bundle", self.ca_bundle, MAX_TEXT_LENGTH)
+            if "\x00" in self.ca_bundle:
+                raise ConfigError("ca_bundle contains a NUL character: give the path of a PEM CA bundle")
         if self.ca_bundle and not os.path.isfile(self.ca_bundle):
             raise ConfigError("ca_bundle %r is not a readable file: give the path of a PEM CA bundle" % self.ca_bundle)
 
@@ -99,6 +115,12 @@ class _Settings:
         if missing:
             hints = "; ".join("%s (environment %s)" % (name, " or ".join(self.env[name])) for name in missing)
             raise ConfigError("missing %s credentials: set %s" % (self.cloud_label, hints))
+        # The access key and the token travel in headers; the secret key only signs, but a line break or a space
+        # pasted with it is never part of a real one. None of them is ever quoted in a message.
+        check_header_value("access_key", self.access_key, secret=True, max_length=MAX_KEY_LENGTH)
+        check_header_value("secret_key", self.secret_key, secret=True, max_length=MAX_KEY_LENGTH,
+                           reason="a secret key is made of visible ASCII characters only")
+        check_header_value("security_token", self.security_token, secret=True)
 
     def _check_region(self, required):
         if not self.region:
@@ -106,14 +128,17 @@ class _Settings:
                 raise ConfigError("region is required unless endpoint is given (environment %s)"
                                   % " or ".join(self.env["region"]))
             return
-        if not REGION_PATTERN.match(self.region):
+        if not isinstance(self.region, str) or len(self.region) > MAX_REGION_LENGTH \
+                or not REGION_PATTERN.match(self.region):
             raise ConfigError("region %r is not a region id such as %s" % (self.region, self.example_region))
 
     def _endpoint(self, endpoint):
+        if endpoint is not None and not isinstance(endpoint, str):
+            raise ConfigError("endpoint must be a URL string, got %s" % type(endpoint).__name__)
         template = endpoint or self.default_endpoint
         if "{region}" in template:
             if not self.region:
-                raise ConfigError("endpoint %r contains {region} but no region is set" % template)
+                raise ConfigError("endpoint %r contains {region} but no region is set" % redact_text(template))
             template = template.replace("{region}", self.region)
         return Endpoint(template)
 
@@ -144,6 +169,6 @@ class HuaweicloudSettings(_Settings):
         if not self.project_id:
             raise ConfigError("project_id is required (environment %s): every DCS API path contains it"
                               % " or ".join(self.env["project_id"]))
-        if not HUAWEI_PROJECT_PATTERN.match(self.project_id):
+        if not isinstance(self.project_id, str) or not HUAWEI_PROJECT_PATTERN.match(self.project_id):
             raise ConfigError("project_id %r is not a project id (letters, digits, - and _ only, such as "
                               "0123456789abcdef0123456789abcdef)" % self.project_id)

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 import re
 
 _HTML_TAG = re.compile(r"<[^>]+>")
@@ -113,9 +114,11 @@ def _retry_after(headers, name):
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
-    except ValueError:
+        seconds = float(value)
+    except (TypeError, ValueError):
         return None
+    # A vendor's hint, not an order: NaN or an infinity is no hint at all (the backoff policy caps the rest).
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def describe_unparsable_body(status, reason, headers, body):

@@ -11,8 +11,11 @@ __metaclass__ = type
 
 import datetime
 import json
+import math
 import os
 import tempfile
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
 
 try:
     from html import escape
@@ -36,11 +39,58 @@ FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed")
 JSON_NAME = "fleet-report.json"
 HTML_NAME = "fleet-report.html"
 SCHEMA_VERSION = 1
+# The text fields of a record: strings (numbers are taken as text), or null.
+TEXT_FIELDS = ("host", "instance_id", "cloud", "before_version", "after_version", "target", "reason", "path")
+MAX_FIELD_LENGTH = 4096
+MAX_DURATION_SECONDS = 10 ** 7  # about 115 days
+
+
+class ReportInputError(ValueError):
+    """A record or option the report cannot use; the message names it (``records[3].duration_seconds``)."""
+
+
+def check_records(records, hosts=None):
+    """Raise :class:`ReportInputError` naming the first record field (or host) the report cannot use."""
+    if records is None:
+        records = []
+    if not isinstance(records, (list, tuple)):
+        raise ReportInputError("records must be a list of result records, got %s" % type(records).__name__)
+    for index, record in enumerate(records):
+        where = "records[%d]" % index
+        if not isinstance(record, dict):
+            raise ReportInputError("%s must be a mapping (a result record), got %s" % (where, type(record).__name__))
+        for field in TEXT_FIELDS:
+            value = record.get(field)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                raise ReportInputError("%s.%s must be a string, got %s %s" % (where, field, type(value).__name__,
+                                                                              _preview(value)))
+            if isinstance(value, str) and len(value) > MAX_FIELD_LENGTH:
+                raise ReportInputError("%s.%s is %d characters long, more than the %d a report shows"
+                                       % (where, field, len(value), MAX_FIELD_LENGTH))
+        duration = record.get("duration_seconds")
+        if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float))
+                                     or not math.isfinite(duration) or not 0 <= duration <= MAX_DURATION_SECONDS):
+            raise ReportInputError("%s.duration_seconds must be a number of seconds from 0 to %d, or null, got %s %s"
+                                   % (where, MAX_DURATION_SECONDS, type(duration).__name__, _preview(duration)))
+    for index, host in enumerate(hosts or []):
+        if not isinstance(host, str) or not host.strip():
+            raise ReportInputError("hosts[%d] must be a host name, got %s %s" % (index, type(host).__name__, _preview(host)))
+    return records
+
+
+def _preview(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def normalise_record(record, host=None):
     """Fill the fields every row needs; unknown outcomes become ``failed`` so nothing passes unseen."""
     row = dict(record or {})
+    for field in TEXT_FIELDS:
+        if isinstance(row.get(field), (int, float)) and not isinstance(row.get(field), bool):
+            row[field] = u"%s" % (row[field],)
     row.setdefault("host", host or row.get("instance_id"))
     row.setdefault("instance_id", row.get("host"))
     row.setdefault("cloud", None)
@@ -54,7 +104,8 @@ def normalise_record(record, host=None):
         row["reason"] = row.get("reason") or "unknown outcome %r" % (row.get("outcome"),)
         row["outcome"] = "failed"
     row["failed"] = is_failing(row["outcome"])
-    return row
+    # Reasons carry vendor text (precheck messages): shown in a terminal and a browser, it must not act on either.
+    return dict((key, neutralise(value, keep=u"\n")) for key, value in row.items())
 
 
 def is_failing(outcome):
@@ -68,7 +119,11 @@ def failing_hosts(rows):
 
 
 def build_rows(records, hosts=None):
-    """Rows for every record, plus a ``not_run`` row for each expected host that has no record."""
+    """Rows for every record, plus a ``not_run`` row for each expected host that has no record.
+
+    Raises :class:`ReportInputError` for a record the report cannot use (see :func:`check_records`).
+    """
+    check_records(records, hosts)
     rows = [normalise_record(record) for record in records or []]
     seen = set(row["host"] for row in rows)
     for host in hosts or []:
@@ -89,7 +144,7 @@ def summarise(rows):
 
 
 def _duration(value):
-    if value is None:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return "-"
     seconds = int(round(float(value)))
     return "%dm%02ds" % divmod(seconds, 60) if seconds >= 60 else "%ds" % seconds
@@ -97,8 +152,9 @@ def _duration(value):
 
 def table_lines(rows, summary):
     header = ("instance", "cloud", "before", "after", "outcome", "duration", "reason")
-    body = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row),
-             row["outcome"], _duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
+    body = [tuple(_cell(cell) for cell in (row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row),
+                                            row["outcome"], _duration(row["duration_seconds"]), (row["reason"] or "")[:90]))
+            for row in rows]
     widths = [max(len(u"%s" % line[i]) for line in [header] + body) for i in range(len(header) - 1)]
     lines = []
     for line in [header] + body:
@@ -106,6 +162,11 @@ def table_lines(rows, summary):
     counts = ", ".join("%s %d" % (name, count) for name, count in summary["by_outcome"].items() if count)
     lines.append("total %d: %s" % (summary["total"], counts or "no instances"))
     return [line.rstrip() for line in lines]
+
+
+def _cell(value):
+    """One table cell: text on one line, control characters visible."""
+    return neutralise((u"%s" % (value,)).replace("\n", " "))
 
 
 def _after(row):
@@ -118,7 +179,7 @@ def build_report(rows, title, mode, generated_at=None):
     summary = summarise(rows)
     return {
         "schema_version": SCHEMA_VERSION,
-        "title": title,
+        "title": neutralise(title),
         "mode": mode,
         "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "summary": summary,
@@ -140,6 +201,11 @@ th{background:#f2f4f7} code{font-size:.85rem}
 """
 
 
+def _html(value):
+    """Text for the page: HTML-escaped, control characters visible (a browser would hide or mangle them)."""
+    return escape(neutralise(u"%s" % (value,), keep=u"\n"))
+
+
 def render_html(report):
     summary = report["summary"]
     cards = []
@@ -151,10 +217,10 @@ def render_html(report):
         rows.append(
             '<tr data-outcome="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
             '<td class="o-%s">%s</td><td>%s</td><td>%s</td></tr>' % (
-                escape(row["outcome"]), escape(u"%s" % row["host"]), escape(u"%s" % (row["cloud"] or "-")),
-                escape(u"%s" % (row["target"] or "-")), escape(u"%s" % (row["before_version"] or "-")),
-                escape(_after(row)), escape(row["outcome"]), escape(row["outcome"]),
-                escape(_duration(row["duration_seconds"])), escape(u"%s" % (row["reason"] or ""))))
+                _html(row["outcome"]), _html(row["host"]), _html(row["cloud"] or "-"),
+                _html(row["target"] or "-"), _html(row["before_version"] or "-"),
+                _html(_after(row)), _html(row["outcome"]), _html(row["outcome"]),
+                _html(_duration(row["duration_seconds"])), _html(row["reason"] or "")))
     return u"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%(title)s</title><style>%(style)s</style></head>
@@ -168,8 +234,8 @@ def render_html(report):
 <tbody>%(rows)s</tbody></table>
 <script type="application/json" id="report-data">%(data)s</script>
 </body></html>
-""" % {"title": escape(report["title"]), "style": _STYLE, "mode": escape(report["mode"]),
-       "generated": escape(report["generated_at"]), "total": summary["total"], "failing": summary["failing"],
+""" % {"title": _html(report["title"]), "style": _STYLE, "mode": _html(report["mode"]),
+       "generated": _html(report["generated_at"]), "total": summary["total"], "failing": summary["failing"],
        "cards": "".join(cards), "rows": "\n".join(rows),
        "data": json.dumps(report["summary"]).replace("</", "<\\/")}
 
@@ -181,6 +247,29 @@ def _write_atomically(path, text):
         stream.write(text)
     os.chmod(temporary, 0o644)
     os.rename(temporary, path)
+
+
+def check_report_dir(directory, write=False):
+    """Raise :class:`ReportInputError` when ``directory`` is no usable report folder; with ``write``, create it when
+    missing and write and remove a scratch file in it, so that a folder that cannot be written is found first."""
+    if not isinstance(directory, str) or not directory.strip():
+        raise ReportInputError("report_dir must be the path of a folder, got %r" % (directory,))
+    if "\x00" in directory or neutralise(directory) != directory:
+        raise ReportInputError("report_dir %r contains a control character: give a plain folder path" % neutralise(directory))
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise ReportInputError("report_dir %r is a file, not a folder: choose another report_dir" % directory)
+    if not write:
+        return directory
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory)
+        handle, scratch = tempfile.mkstemp(dir=directory, prefix=".fleet-report-check-")
+        os.close(handle)
+        os.unlink(scratch)
+    except (IOError, OSError) as error:
+        raise ReportInputError("report_dir %r cannot be written (%s): choose a writable report_dir "
+                               "(engine_upgrade_report_dir for the fleet playbooks)" % (directory, error.strerror or error))
+    return directory
 
 
 def write_report(report, directory):

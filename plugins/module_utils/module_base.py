@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -17,34 +18,56 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.huaweicloud_dcs import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import (
+    ALICLOUD_ENV,
+    HUAWEICLOUD_ENV,
     AlicloudSettings,
     HuaweicloudSettings,
     alicloud_argument_spec,
     huaweicloud_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_data, redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_data, redact_text, url_passwords
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_text_data
 
 
 class _CloudModule(AnsibleModule):
     connection_spec = None
     settings_class = None
     client_class = None
-    # AnsibleModule.__init__ calls fail_json on bad arguments (a missing required option, a wrong type) before
-    # __init__ below can collect the secrets; Ansible's own no_log masking covers that early exit.
-    _secrets = ()
+    env = None  # option -> environment variables of the cloud (connection.ALICLOUD_ENV / HUAWEICLOUD_ENV)
     _started = None
 
     def __init__(self, argument_spec=None, **kwargs):
         self._started = time.monotonic()
         spec = self.connection_spec()
+        own_options = sorted(argument_spec or {})
         spec.update(argument_spec or {})
+        # AnsibleModule.__init__ calls fail_json on bad arguments (a missing required option, a wrong type) before it
+        # returns; fail_json below works out the secrets from whatever params there are by then.
         super(_CloudModule, self).__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-        self._secrets = tuple(self.params.get(name) for name in ("secret_key", "security_token") if self.params.get(name))
+        # The module's own options: no control characters, no absurd lengths (the connection options are checked,
+        # more strictly, by the settings class when the client is built).
+        try:
+            for name in own_options:
+                check_text_data(name, self.params.get(name))
+        except ConfigError as error:
+            self.fail_json(msg=str(error))
         self._client = None
+
+    @property
+    def _secrets(self):
+        """Every value that must never be shown: the secret key and token (options or environment), and the password
+        of any user-info in the endpoint."""
+        params = getattr(self, "params", None) or {}
+        env = self.env or {}
+        values = [params.get("secret_key"), params.get("security_token")]
+        values += [os.environ.get(name) for option in ("secret_key", "security_token") for name in env.get(option, ())]
+        for endpoint in [params.get("endpoint")] + [os.environ.get(name) for name in env.get("endpoint", ())]:
+            values.extend(url_passwords(endpoint))
+        return tuple(value for value in values if value and isinstance(value, str))
 
     @property
     def client(self):
@@ -73,18 +96,30 @@ class _CloudModule(AnsibleModule):
             result.setdefault("elapsed_seconds", round(time.monotonic() - self._started, 3))
         return result
 
+    def _scrub_params(self, secrets):
+        """The params echoed as ``invocation.module_args``: an endpoint's user-info password masked (the secret key
+        and token are ``no_log`` already)."""
+        params = getattr(self, "params", None)
+        if isinstance(params, dict) and isinstance(params.get("endpoint"), str):
+            params["endpoint"] = redact_text(params["endpoint"], secrets)
+
     def exit_json(self, **kwargs):
-        super(_CloudModule, self).exit_json(**redact_data(self._with_elapsed(kwargs), self._secrets))
+        secrets = self._secrets
+        self._scrub_params(secrets)
+        super(_CloudModule, self).exit_json(**redact_data(self._with_elapsed(kwargs), secrets))
 
     def fail_json(self, msg, **kwargs):
-        super(_CloudModule, self).fail_json(msg=redact_text(msg, self._secrets),
-                                            **redact_data(self._with_elapsed(kwargs), self._secrets))
+        secrets = self._secrets
+        self._scrub_params(secrets)
+        super(_CloudModule, self).fail_json(msg=redact_text(msg, secrets),
+                                            **redact_data(self._with_elapsed(kwargs), secrets))
 
 
 class AlicloudModule(_CloudModule):
     """Base for Alibaba Cloud Elasticsearch modules (doc fragment ``opsfleet.engine_upgrade.alicloud``)."""
 
     connection_spec = staticmethod(alicloud_argument_spec)
+    env = ALICLOUD_ENV
     settings_class = AlicloudSettings
     client_class = AlicloudEsClient
 
@@ -93,5 +128,6 @@ class HuaweicloudModule(_CloudModule):
     """Base for Huawei Cloud DCS modules (doc fragment ``opsfleet.engine_upgrade.huaweicloud``)."""
 
     connection_spec = staticmethod(huaweicloud_argument_spec)
+    env = HUAWEICLOUD_ENV
     settings_class = HuaweicloudSettings
     client_class = HuaweicloudDcsClient

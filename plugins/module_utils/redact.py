@@ -13,7 +13,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
+
+try:
+    from urllib.parse import quote, unquote
+except ImportError:  # pragma: no cover
+    from urllib import quote, unquote  # type: ignore[no-redef,attr-defined]
 
 REDACTED = "********"
 
@@ -24,7 +30,38 @@ _CREDENTIAL_PATTERNS = (
     # Security-token headers echoed in a string to sign or a debug dump.
     re.compile(r"(x-acs-security-token\s*:\s*)[^\s\\\"',]+", re.IGNORECASE),
     re.compile(r"(x-security-token\s*:\s*)[^\s\\\"',]+", re.IGNORECASE),
+    # Basic auth, which requests builds from a URL's user-info.
+    re.compile(r"(Authorization['\"]?\s*[:=]\s*['\"]?Basic\s+)[A-Za-z0-9+/=]+", re.IGNORECASE),
+    # The password of a URL's user-info (scheme://user:password@host), whoever wrote the URL into the text.
+    re.compile(r"((?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/\s:@'\"]*:)[^@\s'\"/]*(?=@)"),
 )
+
+
+def secret_variants(secret):
+    """The ways a secret may appear in a text: as it is, and as Python's repr, JSON and percent-encoding write it
+    (requests quotes a header value it refuses with repr; a line break in a token becomes ``\\n`` there)."""
+    variants = [secret]
+    for encoded in (repr(secret)[1:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+                    quote(secret.encode("utf-8"), safe="")):
+        if encoded not in variants:
+            variants.append(encoded)
+    return variants
+
+
+_USERINFO = re.compile(r"//([^/?#@\s]*)@")
+
+
+def url_passwords(url):
+    """The password of ``url``'s user-info (as written and percent-decoded), for the list of secrets to scrub; the
+    endpoint checks refuse such URLs, and this keeps the password out of the message that says so."""
+    if not isinstance(url, str):
+        return ()
+    found = []
+    for userinfo in _USERINFO.findall(url):
+        if ":" in userinfo:
+            password = userinfo.split(":", 1)[1]
+            found.extend(value for value in (password, unquote(password)) if value and value not in found)
+    return tuple(found)
 
 
 def redact_text(text, secrets=()):
@@ -34,8 +71,9 @@ def redact_text(text, secrets=()):
     if not isinstance(text, str):
         text = u"%s" % (text,)
     # Longest first, so a token that contains the secret key is masked whole.
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    variants = [variant for secret in secrets if secret and isinstance(secret, str) for variant in secret_variants(secret)]
+    for variant in sorted(set(variants), key=len, reverse=True):
+        text = text.replace(variant, REDACTED)
     for pattern in _CREDENTIAL_PATTERNS:
         text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
     return text

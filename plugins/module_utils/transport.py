@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import platform
+import re
 import traceback
 
 try:
@@ -34,6 +35,12 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
+    control_character,
+    is_ascii,
+    neutralise,
+    neutralise_data,
+)
 
 COLLECTION_NAME = "opsfleet.engine_upgrade"
 COLLECTION_VERSION = "0.1.0"
@@ -44,28 +51,62 @@ DEFAULT_TIMEOUT = 30.0
 MAX_CONNECT_TIMEOUT = 10.0
 
 
+_HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?\Z")
+_IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?\]\Z")
+_PATH_PREFIX = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*\Z")
+
+
 class Endpoint:
-    """A validated base URL: scheme, host[:port] and an optional path prefix (proxies, the simulator)."""
+    """A validated base URL: scheme, host[:port] and an optional path prefix (proxies, the simulator).
+
+    Refused before any request is built: anything but http(s), user-info (``user:password@``: requests would replace
+    the signed Authorization header with Basic auth and send the password), white space and control characters,
+    characters that are not ASCII, a broken IPv6 literal, a port outside 1-65535, a query string or a fragment.
+    """
 
     def __init__(self, url, option_name="endpoint"):
+        if url is not None and not isinstance(url, str):
+            raise ConfigError("%s must be a URL string, got %s" % (option_name, type(url).__name__))
         text = (url or "").strip()
         if not text:
             raise ConfigError("%s is empty: give a URL such as https://elasticsearch.cn-hangzhou.aliyuncs.com" % option_name)
+        shown = redact_text(text)
+        if any(char.isspace() for char in text) or control_character(text):
+            raise ConfigError("%s %r contains white space or a control character" % (option_name, neutralise(shown)))
+        if not is_ascii(text):
+            raise ConfigError("%s %r contains characters that are not ASCII: write an internationalised host name in its "
+                              "xn-- (punycode) form and percent-encode the path" % (option_name, shown))
         if "://" not in text:
             text = "https://" + text
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https"):
-            raise ConfigError("%s %r must use http:// or https://" % (option_name, url))
-        if not parts.hostname:
-            raise ConfigError("%s %r has no host name: give a URL such as https://host[:port]" % (option_name, url))
-        if parts.query or parts.fragment:
-            raise ConfigError("%s %r must not contain a query string or fragment" % (option_name, url))
         try:
-            parts.port  # pylint: disable=pointless-statement
+            parts = urlsplit(text)
+            hostname = parts.hostname
+        except ValueError as error:
+            raise ConfigError("%s %r is not a URL (%s): give one such as https://host[:port] or https://[::1]:8443"
+                              % (option_name, shown, error))
+        if parts.scheme not in ("http", "https"):
+            raise ConfigError("%s %r must use http:// or https://" % (option_name, shown))
+        if "@" in parts.netloc:
+            raise ConfigError("%s %r contains user-info (user:password@): requests are signed with access_key and "
+                              "secret_key, and requests would send the user-info as Basic auth in place of the "
+                              "signature; remove it (for a proxy with a password, set HTTPS_PROXY)" % (option_name, shown))
+        if not hostname:
+            raise ConfigError("%s %r has no host name: give a URL such as https://host[:port]" % (option_name, shown))
+        if parts.query or parts.fragment or "?" in text or "#" in text:
+            raise ConfigError("%s %r must not contain a query string or fragment" % (option_name, shown))
+        try:
+            port = parts.port
         except ValueError:
-            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, url))
-        if any(char.isspace() for char in text):
-            raise ConfigError("%s %r contains white space" % (option_name, url))
+            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, shown))
+        if port == 0:
+            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, shown))
+        host = parts.netloc.rsplit(":", 1)[0] if port is not None or parts.netloc.endswith(":") else parts.netloc
+        if not (_HOST.match(host) or _IPV6_HOST.match(host)):
+            raise ConfigError("%s %r has an invalid host name %r: use letters, digits, '-' and '.' (or an IPv6 address "
+                              "in brackets)" % (option_name, shown, host))
+        if not _PATH_PREFIX.match(parts.path):
+            raise ConfigError("%s %r has a path prefix with characters a URL path cannot carry as they are: "
+                              "percent-encode them" % (option_name, shown))
         self.scheme = parts.scheme
         self.netloc = parts.netloc
         self.prefix = parts.path.rstrip("/")
@@ -155,7 +196,7 @@ class HttpTransport:
                                             timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
-                              "set validate_certs=false" % (self.endpoint, exc), action, code="SSLError")
+                              "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")
         except requests.exceptions.ConnectTimeout:
             raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.timeout[0]), action,
                               code="ConnectTimeout")
@@ -165,17 +206,31 @@ class HttpTransport:
         except requests.exceptions.ConnectionError as exc:
             # A refused connection was never delivered; anything else (reset, dropped mid-answer) may have been.
             refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()
-            raise self._error("connection to %s failed: %s" % (self.endpoint, _short(exc)), action, code="ConnectionError",
-                              maybe_applied=not refused)
+            raise self._error("connection to %s failed: %s" % (self.endpoint, self._short(exc)), action,
+                              code="ConnectionError", maybe_applied=not refused)
         except requests.exceptions.RequestException as exc:
-            raise self._error("request to %s failed: %s" % (self.endpoint, _short(exc)), action, code="RequestError")
+            raise self._error("request to %s failed: %s" % (self.endpoint, self._short(exc)), action, code="RequestError")
+        except Exception as exc:  # pylint: disable=broad-except
+            # requests and urllib3 raise plain ValueError, UnicodeError or their own types for what they cannot send
+            # (a header that is not Latin-1, a URL they cannot parse). The input checks refuse such values first; this
+            # keeps any that slip through a scrubbed error instead of a traceback quoting the header.
+            raise self._error("request to %s could not be sent (%s): %s" % (self.endpoint, type(exc).__name__,
+                                                                          self._short(exc)), action, code="RequestError")
         return self._parse(response, action)
 
     def _parse(self, response, action):
         body = response.content
         if response.status_code >= 400:
             error = self.dialect.parse_error(response.status_code, response.reason, response.headers, body, action)
-            error.message = redact_text(error.message, self.signer.secrets)
+            error.message = self._scrub(error.message)
+            if isinstance(error.code, str):
+                error.code = self._scrub(error.code)
+            if isinstance(error.request_id, str):
+                error.request_id = self._scrub(error.request_id)
+            if response.status_code == 404 and not error.code:
+                # No vendor error code: nothing that speaks the API answered, so the URL is wrong, not the instance.
+                error.message += ("; nothing at %s answers %s: check endpoint (its host, and its path prefix %r)"
+                                  % (self.endpoint, action, self.endpoint.prefix or "none"))
             raise error
         if not body:
             data = {}
@@ -187,14 +242,20 @@ class HttpTransport:
                     response.status_code, response.headers.get("content-type", "no content type"),
                     body[:200].decode("utf-8", "replace")), action, code="InvalidResponse",
                     status=response.status_code, maybe_applied=True)
+        # Vendor text is shown in results, warnings and reports: its control characters are made visible here, once.
+        data = neutralise_data(data)
         return ApiResponse(response.status_code, response.headers, data,
                            self.dialect.request_id_of(response.headers, data))
 
+    def _scrub(self, text):
+        """Every text that leaves the HTTP layer: secrets, credentials and URL passwords masked, control characters
+        made visible."""
+        return neutralise(redact_text(text, self.signer.secrets), keep=u"\n")
+
+    def _short(self, exc):
+        """An exception's text, scrubbed before it is shortened (so that no secret is cut in half and kept)."""
+        text = self._scrub(u"%s" % (exc,))
+        return text if len(text) <= 300 else text[:300] + "..."
+
     def _error(self, message, action, code=None, status=None, maybe_applied=False):
-        return ApiError(redact_text(message, self.signer.secrets), status=status, code=code, action=action,
-                        maybe_applied=maybe_applied)
-
-
-def _short(exc):
-    text = str(exc)
-    return text if len(text) <= 300 else text[:300] + "..."
+        return ApiError(self._scrub(message), status=status, code=code, action=action, maybe_applied=maybe_applied)

@@ -26,9 +26,14 @@ options:
       - Result records, one per instance, as the role sets them in C(engine_upgrade_result).
       - Each has at least C(host) and C(outcome) (V(upgraded), V(current), V(precheck_passed), V(precheck_failed),
         V(timed_out), V(failed) or V(not_run)); unknown outcomes are reported as V(failed).
+      - Text fields (C(host), C(instance_id), C(cloud), C(before_version), C(after_version), C(target), C(reason),
+        C(path)) must be strings (or numbers, taken as text) of at most 4096 characters, C(duration_seconds) a number
+        from 0 to 10000000 or null; any other value fails the task with a message naming the record and field, before
+        anything is written. Control characters in the text (a terminal escape sequence in a vendor's message) are
+        shown as visible escapes such as C(\\x1b) in the table and both files.
+      - Required unless O(check_writable=true).
     type: list
     elements: dict
-    required: true
   hosts:
     description:
       - Every host the run was meant to cover; those without a record are reported as V(not_run).
@@ -51,6 +56,13 @@ options:
     type: str
     choices: [precheck, upgrade]
     default: upgrade
+  check_writable:
+    description:
+      - Only check that O(report_dir) can be written (it is created when missing, and a scratch file is written in it
+        and removed), and write no report. The fleet playbooks do this before any instance is touched, so that an
+        unwritable report directory stops the run before the first upgrade rather than after.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -110,6 +122,11 @@ html_path:
   returned: always
   type: str
   sample: /var/tmp/engine-upgrade-report/fleet-report.html
+writable:
+  description: Whether O(report_dir) can be written; only with O(check_writable=true) (the task fails otherwise).
+  returned: when O(check_writable=true)
+  type: bool
+  sample: true
 """
 
 import os
@@ -119,8 +136,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
     HTML_NAME,
     JSON_NAME,
+    ReportInputError,
     build_report,
     build_rows,
+    check_report_dir,
     failing_hosts,
     table_lines,
     write_report,
@@ -130,24 +149,32 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            records=dict(type="list", elements="dict", required=True),
+            records=dict(type="list", elements="dict"),
             hosts=dict(type="list", elements="str", default=[]),
             report_dir=dict(type="path", required=True),
             title=dict(type="str", default="Engine upgrade fleet report"),
             mode=dict(type="str", choices=["precheck", "upgrade"], default="upgrade"),
+            check_writable=dict(type="bool", default=False),
         ),
+        required_if=[("check_writable", False, ("records",))],
         supports_check_mode=True,
     )
-    rows = build_rows(module.params["records"], module.params["hosts"])
+    report_dir = module.params["report_dir"]
+    json_path = os.path.join(report_dir, JSON_NAME)
+    html_path = os.path.join(report_dir, HTML_NAME)
+    try:
+        check_report_dir(report_dir, write=module.params["check_writable"])
+        if module.params["check_writable"]:
+            module.exit_json(changed=False, writable=True, json_path=json_path, html_path=html_path)
+        rows = build_rows(module.params["records"], module.params["hosts"])
+    except ReportInputError as error:
+        module.fail_json(msg=str(error))
     report = build_report(rows, module.params["title"], module.params["mode"])
-    json_path = os.path.join(module.params["report_dir"], JSON_NAME)
-    html_path = os.path.join(module.params["report_dir"], HTML_NAME)
     if not module.check_mode:
         try:
-            json_path, html_path = write_report(report, module.params["report_dir"])
+            json_path, html_path = write_report(report, report_dir)
         except (IOError, OSError) as error:
-            module.fail_json(msg="cannot write the report to %s: %s; choose a writable report_dir"
-                             % (module.params["report_dir"], error))
+            module.fail_json(msg="cannot write the report to %r: %s; choose a writable report_dir" % (report_dir, error))
     module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
                      failed_hosts=failing_hosts(rows), json_path=json_path, html_path=html_path)
 

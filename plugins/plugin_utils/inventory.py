@@ -25,16 +25,23 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_text, check_text_data, neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import (
+    INVENTORY_FAILURES_VAR,
+    MAX_FAILURE_MESSAGE,
+    MAX_FILTER_LENGTH,
+    MAX_TAG_LENGTH,
     InventoryQuery,
     RegionReadError,
     check_hostnames,
+    check_instance_ids,
     check_one_region_per_endpoint,
     check_region,
     first_env_value,
     fingerprint,
     hostname_candidates,
     region_failure,
+    secrets_of,
     unique_in_order,
 )
 
@@ -105,16 +112,42 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(CloudInventoryBase, self).parse(inventory, loader, path, cache=cache)
+        try:
+            self._parse(path, cache)
+        except AnsibleError as error:
+            self._record_failure(path, to_text(getattr(error, "message", None) or error))
+            raise
+        except Exception as error:  # pylint: disable=broad-except
+            # Anything unforeseen still fails the source with a scrubbed message, never a traceback quoting a value.
+            message = "%s: %s inventory failed (%s): %s" % (self._source(path), self.NAME, type(error).__name__,
+                                                          self._redact(error))
+            self._record_failure(path, message)
+            raise AnsibleError(message) from None
+
+    def _parse(self, path, cache):
         config = self._read_config_data(path)
         self._reject_unknown_options(config, path)
         try:
             params = self._connection_params()
-            self._secrets = tuple(params[name] for name in ("secret_key", "security_token") if params.get(name))
+            self._secrets = secrets_of(params, self.SETTINGS.env)
             query = self.build_query(params)
         except ConfigError as error:
-            raise AnsibleParserError("%s: %s" % (self._source(path), self._redact(error)))
+            raise AnsibleParserError("%s: %s" % (self._source(path), self._redact(error))) from None
         instances = self._instances(path, cache, query)
         self._populate(instances)
+
+    def _record_failure(self, path, message):
+        """Leave a mark of the failure on the inventory (the group ``all`` variable ``engine_upgrade_inventory_failures``):
+        ansible-playbook only warns about a source that failed, and the fleet playbooks refuse to run on a fleet that
+        was not read whole."""
+        try:
+            group = self.inventory.groups.get("all")
+            failures = list((group.get_vars() if group is not None else {}).get(INVENTORY_FAILURES_VAR) or [])
+            failures.append({"source": to_text(path), "plugin": self.NAME,
+                             "message": neutralise(self._redact(message))[:MAX_FAILURE_MESSAGE]})
+            self.inventory.set_variable("all", INVENTORY_FAILURES_VAR, failures)
+        except Exception:  # pylint: disable=broad-except
+            pass  # the failure itself is what matters; ansible reports it
 
     # --- options ---------------------------------------------------------------------------------
 
@@ -155,11 +188,14 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
     def build_query(self, params):
         """The validated options as an :class:`InventoryQuery`. Raises ConfigError, before any API call."""
         check_hostnames(self.get_option("hostnames"), self.HOSTNAME_SOURCES)
+        # Every option that reaches a request or a message: no control characters, no absurd lengths.
+        for name in self.COMMON_TEMPLATED_OPTIONS + self.TEMPLATED_OPTIONS + ("hostnames",):
+            check_text_data(name, self.get_option(name))
         regions = self.configured_regions(params)
         check_one_region_per_endpoint(params.get("endpoint"), regions)
         region_params = self.region_params(params, regions)
         filters, options, tags = self.list_filters(), self.query_options(), self.tags_option()
-        instance_ids = sorted(set(to_text(value) for value in self.get_option("instance_ids") or []))
+        instance_ids = sorted(set(check_instance_ids(self.get_option("instance_ids"))))
         # Credentials and endpoints last: every option error is reported, whatever the environment holds.
         per_region = [(region, self.SETTINGS(region_params[region])) for region in regions]
         return InventoryQuery(per_region, filters, tags, instance_ids, region_fields=self.REGION_FIELDS,
@@ -181,14 +217,23 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
 
     def filter_option(self, name):
         value = self.get_option(name)
-        return None if value in (None, "", []) else value
+        if value in (None, "", []):
+            return None
+        if not isinstance(value, str):
+            raise ConfigError("%s must be a string, got %s" % (name, type(value).__name__))
+        return check_text(name, value, MAX_FILTER_LENGTH)
 
     def tags_option(self):
+        tags = self.get_option("tags") or {}
+        if not isinstance(tags, dict):
+            raise ConfigError("tags must be a mapping of tag keys to values, such as {env: prod}")
         result = {}
-        for key, value in (self.get_option("tags") or {}).items():
-            if value is None or isinstance(value, (dict, list)):
+        for key, value in tags.items():
+            if not isinstance(key, str) or not key.strip():
+                raise ConfigError("tags: the key %r must be a non-empty string" % (key,))
+            if value is None or isinstance(value, (dict, list, bool)):
                 raise ConfigError("tags: the value of %r must be a string (match the tag key and value)" % key)
-            result[to_text(key)] = to_text(value)
+            result[check_text("tags key", key, MAX_TAG_LENGTH)] = check_text("tags[%s]" % key, to_text(value), MAX_TAG_LENGTH)
         return result
 
     # --- reading, with the cache -----------------------------------------------------------------
@@ -212,11 +257,11 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             instances = self.read_instances(query)
             self._check_listed_once(instances)
         except RegionReadError as failure:
-            raise AnsibleError(self._api_failure_message(failure))
+            raise AnsibleError(self._api_failure_message(failure)) from None
         except ApiError as error:
-            raise AnsibleError(self._api_failure_message(RegionReadError(error, None)))
+            raise AnsibleError(self._api_failure_message(RegionReadError(error, None))) from None
         except ConfigError as error:
-            raise AnsibleParserError("%s: %s" % (self._source(path), self._redact(error)))
+            raise AnsibleParserError("%s: %s" % (self._source(path), self._redact(error))) from None
         if use_cache:
             # Raw vendor data only: the cache file never holds credentials.
             self._cache[cache_key] = {"fingerprint": digest, "instances": instances}

@@ -12,12 +12,15 @@ __metaclass__ = type
 import hashlib
 import json
 import os
+import re
 import socket
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import REGION_PATTERN
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import MAX_REGION_LENGTH, REGION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import url_passwords
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import control_character
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
 
 try:
@@ -31,6 +34,46 @@ except ImportError:  # the transport reports the missing library with an install
     get_environ_proxies = None
 
 TAG_HOSTNAME_PREFIX = "tag:"
+# The group ``all`` variable a failed source leaves behind (see CloudInventoryBase._record_failure): the fleet
+# playbooks' preflight reads it.
+INVENTORY_FAILURES_VAR = "engine_upgrade_inventory_failures"
+MAX_FAILURE_MESSAGE = 2000
+MAX_FILTER_LENGTH = 256
+MAX_TAG_LENGTH = 256
+MAX_INSTANCE_IDS = 1000
+# Both vendors' ids: Elasticsearch es-cn-abc123, DCS UUIDs.
+INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\Z")
+
+
+def secrets_of(params, env=None):
+    """The values no message may show: the secret key, the token and any password in the endpoint's user-info
+    (the option, or its environment variables)."""
+    values = [params.get("secret_key"), params.get("security_token")]
+    values.extend(url_passwords(params.get("endpoint")))
+    for name in (env or {}).get("endpoint", ()):
+        values.extend(url_passwords(os.environ.get(name)))
+    return tuple(value for value in values if value and isinstance(value, str))
+
+
+def check_instance_ids(values):
+    """``instance_ids`` as a list of id strings (numbers YAML read as ints are taken as text)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise ConfigError("instance_ids must be a list of instance ids, such as [es-cn-abc123def456]")
+    if len(values) > MAX_INSTANCE_IDS:
+        raise ConfigError("instance_ids lists %d ids, more than the %d one run reads (one call per id and region): "
+                          "use filters or tags instead" % (len(values), MAX_INSTANCE_IDS))
+    ids = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ConfigError("instance_ids: %r is not an instance id (a string such as es-cn-abc123def456)" % (value,))
+        text = to_text(value).strip()
+        if not INSTANCE_ID_PATTERN.match(text):
+            raise ConfigError("instance_ids: %r is not an instance id: ids are ASCII letters, digits, '-', '_' and '.'"
+                              % (value,))
+        ids.append(text)
+    return ids
 
 
 def first_env_value(names, environ=None):
@@ -54,7 +97,7 @@ def unique_in_order(values):
 
 
 def check_region(region, option="regions"):
-    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+    if not isinstance(region, str) or len(region) > MAX_REGION_LENGTH or not REGION_PATTERN.match(region):
         raise ConfigError("%s: %r is not a region id such as cn-hangzhou or cn-north-4" % (option, region))
     return region
 
@@ -72,6 +115,8 @@ def check_hostnames(hostnames, sources):
     """Validate the ``hostnames`` option: each entry one of ``sources`` or ``tag:KEY``."""
     if not isinstance(hostnames, list) or not hostnames:
         raise ConfigError("hostnames must be a non-empty list, such as [instance_id]")
+    if len(hostnames) > 32:
+        raise ConfigError("hostnames lists %d entries: give the few sources to name hosts by, in order" % len(hostnames))
     for entry in hostnames:
         if not isinstance(entry, str):
             raise ConfigError("hostnames: %r is not a string" % (entry,))
@@ -91,8 +136,13 @@ def hostname_candidates(hostnames, values, tags):
             value = tags.get(entry[len(TAG_HOSTNAME_PREFIX):])
         else:
             value = values.get(entry)
-        if value is not None and to_text(value).strip():
-            candidates.append(to_text(value).strip())
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        name = to_text(value).strip()
+        # A name with a control character (a vendor description with a terminal escape sequence, a line break)
+        # would be printed raw in every task line of the host: the next source, at last the id, names it instead.
+        if name and not control_character(name):
+            candidates.append(name)
     return candidates
 
 

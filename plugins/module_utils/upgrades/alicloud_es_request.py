@@ -25,15 +25,18 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.c
     DEFAULT_WAIT_TIMEOUT,
     validate_wait_options,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_ascii, check_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import PATCH_VERSION_PATTERN
 
 UPDATE_STRATEGIES = ("blue_green", "normal", "intelligent")
 
-# The API takes major.minor (6.7) and accepts major.minor.patch (6.7.0); nothing longer exists.
-ENGINE_TARGET_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?$")
-DECORATED_ENGINE_PATTERN = re.compile(r"^(\d+\.\d+(?:\.\d+)?)(_.+)$")
-INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+# The API takes major.minor (6.7) and accepts major.minor.patch (6.7.0); nothing longer exists. [0-9], not \d (which
+# matches Arabic-Indic or full-width digits too), and \Z, not $ (which lets a trailing line break through).
+ENGINE_TARGET_PATTERN = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?\Z")
+DECORATED_ENGINE_PATTERN = re.compile(r"^([0-9]+\.[0-9]+(?:\.[0-9]+)?)(_.+)\Z")
+INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\Z")
 MAX_CLIENT_TOKEN_LENGTH = 64
+MAX_VERSION_LENGTH = 64
 CLIENT_TOKEN_PREFIX = "opsfleet-"
 CLIENT_TOKEN_DIGEST_LENGTH = 48
 PRECHECK_TOKEN_PREFIX = "opsfleet-precheck-"
@@ -41,8 +44,9 @@ PRECHECK_TOKEN_PREFIX = "opsfleet-precheck-"
 
 def validate_instance_id(instance_id, option="instance_id"):
     """The stripped id, or :class:`ConfigError` naming the option and what an id looks like."""
-    text = u"%s" % (instance_id if instance_id is not None else "")
-    text = text.strip()
+    if instance_id is not None and not isinstance(instance_id, str):
+        raise ConfigError("%s must be a string such as es-cn-abc123def456, got %s" % (option, type(instance_id).__name__))
+    text = (instance_id or "").strip()
     if not text:
         raise ConfigError("%s is empty: give the id of the Elasticsearch instance, such as es-cn-abc123def456" % option)
     if not INSTANCE_ID_PATTERN.match(text):
@@ -65,6 +69,8 @@ def validate_target_version(version, upgrade_type):
     text = version.strip()
     if not text:
         raise ConfigError("version is empty: give the target %s version, such as %s" % (upgrade_type, example))
+    check_text("version", text, MAX_VERSION_LENGTH)
+    check_ascii("version", text, example)
     looks_like_patch = text.lower().startswith(PATCH_PREFIX)
     if upgrade_type == ENGINE:
         if looks_like_patch:
@@ -74,13 +80,13 @@ def validate_target_version(version, upgrade_type):
         if decorated:
             raise ConfigError("version %r carries the edition suffix %r: give the plain engine version, such as %s"
                               % (text, decorated.group(2), decorated.group(1)))
-        if re.match(r"^\d+$", text):
+        if re.match(r"^[0-9]+\Z", text):
             raise ConfigError("version %r needs a major and a minor number, such as %s.10" % (text, text))
         if not ENGINE_TARGET_PATTERN.match(text):
             raise ConfigError("version %r is not an engine version: use major.minor such as 6.7 or 7.10 "
                               "(major.minor.patch such as 6.7.0 also works)" % text)
         return text
-    if not looks_like_patch and re.match(r"^\d", text):
+    if not looks_like_patch and re.match(r"^[0-9]", text):
         raise ConfigError("version %r is an engine version but upgrade_type is patch: set upgrade_type=engine (the default) "
                           "to upgrade the engine, or give a kernel patch version such as ali1.5.0" % text)
     if not PATCH_VERSION_PATTERN.match(text):
@@ -91,6 +97,9 @@ def validate_target_version(version, upgrade_type):
 def validate_client_token(client_token):
     if client_token is None:
         return None
+    if not isinstance(client_token, str):
+        raise ConfigError("client_token must be a string of 1 to %d printable ASCII characters, got %s"
+                          % (MAX_CLIENT_TOKEN_LENGTH, type(client_token).__name__))
     if not client_token or len(client_token) > MAX_CLIENT_TOKEN_LENGTH or any(
             not 33 <= ord(char) < 127 for char in client_token):
         raise ConfigError("client_token %r must be 1 to %d printable ASCII characters without spaces; leave it unset to "

@@ -14,10 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
 import time
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
+    POLL_INTERVAL_BOUNDS,
+    WAIT_TIMEOUT_BOUNDS,
+    check_seconds,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import wait_for
 
 DEFAULT_WAIT_TIMEOUT = 3600
@@ -36,27 +40,27 @@ def wait_argument_spec():
 
 
 def validate_wait_options(params):
-    """``(wait, wait_timeout, poll_interval)`` from module parameters, or :class:`ConfigError` naming the option."""
+    """``(wait, wait_timeout, poll_interval)`` from module parameters, or :class:`ConfigError` naming the option.
+
+    Bounds (``validation.WAIT_TIMEOUT_BOUNDS`` / ``POLL_INTERVAL_BOUNDS``): ``wait_timeout`` 1 to 172800 whole
+    seconds (two days), ``poll_interval`` 0.05 to 3600 seconds; NaN, infinities, bools and huge numbers are refused,
+    so that no value can make a wait poll the API in a tight loop or overflow the deadline.
+    """
     wait = params.get("wait", True)
     wait_timeout = params.get("wait_timeout", DEFAULT_WAIT_TIMEOUT)
     poll_interval = params.get("poll_interval", DEFAULT_POLL_INTERVAL)
-    if wait_timeout is None or not _finite(wait_timeout) or wait_timeout <= 0:
-        raise ConfigError("wait_timeout must be a positive number of seconds (default %d), got %s"
-                          % (DEFAULT_WAIT_TIMEOUT, wait_timeout))
-    if poll_interval is None or not _finite(poll_interval) or poll_interval <= 0:
-        raise ConfigError("poll_interval must be a positive number of seconds (default %d), got %s"
-                          % (DEFAULT_POLL_INTERVAL, poll_interval))
+    if wait is None:
+        wait = True
+    if not isinstance(wait, bool):
+        raise ConfigError("wait must be true or false, got %r" % (wait,))
+    wait_timeout = check_seconds("wait_timeout", DEFAULT_WAIT_TIMEOUT if wait_timeout is None else wait_timeout,
+                                 WAIT_TIMEOUT_BOUNDS, integer=True, default=DEFAULT_WAIT_TIMEOUT)
+    poll_interval = check_seconds("poll_interval", DEFAULT_POLL_INTERVAL if poll_interval is None else poll_interval,
+                                  POLL_INTERVAL_BOUNDS, default=DEFAULT_POLL_INTERVAL)
     if wait and poll_interval > wait_timeout:
         raise ConfigError("poll_interval (%s) is longer than wait_timeout (%s): the first poll would come after the "
                           "deadline; lower poll_interval or raise wait_timeout" % (poll_interval, wait_timeout))
-    return bool(wait), wait_timeout, float(poll_interval)
-
-
-def _finite(number):
-    try:
-        return math.isfinite(number)
-    except (TypeError, OverflowError):
-        return False
+    return wait, wait_timeout, float(poll_interval)
 
 
 class UpgradeError(Exception):

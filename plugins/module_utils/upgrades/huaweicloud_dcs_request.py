@@ -13,15 +13,19 @@ import re
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import COMPONENTS, text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import validate_wait_options
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_ascii, check_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import MINOR_VERSION_PATTERN
 
 LATEST = "latest"
-INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}\Z")
+MAX_VERSION_LENGTH = 64
 EXAMPLE_INSTANCE_ID = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"
 VERSION_HINT = "'latest' or a dotted numeric version such as 5.0.2.7"
 
 
 def validate_instance_id(instance_id):
+    if instance_id is not None and not isinstance(instance_id, str):
+        raise ConfigError("instance_id must be a string such as %s, got %s" % (EXAMPLE_INSTANCE_ID, type(instance_id).__name__))
     stripped = text(instance_id)
     if stripped is None:
         raise ConfigError("instance_id is empty: give the id of the DCS instance, such as %s "
@@ -36,9 +40,14 @@ def validate_target(option, value):
     """``latest`` (any case) or a dotted numeric version; None when the option was not given."""
     if value is None:
         return None
-    version = (u"%s" % value).strip()
+    if not isinstance(value, str):
+        raise ConfigError("%s must be a string, %s; got %s %r" % (option, VERSION_HINT, type(value).__name__, value))
+    version = value.strip()
     if not version:
         raise ConfigError("%s is empty: give %s, or leave the option out" % (option, VERSION_HINT))
+    check_text(option, version, MAX_VERSION_LENGTH)
+    # \d in the version pattern takes Arabic-Indic and full-width digits as digits; the API does not.
+    check_ascii(option, version, "5.0.2.7")
     if version.lower() == LATEST:
         return LATEST
     if not MINOR_VERSION_PATTERN.match(version):

@@ -38,8 +38,11 @@ def test_endpoint_defaults_to_https_and_keeps_port_and_prefix():
     assert endpoint.url("/x", "") == "https://proxy.example.com:8443/x"
 
 
-def test_endpoint_host_drops_userinfo():
-    assert Endpoint("http://user:pw@10.0.0.1:80").host == "10.0.0.1:80"
+def test_endpoint_with_userinfo_is_refused_without_showing_the_password():
+    # requests would turn user-info into Basic auth, replacing the signature and sending the password.
+    with pytest.raises(ConfigError) as info:
+        Endpoint("http://user:Pw0rdXYZ@10.0.0.1:80")
+    assert "user-info" in str(info.value) and "Pw0rdXYZ" not in str(info.value)
 
 
 @pytest.mark.parametrize("url", ["", "   ", "gopher://h", "http://", "http://h:0x", "http://h/p?q=1", "http://h/p#f",
