@@ -17,28 +17,24 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.ali
     ENGINE,
     PATCH,
     PATCH_PREFIX,
-    ActionRecord,
     EsInstance,
     is_not_found,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.precheck import Precheck
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_path import plan_engine_path
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import (
     UpgradeRequest,
     precheck_client_token,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_path import plan_engine_path
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_wait import EsWaits, status_hint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import UpgradeError, UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import numeric_parts
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.waiter import WaitTimeout
 
 DRY_RUN_SOURCE = "dryRun"
 # The precheck of a later step: its dryRun can only run once the instance is at the step before it.
 NOT_YET_CHECKABLE = {"passed": None, "status": "not yet checkable"}
 UPGRADE_SOURCE = "UpgradeEngineVersion"
 
-# How far the vendor's clock may be behind ours when action records are matched to the upgrade by start time.
-ACTION_RECORD_SKEW_MS = 10 * 60 * 1000
-ACTION_RECORD_PAGE = 50
 
 
 def checks_from_result(result, source):
@@ -74,15 +70,7 @@ def _equal_on_precision(current, target, upgrade_type):
     return (have + (0,) * len(want))[:len(want)] == want
 
 
-def _status_hint(status):
-    if status == "activating":
-        return " (a change is already running on it)"
-    if status == "inactive":
-        return " (inactive instances are frozen, for example for an overdue payment)"
-    return ""
-
-
-class EsUpgrade(UpgradeRun):
+class EsUpgrade(EsWaits, UpgradeRun):
     """One upgrade of one instance. :meth:`run` returns the result or raises :class:`UpgradeError`."""
 
     request_class = UpgradeRequest
@@ -106,7 +94,7 @@ class EsUpgrade(UpgradeRun):
             if not request.wait:
                 self.fail("instance %s is %s, not active%s: nothing was changed. Run again once it is active, or set "
                           "wait=true to wait for it (up to wait_timeout)"
-                          % (request.instance_id, instance.status, _status_hint(instance.status)))
+                          % (request.instance_id, instance.status, status_hint(instance.status)))
             # A step of an earlier, interrupted run may be what is running: it is waited out, then the plan resumes.
             instance = self._wait_until_active(instance)
             self.result["before"] = instance.state()
@@ -257,19 +245,6 @@ class EsUpgrade(UpgradeRun):
 
     # --- steps ----------------------------------------------------------------------------------
 
-    def _wait_until_active(self, instance):
-        first_status = instance.status
-        try:
-            waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for it to become "
-                                                        "active" % self.instance_id),
-                                     lambda seen: seen is not None and seen.status == ACTIVE,
-                                     "instance %s to become active" % self.instance_id)
-        except WaitTimeout as timeout:
-            self.fail("instance %s is still %s after %.0f seconds of waiting for it to become active (wait_timeout %s); "
-                      "nothing was changed%s" % (self.instance_id, timeout.last.status if timeout.last else first_status,
-                                                 timeout.elapsed, self.request.wait_timeout, _status_hint(first_status)))
-        return waited.value
-
     def _precheck(self, before, step, index):
         request = self.request
         label = request.step_label(step)
@@ -322,89 +297,6 @@ class EsUpgrade(UpgradeRun):
                       % (request.instance_id, label, checks.summary()), precheck=checks.to_dict(),
                       validate_result=raw, after=before)
         self.result["changed"] = True
-
-    def _wait_for_target(self, before, step):
-        """Wait until the instance is active at the target. Whether an upgrade that has not shown ``activating`` yet is
-        queued or was dropped is not documented, so no timer decides it: the vendor's action records do."""
-        request = self.request
-        accepted_ms = int(self.wall_clock() * 1000) - ACTION_RECORD_SKEW_MS
-        progress = {"seen_busy": False, "records": None}
-
-        def is_done(instance):
-            if instance is None:  # this poll could not read the instance
-                return False
-            if instance.status != ACTIVE:
-                progress["seen_busy"] = True
-                return False
-            if instance.reached(request.upgrade_type, step):
-                return True
-            records = self._action_records(accepted_ms)
-            if records is not None:
-                progress["records"] = records
-            failed = [record for record in progress["records"] or [] if record.failed and self._is_ours(record)]
-            if progress["seen_busy"] or failed:
-                self._fail_not_applied(instance, step, progress["records"], failed)
-            return False  # active at the old version, not failed: queued, or not recorded yet
-
-        try:
-            waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for the upgrade "
-                                                        "(still running)" % request.instance_id),
-                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.step_label(step)))
-        except WaitTimeout as timeout:
-            last = timeout.last.state() if timeout.last else before
-            self.fail(self._timeout_message(timeout, step, last, progress), after=last, timed_out=True)
-        return waited.value
-
-    def _action_records(self, since_ms):
-        """The instance's change records since the upgrade was accepted, or None when they could not be read."""
-        try:
-            response = self.client.list_action_records(self.instance_id, size=ACTION_RECORD_PAGE, start_time_ms=since_ms)
-        except ApiError:
-            return None  # the records only sharpen the message and the failure check; waiting goes on without them
-        # Filtered again here: a filter the API ignored must not let an old record speak for this upgrade.
-        return [record for record in ActionRecord.from_response(response)
-                if record.start_ms is None or record.start_ms >= since_ms]
-
-    def _is_ours(self, record):
-        return record.request_id == self.result["request_ids"].get("upgrade") or record.looks_like_upgrade
-
-    def _fail_not_applied(self, instance, step, records, failed):
-        request = self.request
-        message = ("the upgrade of %s to %s did not apply: the instance is active at %s"
-                   % (request.instance_id, request.step_label(step), self._current_label(instance.state())))
-        if failed:
-            message += (". The vendor's action record shows it ended: %s. See why in the console or with "
-                        "ListActionRecords; after fixing the cause, start it again with a new client_token (the API "
-                        "answers a token it has seen with its first answer)" % failed[0].describe())
-        elif records:
-            message += (". The vendor records %s since it was accepted; check the console before trying again, and "
-                        "do not start another upgrade while one is recorded" % ", ".join(
-                            record.describe() for record in records[:3]))
-        else:
-            message += (" again after a change, and the vendor shows no action record since the upgrade was accepted. "
-                        "See why in the console; to try again, set a new client_token (the API answers a token it "
-                        "has seen with its first answer)")
-        self.fail(message, after=instance.state())
-
-    def _timeout_message(self, timeout, step, last, progress):
-        request = self.request
-        message = ("the upgrade of %s to %s is still running after %.0f seconds (wait_timeout %s; status %s, %s): it "
-                   "has not failed and was not cancelled"
-                   % (request.instance_id, request.step_label(step), timeout.elapsed, request.wait_timeout,
-                      last.get("status"), self._current_label(last)))
-        records = progress["records"]
-        if not progress["seen_busy"] and records:
-            message += "; the instance has not started it yet, the vendor records %s" % records[0].describe()
-        elif not progress["seen_busy"] and records is not None:
-            message += ("; the instance never showed activating and the vendor shows no action record since the upgrade "
-                        "was accepted (request id %s): check the console, and only if it shows no upgrade either, set a "
-                        "new client_token to try again" % self.result["request_ids"].get("upgrade"))
-        return message + (". Check on it with opsfleet.engine_upgrade.alicloud_es_instance_info (instance_id=%s) or "
-                          "ListActionRecords (GET /openapi/instances/%s/action-records); re-running this task with the "
-                          "same options waits again without starting a second upgrade"
-                          % (request.instance_id, request.instance_id))
-
-    # --- results --------------------------------------------------------------------------------
 
     def _current_label(self, state):
         if self.request.upgrade_type == ENGINE:
