@@ -144,13 +144,21 @@ class ShellRun:
         self.home = home
 
 
-def run_script(text, workdir, timeout=900):
-    """Run ``text`` with ``bash -euo pipefail`` in a fresh copy of the checkout under ``workdir``."""
+def run_script(text, workdir, timeout=900, extra_files=None):
+    """Run ``text`` with ``bash -euo pipefail`` in a fresh copy of the checkout under ``workdir``.
+
+    ``extra_files``: ``{relative path: text}`` written into the copy first (never into the checkout)."""
     checkout = os.path.join(str(workdir), "checkout")
     home = os.path.join(str(workdir), "home")
     os.makedirs(checkout)
     os.makedirs(home)
     copy_checkout(checkout)
+    for name, content in (extra_files or {}).items():
+        target = os.path.join(checkout, name)
+        if not os.path.isdir(os.path.dirname(target)):
+            os.makedirs(os.path.dirname(target))
+        with open(target, "w") as handle:
+            handle.write(content)
     handle, path = tempfile.mkstemp(prefix="readme-", suffix=".sh", dir=str(workdir))
     with os.fdopen(handle, "w") as script_file:
         script_file.write(text)
