@@ -26,10 +26,17 @@ options:
   request_timeout:
     description:
       - Seconds to wait for an API answer (the connect timeout is the smaller of this and 10 seconds).
+      - From 0.5 to 600; other values (NaN and infinities too) are refused before any request.
     type: float
     default: 30
 notes:
   - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables.
+  - "Every option is checked before any request is built: keys and tokens must be visible ASCII (they travel in HTTP
+    headers; a line break or a non-ASCII character is refused with a message that never quotes the value), regions and
+    project ids must have their documented shape, the endpoint must be an ASCII http(s) URL without user-info
+    (C(user:password@) would replace the signature with Basic auth), query or fragment, and every interval and
+    timeout must be finite and within its stated bounds. Error texts of the HTTP layer have the secret key, the token,
+    signatures and URL passwords masked, and control characters of vendor text are shown as visible escapes."
   - Reads are retried with jittered exponential backoff on throttling, server errors and dropped connections.
     Upgrade requests are never repeated blindly.
 """

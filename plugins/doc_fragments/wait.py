@@ -24,12 +24,15 @@ options:
     description:
       - Seconds to wait in all. A timeout fails the task with a message that says the upgrade is still running,
         not that it failed.
+      - A whole number from 1 to 172800 (two days); any other value is refused before any API call.
     type: int
     default: 3600
   poll_interval:
     description:
       - Seconds before the first status poll and between the first polls. The interval then grows by half
         at each poll, up to four times this value, to spare the API quota during hour-long upgrades.
+      - From 0.05 to 3600, and with O(wait=true) at most O(wait_timeout); NaN, infinities and other values are refused
+        before any API call, so that no value makes the module poll the API in a tight loop.
     type: float
     default: 15
 """

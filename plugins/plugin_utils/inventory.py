@@ -143,8 +143,9 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             group = self.inventory.groups.get("all")
             failures = list((group.get_vars() if group is not None else {}).get(INVENTORY_FAILURES_VAR) or [])
+            text = neutralise(self._redact(message))[:MAX_FAILURE_MESSAGE]
             failures.append({"source": to_text(path), "plugin": self.NAME,
-                             "message": neutralise(self._redact(message))[:MAX_FAILURE_MESSAGE]})
+                             "message": "%s (%s): %s" % (to_text(path), self.NAME, text)})
             self.inventory.set_variable("all", INVENTORY_FAILURES_VAR, failures)
         except Exception:  # pylint: disable=broad-except
             pass  # the failure itself is what matters; ansible reports it
