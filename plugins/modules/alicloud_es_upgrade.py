@@ -364,20 +364,19 @@ steps_done:
   sample: 1
 reached:
   description:
-    - True when the module itself read the instance active at the target version (status V(active), target engine
-      or kernel patch version reached), either because it was already there
-      (no change) or because it waited and saw the upgrade finish. The C(opsfleet.engine_upgrade.engine_upgrade) role
-      records this as the verification of the upgrade.
-    - False in check mode, with O(wait=false), and when the task fails.
+    - Whether this run saw the instance V(active) at the target engine or kernel patch version with its own read:
+      already there (no change), or after waiting for every step of the upgrade. The
+      C(opsfleet.engine_upgrade.engine_upgrade) role records it as the upgrade's verification, with no read of its own.
+    - False in check mode, with O(wait=false), and on failure.
   returned: always
   type: bool
   sample: true
 timed_out:
   description:
-    - True when O(wait_timeout) ran out on an upgrade this task had started, which then had neither failed nor
-      finished and may still finish. The task fails; the C(opsfleet.engine_upgrade.engine_upgrade) role records
-      the host as C(timed_out), not C(failed).
-  returned: when the wait for a started upgrade timed out
+    - Set when O(wait_timeout) ran out while a step this run had started was still queued or V(activating): the
+      upgrade goes on and may still finish; a re-run waits for it and never starts it twice. The task fails, and the
+      C(opsfleet.engine_upgrade.engine_upgrade) role records a C(timed_out) host, not a C(failed) one.
+  returned: when the wait for a started upgrade ran out
   type: bool
   sample: true
 msg:
