@@ -364,8 +364,8 @@ steps_done:
   sample: 1
 reached:
   description:
-    - Whether this run saw the instance V(active) at the target engine or kernel patch version with its own read:
-      already there (no change), or after waiting for every step of the upgrade. The
+    - Whether this run saw the instance V(active) at the target engine or kernel patch version with its own read,
+      either already there (no change) or after waiting for every step of the upgrade. The
       C(opsfleet.engine_upgrade.engine_upgrade) role records it as the upgrade's verification, with no read of its own.
     - False in check mode, with O(wait=false), and on failure.
   returned: always
@@ -373,7 +373,7 @@ reached:
   sample: true
 timed_out:
   description:
-    - Set when O(wait_timeout) ran out while a step this run had started was still queued or V(activating): the
+    - Set when O(wait_timeout) ran out while a step this run had started was still queued or V(activating). The
       upgrade goes on and may still finish; a re-run waits for it and never starts it twice. The task fails, and the
       C(opsfleet.engine_upgrade.engine_upgrade) role records a C(timed_out) host, not a C(failed) one.
   returned: when the wait for a started upgrade ran out
