@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import decimal
+import math
 import os
 import time
 
@@ -56,6 +58,15 @@ class _CloudModule(AnsibleModule):
         except ConfigError as error:
             self.fail_json(msg=str(error))
         self._client = None
+
+    def _load_params(self):
+        super(_CloudModule, self)._load_params()
+        # ansible-core's int check turns an infinity (YAML .inf, JSON Infinity, "inf") into an OverflowError traceback
+        # instead of a message: hand it a text it refuses cleanly, naming the option.
+        for name, spec in (self.argument_spec or {}).items():
+            value = self.params.get(name) if isinstance(self.params, dict) else None
+            if spec.get("type") == "int" and _infinite(value):
+                self.params[name] = "%s (not a finite number)" % (value,)
 
     @property
     def _secrets(self):
@@ -113,6 +124,18 @@ class _CloudModule(AnsibleModule):
         self._scrub_params(secrets)
         super(_CloudModule, self).fail_json(msg=redact_text(msg, secrets),
                                             **redact_data(self._with_elapsed(kwargs), secrets))
+
+
+def _infinite(value):
+    """An infinity as ansible-core's int check reads it (through Decimal: "1e400" is a finite, if huge, number)."""
+    if isinstance(value, float):
+        return math.isinf(value)
+    if isinstance(value, str):
+        try:
+            return decimal.Decimal(value.strip()).is_infinite()
+        except (decimal.DecimalException, ValueError):
+            return False
+    return False
 
 
 class AlicloudModule(_CloudModule):

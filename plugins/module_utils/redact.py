@@ -56,6 +56,8 @@ def url_passwords(url):
     endpoint checks refuse such URLs, and this keeps the password out of the message that says so."""
     if not isinstance(url, str):
         return ()
+    if "//" not in url:
+        url = "//" + url  # host:port@... written without a scheme is taken as https:// by the endpoint checks
     found = []
     for userinfo in _USERINFO.findall(url):
         if ":" in userinfo:

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text, url_passwords
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
     control_character,
@@ -53,6 +53,8 @@ MAX_CONNECT_TIMEOUT = 10.0
 
 _HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?\Z")
 _IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?\]\Z")
+# mailto:x, javascript:..., file:/x: a scheme without "//" (host:8443 is a host and a port).
+_OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])(?!//)")
 _PATH_PREFIX = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*\Z")
 
 
@@ -70,13 +72,18 @@ class Endpoint:
         text = (url or "").strip()
         if not text:
             raise ConfigError("%s is empty: give a URL such as https://elasticsearch.cn-hangzhou.aliyuncs.com" % option_name)
-        shown = redact_text(text)
+        # What a message may show of the URL: any user-info password masked, with or without a scheme.
+        shown = redact_text(text, url_passwords(text))
         if any(char.isspace() for char in text) or control_character(text):
-            raise ConfigError("%s %r contains white space or a control character" % (option_name, neutralise(shown)))
+            raise ConfigError("%s '%s' contains white space or a control character" % (option_name, neutralise(shown)))
         if not is_ascii(text):
             raise ConfigError("%s %r contains characters that are not ASCII: write an internationalised host name in its "
                               "xn-- (punycode) form and percent-encode the path" % (option_name, shown))
-        if "://" not in text:
+        if "://" not in text and _OTHER_SCHEME.match(text):
+            raise ConfigError("%s %r must use http:// or https://" % (option_name, shown))
+        if text.startswith("//"):
+            text = "https:" + text
+        elif "://" not in text:
             text = "https://" + text
         try:
             parts = urlsplit(text)
