@@ -135,8 +135,8 @@ def test_filters_go_to_the_api_and_keyed_groups_follow_versions_and_tags(simulat
 
 
 FILTER_CASES = {
-    "es_version": ({"es_version": "6.3"}, {"es-cn-behind0001", "es-cn-precheck0004", "es-cn-busy0005",
-                                          "es-cn-shanghai0007"}),
+    "es_version": ({"es_version": "6.3"},
+                   {"es-cn-behind0001", "es-cn-precheck0004", "es-cn-busy0005", "es-cn-shanghai0007"}),
     "description": ({"description": "orders"}, {"es-cn-behind0001"}),
     "instance_category": ({"instance_category": "advanced"}, {"es-cn-newer0003"}),
     "payment_type": ({"payment_type": "prepaid"}, set()),

@@ -36,7 +36,6 @@ NOT_YET_CHECKABLE = {"passed": None, "status": "not yet checkable"}
 UPGRADE_SOURCE = "UpgradeEngineVersion"
 
 
-
 def checks_from_result(result, source):
     """The shared :class:`Precheck` of an UpgradeEngineVersion ``Result``, and the raw entries it came from.
 
