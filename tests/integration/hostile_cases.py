@@ -158,6 +158,7 @@ DCS_INFO_CASES = (
     + _cases("dcs_info", "instance_id", ["a b", "dcs\n1"])
     + _cases("dcs_info", "name", ["a\x00b", "a\x1b[31m"]) + _cases("dcs_info", "exact_name", ["x\ny"])
     + _cases("dcs_info", "status", ["RUN\x1bNING"]) + _cases("dcs_info", "tags", [{"env": u"\u202eprod"}])
+    + _cases("dcs_info", "page_size", [0, -1, 1001, "inf", 10 ** 30])
 )
 
 # --- inventory plugins (keys of the inventory file) ---------------------------------------------------------------

@@ -85,3 +85,20 @@ def test_a_multi_step_path_is_shown_with_the_version_reached():
     assert "5.6.16 (path 5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done))" in lines[1]
     html = render_html(build_report(rows, "t", "upgrade"))
     assert "5.6.16 (path 5.5.3 -&gt; 5.6 -&gt; 6.3 -&gt; 6.7 (1 of 3 steps done))" in html
+
+
+def test_rows_of_mixed_types_sort_and_render_and_unusable_ones_are_named():
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import ReportInputError
+
+    records = [{"host": 5, "cloud": 7, "outcome": "current", "duration_seconds": 3},
+               {"host": "es-1", "cloud": "alicloud_es", "outcome": "current", "before_version": 6.7}]
+    rows = build_rows(records, hosts=["5"])
+    assert [row["host"] for row in rows] == ["5", "es-1"] and rows[1]["before_version"] == "6.7"
+    assert len(table_lines(rows, summarise(rows))) == 4
+    for field, value in (("duration_seconds", "75"), ("host", {"a": 1}), ("reason", ["x"])):
+        try:
+            build_rows([dict(RECORDS[0], **{field: value})])
+        except ReportInputError as error:
+            assert str(error).startswith("records[0].%s must be" % field)
+        else:
+            raise AssertionError("accepted %s=%r" % (field, value))
