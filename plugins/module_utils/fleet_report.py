@@ -152,9 +152,9 @@ def _duration(value):
 
 def table_lines(rows, summary):
     header = ("instance", "cloud", "before", "after", "outcome", "duration", "reason")
-    body = [tuple(_cell(cell) for cell in (row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row),
-                                            row["outcome"], _duration(row["duration_seconds"]), (row["reason"] or "")[:90]))
-            for row in rows]
+    cells = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row), row["outcome"],
+              _duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
+    body = [tuple(_cell(cell) for cell in line) for line in cells]
     widths = [max(len(u"%s" % line[i]) for line in [header] + body) for i in range(len(header) - 1)]
     lines = []
     for line in [header] + body:

@@ -221,8 +221,8 @@ class HttpTransport:
             # requests and urllib3 raise plain ValueError, UnicodeError or their own types for what they cannot send
             # (a header that is not Latin-1, a URL they cannot parse). The input checks refuse such values first; this
             # keeps any that slip through a scrubbed error instead of a traceback quoting the header.
-            raise self._error("request to %s could not be sent (%s): %s" % (self.endpoint, type(exc).__name__,
-                                                                          self._short(exc)), action, code="RequestError")
+            raise self._error("request to %s could not be sent (%s): %s"
+                              % (self.endpoint, type(exc).__name__, self._short(exc)), action, code="RequestError")
         return self._parse(response, action)
 
     def _parse(self, response, action):

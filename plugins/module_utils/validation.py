@@ -35,8 +35,9 @@ MAX_TEXT_LENGTH = 1024
 # C0 and C1 control characters, DEL, and the Unicode formatting characters that reorder or hide text on a terminal
 # (bidirectional overrides and isolates, line and paragraph separators).
 _CONTROL = re.compile(u"[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]")
-# What an HTTP header value may hold here: visible ASCII, no space (keys and tokens never contain one).
-_HEADER_SAFE = re.compile(r"[\x21-\x7e]+\Z")
+# What an HTTP header value may hold here: visible ASCII, no space and no backslash (keys and tokens never contain one;
+# a backslash is an escape sequence such as \n pasted as written).
+_HEADER_SAFE = re.compile(r"[\x21-\x5b\x5d-\x7e]+\Z")
 
 
 def _escape(char):
@@ -121,10 +122,12 @@ def check_header_value(option, value, secret=False, max_length=MAX_TOKEN_LENGTH,
         raise ConfigError("%s is %d characters long, more than the %d an HTTP header can carry here"
                           % (option, len(value), max_length))
     if not _HEADER_SAFE.match(value):
-        position = next(index for index, char in enumerate(value) if not u"\x21" <= char <= u"\x7e")
+        position = next(index for index, char in enumerate(value) if not u"\x21" <= char <= u"\x7e" or char == u"\\")
         char = value[position]
         if char == u" ":
             what = "a space"
+        elif char == u"\\":
+            what = "a backslash (an escape sequence such as \\n written out?)"
         elif char in u"\r\n":
             what = "a line break"
         elif ord(char) < 0x20 or 0x7f <= ord(char) <= 0x9f:

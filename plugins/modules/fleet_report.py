@@ -30,7 +30,7 @@ options:
         C(path)) must be strings (or numbers, taken as text) of at most 4096 characters, C(duration_seconds) a number
         from 0 to 10000000 or null; any other value fails the task with a message naming the record and field, before
         anything is written. Control characters in the text (a terminal escape sequence in a vendor's message) are
-        shown as visible escapes such as C(\\x1b) in the table and both files.
+        shown as visible escapes such as C(\x1b) in the table and both files.
       - Required unless O(check_writable=true).
     type: list
     elements: dict

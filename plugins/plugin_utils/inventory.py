@@ -119,8 +119,8 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             raise
         except Exception as error:  # pylint: disable=broad-except
             # Anything unforeseen still fails the source with a scrubbed message, never a traceback quoting a value.
-            message = "%s: %s inventory failed (%s): %s" % (self._source(path), self.NAME, type(error).__name__,
-                                                          self._redact(error))
+            message = "%s: %s inventory failed (%s): %s" % (
+                self._source(path), self.NAME, type(error).__name__, self._redact(error))
             self._record_failure(path, message)
             raise AnsibleError(message) from None
 

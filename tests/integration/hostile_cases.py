@@ -53,7 +53,7 @@ def _cases(surface, option, values, expect=None):
 
 ACCESS_KEYS = ["AK\nX", "AK X", u"AK\u20ac", "\x1b[31mAK", "\tAK"]
 SECRET_KEYS = ["SK\n" + SECRET, "SK " + SECRET, SECRET + u"\u20ac", SECRET + "\x00", u"\u202e" + SECRET]
-TOKENS = ["tok\n" + TOKEN, "tok\\" + TOKEN + "\n", TOKEN + u"\u20ac", TOKEN + u"\u00e9", "tok " + TOKEN, "\r\n" + TOKEN,
+TOKENS = ["tok\\" + TOKEN, "tok\n" + TOKEN, "tok\\" + TOKEN + "\n", TOKEN + u"\u20ac", TOKEN + u"\u00e9", "tok " + TOKEN, "\r\n" + TOKEN,
           TOKEN * 1000, u"\u202e" + TOKEN, TOKEN + "\x7f"]
 REGIONS = ["cn-hangzhou\n", "cn-hangzhou\r\nX-Injected: 1", "CN-HANGZHOU", "cn-hangzhou/../x", u"cn-\u676d\u5dde",
            "cn-hangzhou\x00", "cn-" + "a" * 80, u"cn-hangzhou\u0663", "cn-hang zhou"]

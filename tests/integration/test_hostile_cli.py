@@ -74,8 +74,8 @@ def assert_clean(output, files, *more):
                 texts.append((os.path.join(root, name), handle.read()))
     for where, text in texts:
         leaked = [secret for secret in PLANTED_ALL if secret in text]
-        assert not leaked, "%s leaks %s: %s" % (where, leaked, ["..." + text[max(0, text.index(secret) - 300):
-                                                                      text.index(secret) + 100] for secret in leaked])
+        context = [text[max(0, text.index(secret) - 300):text.index(secret) + 100] for secret in leaked]
+        assert not leaked, "%s leaks %s: %s" % (where, leaked, context)
 
 
 def assert_no_request(simulator, reads_allowed=False):
