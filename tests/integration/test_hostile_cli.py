@@ -317,3 +317,19 @@ def test_role_refuses_a_host_before_its_first_call(planted, tmp_path, name, host
     assert "refused before any API call" in failed[-1]["msg"]
     assert_no_request(simulator)
     assert_clean(run.output, files, json.dumps(run.data))
+
+
+def test_a_good_run_with_the_planted_credentials_leaves_no_secret_in_job_files_either(planted, tmp_path):
+    """The control: the same planted credentials through a whole upgrade (async jobs, their status files, the log, the
+    report), so that the scans above look where secrets would be if any layer let them through."""
+    simulator, env, files = planted
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=_fleet(tmp_path, simulator),
+                       extra_vars={"engine_upgrade_batches": [2]}, verbosity=4)
+    assert run.returncode == 0, run.output[-3000:]
+    with open(str(files / "report" / "fleet-report.json")) as handle:
+        outcomes = [row["outcome"] for row in json.load(handle)["instances"]]
+    assert outcomes == ["upgraded", "upgraded"]
+    jobs = [name for _root, _dirs, names in os.walk(str(files / "async")) for name in names]
+    assert len(jobs) >= 2 and os.path.getsize(str(files / "ansible.log")) > 10000
+    assert simulator.client.counters()["upgrades_started"] == {ES_INSTANCE: 1, DCS_INSTANCE: 1}
+    assert_clean(run.output, files, json.dumps(run.data))
