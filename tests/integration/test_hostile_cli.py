@@ -203,6 +203,9 @@ PLAYBOOK_CASES = [
     ("poll-interval-nan", {"engine_upgrade_poll_interval": "nan"}, ["engine_upgrade_poll_interval"]),
     ("wait-timeout-huge", {"engine_upgrade_wait_timeout": "1e400"}, ["engine_upgrade_wait_timeout"]),
     ("allow-empty-not-bool", {"engine_upgrade_allow_empty_fleet": "perhaps"}, ["engine_upgrade_allow_empty_fleet"]),
+    ("defaults-unknown-key", {"engine_upgrade_alicloud_defaults": {"regoin": "cn-hangzhou"}},
+     ["engine_upgrade_alicloud_defaults", "regoin"]),
+    ("defaults-not-a-mapping", {"engine_upgrade_huaweicloud_defaults": "project_id"}, ["engine_upgrade_huaweicloud_defaults"]),
     ("report-dir-unwritable", {"engine_upgrade_report_dir": "/proc/opsfleet-report"}, ["report_dir", "cannot be written"]),
 ]
 
