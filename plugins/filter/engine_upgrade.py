@@ -156,8 +156,8 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
 def _path(result):
     """``5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done)`` for a multi-step upgrade, else ``""``."""
     result = _mapping(result)
-    steps = [step for step in result.get("path") or [] if isinstance(step, dict)] if isinstance(
-        result.get("path"), list) else []
+    steps = result.get("path")
+    steps = [step for step in steps if isinstance(step, dict)] if isinstance(steps, list) else []
     if len(steps) < 2:
         return ""
     versions = [steps[0].get("from")] + [step.get("to") for step in steps]

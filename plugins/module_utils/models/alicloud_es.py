@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import has_tags
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import tags_to_dict as tag_list_to_dict
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.versions import compare, normalize_es_version, satisfies
 
@@ -118,8 +119,7 @@ class ListingFilter:
             check = checks.get(key)
             if check is not None and not check(wanted):
                 return False
-        have = instance.tags
-        return all(have.get(key) == (u"" if value is None else u"%s" % value) for key, value in self.tags.items())
+        return has_tags(instance.tags, self.tags)
 
 
 def _nested(data, outer, inner):

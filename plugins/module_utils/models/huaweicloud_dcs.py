@@ -15,6 +15,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import has_tags
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.tags import tags_to_dict as tag_list_to_dict
 
 READY_STATUS = "RUNNING"
@@ -116,7 +117,7 @@ def list_query(name=None, exact_name=None, status=None, include_failure=False):
         if name is not None and name not in exact_name:
             raise ValueError("name %r and the exact name %r cannot both match: give one of them" % (name, exact_name))
         # The ListInstances reference: name_equal is a switch (default false) that makes name match exactly. Should
-        # an API ignore it, exact_name_matches keeps only the exact name: the listing can never widen the fleet.
+        # an API ignore it, listing_matches keeps only the exact name: the listing can never widen the fleet.
         query["name"] = exact_name
         query["name_equal"] = "true"
     elif name is not None:
@@ -145,14 +146,10 @@ def listing_matches(instances, query, tags=None, instance_id=None):
             continue
         if instance_id is not None and item.get("instance_id") != instance_id:
             continue
-        if tags and not _has_tags(tags_to_dict(item.get("tags")), tags):
+        if tags and not has_tags(tags_to_dict(item.get("tags")), tags):
             continue
         kept.append(item)
     return kept
-
-
-def _has_tags(have, wanted):
-    return all(have.get(key) == (u"" if value is None else u"%s" % value) for key, value in wanted.items())
 
 
 class TaskInfo:

@@ -20,3 +20,9 @@ def tags_to_dict(tags, key_field, value_field):
             value = tag.get(value_field)
             result[u"%s" % tag[key_field]] = u"" if value is None else u"%s" % value
     return result
+
+
+def has_tags(have, wanted):
+    """Whether the tags ``have`` (as :func:`tags_to_dict` makes them) carry every key and value of ``wanted``; a
+    wanted value of None means ``""``, the value a tag without one reads as."""
+    return all(have.get(key) == (u"" if value is None else u"%s" % value) for key, value in wanted.items())
