@@ -18,6 +18,8 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import StaticSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import SIGNATURE_VERSIONS
@@ -93,7 +95,9 @@ class _Settings:
         self.validate_certs = True if params.get("validate_certs") is None else params["validate_certs"]
         self.ca_bundle = params.get("ca_bundle")
         self.timeout = DEFAULT_TIMEOUT if params.get("request_timeout") is None else params["request_timeout"]
-        self._check_credentials()
+        self.credential_source = None
+        if self.uses_key_pair(params):
+            self._check_credentials()
         self._check_region(required=not params.get("endpoint"))
         self.endpoint = self._endpoint(params.get("endpoint"))
         self.timeout = check_seconds("request_timeout", self.timeout, REQUEST_TIMEOUT_BOUNDS, default=DEFAULT_TIMEOUT)
@@ -105,10 +109,26 @@ class _Settings:
                 raise ConfigError("ca_bundle contains a NUL character: give the path of a PEM CA bundle")
         if self.ca_bundle and not os.path.isfile(self.ca_bundle):
             raise ConfigError("ca_bundle %r is not a readable file: give the path of a PEM CA bundle" % self.ca_bundle)
+        self.credential_source = self._credential_source(params)
 
     @property
     def secrets(self):
-        return tuple(value for value in (self.secret_key, self.security_token) if value)
+        given = tuple(value for value in (self.secret_key, self.security_token) if value)
+        return given + (self.credential_source.secrets if self.credential_source is not None else ())
+
+    def uses_key_pair(self, params):
+        """Whether the signers use access_key / secret_key as given (each cloud's settings say False when a role,
+        the instance metadata or a profile provides the credentials)."""
+        return True
+
+    def _credential_source(self, params):
+        """The source the signers read their credentials from at each request."""
+        return StaticSource(self.access_key, self.secret_key, self.security_token)
+
+    def credential_http(self):
+        """HTTP for the credential services, with this connection's timeout and TLS settings."""
+        return CredentialHttp(timeout=self.timeout, validate_certs=self.validate_certs, ca_bundle=self.ca_bundle,
+                              secrets=self.secrets)
 
     def _check_credentials(self):
         missing = [name for name in ("access_key", "secret_key") if not getattr(self, name)]

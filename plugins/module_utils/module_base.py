@@ -39,6 +39,7 @@ class _CloudModule(AnsibleModule):
     client_class = None
     env = None  # option -> environment variables of the cloud (connection.ALICLOUD_ENV / HUAWEICLOUD_ENV)
     _started = None
+    _client = None
 
     def __init__(self, argument_spec=None, **kwargs):
         self._started = time.monotonic()
@@ -78,6 +79,9 @@ class _CloudModule(AnsibleModule):
         values += [os.environ.get(name) for option in ("secret_key", "security_token") for name in env.get(option, ())]
         for endpoint in [params.get("endpoint")] + [os.environ.get(name) for name in env.get("endpoint", ())]:
             values.extend(url_passwords(endpoint))
+        if self._client is not None:
+            # Temporary credentials fetched during the run (STS, instance metadata, IAM agency).
+            values.extend(self._client.transport.signer.secrets)
         return tuple(value for value in values if value and isinstance(value, str))
 
     @property

@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import CredentialError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text, url_passwords
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
@@ -43,7 +44,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation
 )
 
 COLLECTION_NAME = "opsfleet.engine_upgrade"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
     COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_VERSION, platform.python_version())
 
@@ -137,11 +138,13 @@ class Endpoint:
 class Dialect:
     """What differs between the vendors at the HTTP level."""
 
-    def __init__(self, name, headers_for, parse_error, request_id_of):
+    def __init__(self, name, headers_for, parse_error, request_id_of, expired_credential_codes=()):
         self.name = name
         self.headers_for = headers_for  # (action, has_body) -> dict of headers to sign
         self.parse_error = parse_error  # (status, reason, headers, body, action) -> ApiError
         self.request_id_of = request_id_of  # (headers, data) -> str or None
+        # Vendor codes saying the temporary credentials expired: the request was refused before it was processed.
+        self.expired_credential_codes = tuple(expired_credential_codes)
 
 
 class ApiResponse:
@@ -158,6 +161,7 @@ class CallStats:
     def __init__(self):
         self.calls = {}
         self.retries = 0
+        self.credential_renewals = 0
 
     def count(self, action):
         self.calls[action] = self.calls.get(action, 0) + 1
@@ -183,6 +187,15 @@ class HttpTransport:
         payload = b"" if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
         def once():
+            try:
+                return self._send(method, path, action, query, payload)
+            except ApiError as error:
+                if not self._credentials_expired(error):
+                    raise
+            # The clock that decides expiry is the service's: a token this controller still thought valid was
+            # refused, so fetch new credentials and send again, once (the refusal means nothing was applied).
+            self.signer.source.invalidate()
+            self.stats.credential_renewals += 1
             return self._send(method, path, action, query, payload)
 
         if not retry:
@@ -192,10 +205,19 @@ class HttpTransport:
     def _record_retry(self, attempt, error, pause):
         self.stats.retries += 1
 
+    def _credentials_expired(self, error):
+        return (error.code in self.dialect.expired_credential_codes and error.status in (400, 401, 403)
+                and getattr(self.signer.source, "renewable", False))
+
     def _send(self, method, path, action, query, payload):
         wire_path = self.endpoint.path(path)
         headers = self.dialect.headers_for(action, bool(payload))
-        signed = self.signer.sign(method, self.endpoint.host, wire_path, query=query, headers=headers, body=payload)
+        try:
+            signed = self.signer.sign(method, self.endpoint.host, wire_path, query=query, headers=headers, body=payload)
+        except CredentialError as exc:
+            # Temporary credentials are fetched (or renewed) when a request is signed; the request is not sent.
+            raise ApiError(self._scrub(u"%s" % (exc,)), status=getattr(exc, "status", None),
+                           code=getattr(exc, "code", None) or "CredentialError", action=action)
         url = self.endpoint.url(signed.path, signed.query_string)
         self.stats.count(action)
         try:

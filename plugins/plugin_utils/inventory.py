@@ -199,6 +199,9 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         instance_ids = sorted(set(check_instance_ids(self.get_option("instance_ids"))))
         # Credentials and endpoints last: every option error is reported, whatever the environment holds.
         per_region = [(region, self.SETTINGS(region_params[region])) for region in regions]
+        # Temporary credentials (a role, an agency, the instance metadata) are valid in every region: fetched once.
+        for dummy, settings in per_region[1:]:
+            settings.credential_source = per_region[0][1].credential_source
         return InventoryQuery(per_region, filters, tags, instance_ids, region_fields=self.REGION_FIELDS,
                               cloud=self.CLOUD, access_key=params.get("access_key"), **options)
 
@@ -349,7 +352,8 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         return self._redact(text + "Error%s: %s" % (retried, error))
 
     def _redact(self, value):
-        return redact_text(to_text(value), self._secrets)
+        obtained = tuple(secret for client in self._clients for secret in client.transport.signer.secrets)
+        return redact_text(to_text(value), self._secrets + obtained)
 
     @staticmethod
     def _source(path):

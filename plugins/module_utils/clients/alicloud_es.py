@@ -48,7 +48,7 @@ class AlicloudEsClient:
 
     @classmethod
     def from_settings(cls, settings, session=None, retry_policy=None):
-        signer = alicloud_signer(settings.signature_version, settings.access_key, settings.secret_key, settings.security_token)
+        signer = alicloud_signer(settings.signature_version, source=settings.credential_source)
         return cls(HttpTransport(settings.endpoint, signer, ALICLOUD_DIALECT, timeout=settings.timeout,
                                  validate_certs=settings.validate_certs, ca_bundle=settings.ca_bundle,
                                  retry_policy=retry_policy, session=session))

@@ -45,7 +45,7 @@ class HuaweicloudDcsClient:
                     "Content-Type": "application/json;charset=utf-8" if has_body else "application/json"}
 
         dialect = Dialect("huaweicloud", headers_for, parse_huaweicloud_error, _request_id_of)
-        signer = SdkHmacSha256Signer(settings.access_key, settings.secret_key, settings.security_token)
+        signer = SdkHmacSha256Signer(source=settings.credential_source)
         transport = HttpTransport(settings.endpoint, signer, dialect, timeout=settings.timeout,
                                   validate_certs=settings.validate_certs, ca_bundle=settings.ca_bundle,
                                   retry_policy=retry_policy, session=session)

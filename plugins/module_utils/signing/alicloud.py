@@ -69,6 +69,7 @@ class Acs3Signer(_AlicloudSigner):
     def sign(self, method, host, path, query=None, headers=None, body=b"", timestamp=None, nonce=None):
         body = to_bytes(body)
         method = method.upper()
+        self._credentials()
         signed = self._base_headers(host, headers, nonce)
         signed["x-acs-date"] = _as_utc(timestamp).strftime("%Y-%m-%dT%H:%M:%SZ")
         payload_hash = sha256_hex(body)
@@ -93,6 +94,7 @@ class RoaV1Signer(_AlicloudSigner):
 
     def sign(self, method, host, path, query=None, headers=None, body=b"", timestamp=None, nonce=None):
         method = method.upper()
+        self._credentials()
         signed = self._base_headers(host, headers, nonce)
         # formatdate is locale-independent, unlike strftime("%a, %d %b ...").
         signed["date"] = formatdate(_timegm(_as_utc(timestamp)), usegmt=True)
@@ -126,7 +128,9 @@ def _timegm(moment):
     return calendar.timegm(moment.utctimetuple())
 
 
-def alicloud_signer(signature_version, access_key, secret_key, security_token=None):
-    """Build the signer for ``signature_version`` (``v3`` default, ``v1`` ROA)."""
+def alicloud_signer(signature_version, access_key=None, secret_key=None, security_token=None, source=None):
+    """Build the signer for ``signature_version`` (``v3`` default, ``v1`` ROA), signing with the key pair given or
+    with ``source``'s current credentials."""
     # The settings have validated signature_version against SIGNATURE_VERSIONS.
-    return {"v3": Acs3Signer, "v1": RoaV1Signer}[signature_version](access_key, secret_key, security_token)
+    return {"v3": Acs3Signer, "v1": RoaV1Signer}[signature_version](access_key, secret_key, security_token,
+                                                                    source=source)

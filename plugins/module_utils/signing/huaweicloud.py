@@ -50,6 +50,7 @@ class SdkHmacSha256Signer(KeyPairSigner):
         """Sign a request; ``nonce`` is accepted for interface parity with the Alibaba signers and unused."""
         body = to_bytes(body)
         method = method.upper()
+        self._credentials()
         if timestamp is None:
             timestamp = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         elif timestamp.tzinfo is not None:
