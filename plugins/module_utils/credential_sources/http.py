@@ -83,7 +83,7 @@ class CredentialHttp:
                                             verify=self.verify, allow_redirects=False)
         except Exception as exc:  # pylint: disable=broad-except
             # requests raises its own types and plain ValueErrors alike; each becomes one scrubbed message.
-            text = self.scrub(u"%s" % (exc,), secrets)
+            text = self.scrub(_drop_query(u"%s" % (exc,), url), secrets)
             raise CredentialError("%s: the request to %s failed (%s): %s" % (
                 what, self.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
         content = response.content or b""
@@ -110,5 +110,12 @@ class CredentialHttp:
 
 
 def _without_query(url):
-    """A URL as shown in messages: no query string (STS puts its signature and parameters there)."""
+    """A URL as shown in messages: no query string (an RPC-style request carries its signature there)."""
     return url.split("?", 1)[0]
+
+
+def _drop_query(text, url):
+    """``text`` (an exception that quotes the request's path) with the URL's query string cut out."""
+    if "?" not in url:
+        return text
+    return text.replace("?" + url.split("?", 1)[1], "?...")
