@@ -16,6 +16,10 @@ options:
     description:
       - Alibaba Cloud AccessKey ID.
       - If not set, the environment variable E(ALICLOUD_ACCESS_KEY) or E(ALIBABA_CLOUD_ACCESS_KEY_ID) is used.
+      - One credential source is used, never a mix, or the task fails before any API call naming the options. The sources are this key
+        pair (with O(secret_key) and optionally O(security_token)), a CLI profile (O(profile) /
+        O(shared_credentials_file)), or the instance's RAM role (O(ecs_role_name)). O(assume_role_arn) may be set over
+        any of them. Empty values count as unset (AWX injects unset credential fields as empty strings).
     type: str
   secret_key:
     description:
@@ -40,6 +44,77 @@ options:
       - Defaults to V(https://elasticsearch.{region}.aliyuncs.com).
       - If not set, the environment variable E(ALICLOUD_ES_ENDPOINT) is used.
     type: str
+  assume_role_arn:
+    description:
+      - ARN of a RAM role to assume with STS C(AssumeRole), such as V(acs:ram::1234567890123456:role/engine-upgrader),
+        with the credentials of the other source (key pair, profile or instance role).
+      - The temporary credentials are fetched once per task and again shortly before they expire (an hour-long upgrade
+        wait outlasts a short session); when the API says they expired, they are fetched anew and the request is sent
+        once more.
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_ARN) or E(ALIBABA_CLOUD_ROLE_ARN) is used.
+    type: str
+    version_added: 0.2.0
+  assume_role_session_name:
+    description:
+      - Role session name recorded by ActionTrail for the assumed role, 2 to 64 letters, digits and C(. _ @ -).
+      - Defaults to V(opsfleet-engine-upgrade). Used with O(assume_role_arn) only.
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_SESSION_NAME) or E(ALIBABA_CLOUD_ROLE_SESSION_NAME)
+        is used.
+    type: str
+    version_added: 0.2.0
+  assume_role_duration_seconds:
+    description:
+      - Lifetime of the assumed role's credentials, a whole number of seconds from 900 to 43200 (the role's maximum
+        session duration caps it; STS refuses more). Defaults to 3600. Used with O(assume_role_arn) only.
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION) is used.
+    type: raw
+    version_added: 0.2.0
+  assume_role_policy:
+    description:
+      - A RAM policy document that narrows the assumed role's permissions for this session, as JSON text or as a
+        mapping. It must be a JSON object with a C(Statement) list; anything else is refused before any API call.
+        Used with O(assume_role_arn) only.
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_POLICY) is used.
+    type: raw
+    version_added: 0.2.0
+  sts_endpoint:
+    description:
+      - Base URL of STS, for a regional or VPC endpoint, a proxy or a test endpoint.
+      - Defaults to V(https://sts.aliyuncs.com) (for a C(RamRoleArn) profile with C(sts_region), that region's
+        endpoint).
+      - If not set, the environment variable E(ALICLOUD_STS_ENDPOINT) is used.
+    type: str
+    version_added: 0.2.0
+  ecs_role_name:
+    description:
+      - Name of the RAM role attached to the ECS instance the task runs on; its temporary credentials are read from the
+        instance metadata service, with the metadata token handshake (hardened mode).
+      - When the metadata service answers the token request with an error, the credentials are read without a token,
+        as the official SDK provider does by default.
+      - If not set, the environment variable E(ALICLOUD_ECS_ROLE_NAME) or E(ALIBABA_CLOUD_ECS_METADATA) is used.
+    type: str
+    version_added: 0.2.0
+  ecs_metadata_endpoint:
+    description:
+      - Base URL of the ECS instance metadata service. Defaults to V(http://100.100.100.200).
+      - If not set, the environment variable E(ALICLOUD_ECS_METADATA_ENDPOINT) is used.
+    type: str
+    version_added: 0.2.0
+  profile:
+    description:
+      - Name of a profile in the C(aliyun) CLI's configuration file (O(shared_credentials_file)). Modes C(AK),
+        C(StsToken), C(RamRoleArn) and C(EcsRamRole) are supported; any other mode is refused naming the mode and the
+        profile.
+      - When only O(shared_credentials_file) is set, the file's C(current) profile is used.
+      - If not set, the environment variable E(ALICLOUD_PROFILE) or E(ALIBABA_CLOUD_PROFILE) is used.
+    type: str
+    version_added: 0.2.0
+  shared_credentials_file:
+    description:
+      - Path of the C(aliyun) CLI's C(config.json) on the host the task runs on. Defaults to C(~/.aliyun/config.json).
+      - If not set, the environment variable E(ALICLOUD_SHARED_CREDENTIALS_FILE) is used.
+    type: path
+    version_added: 0.2.0
   signature_version:
     description:
       - Request signature scheme. V(v3) is C(ACS3-HMAC-SHA256), the current SDK default.

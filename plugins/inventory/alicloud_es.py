@@ -132,6 +132,7 @@ cache_timeout: 600
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import AlicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.alicloud import ALICLOUD_CREDENTIAL_ENV
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS, EsInstance, ListingFilter
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import CloudInventoryBase, host_variables_of
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryRetryPolicy
@@ -157,7 +158,8 @@ class InventoryModule(CloudInventoryBase):
     CLOUD_LABEL = "Alibaba Cloud Elasticsearch"
     LIST_ACTION = "ListInstance"
     SETTINGS = AlicloudSettings
-    CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("signature_version",)
+    # The credential sources' options (role, instance role, CLI profile) with the modules' environment fallbacks.
+    CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("signature_version",) + tuple(sorted(ALICLOUD_CREDENTIAL_ENV))
     TEMPLATED_OPTIONS = tuple(option for option, dummy in LIST_FILTERS)
 
     def list_filters(self):

@@ -18,6 +18,12 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.alicloud import (
+    ALICLOUD_CREDENTIAL_ENV,
+    alicloud_credential_spec,
+    alicloud_source,
+    uses_key_pair as alicloud_uses_key_pair,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import StaticSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
@@ -45,6 +51,7 @@ ALICLOUD_ENV = {
     "region": ["ALICLOUD_REGION", "ALIBABA_CLOUD_REGION_ID"],
     "endpoint": ["ALICLOUD_ES_ENDPOINT"],
 }
+ALICLOUD_ENV.update(ALICLOUD_CREDENTIAL_ENV)
 HUAWEICLOUD_ENV = {
     "access_key": ["HUAWEICLOUD_SDK_AK"],
     "secret_key": ["HUAWEICLOUD_SDK_SK"],
@@ -73,6 +80,7 @@ def _common_spec(env):
 def alicloud_argument_spec():
     spec = _common_spec(ALICLOUD_ENV)
     spec["signature_version"] = dict(type="str", default="v3", choices=list(SIGNATURE_VERSIONS))
+    spec.update(alicloud_credential_spec())
     return spec
 
 
@@ -175,6 +183,13 @@ class AlicloudSettings(_Settings):
         if self.signature_version not in SIGNATURE_VERSIONS:
             raise ConfigError("signature_version must be v3 (ACS3-HMAC-SHA256) or v1 (ROA HMAC-SHA1), got %r"
                               % self.signature_version)
+
+    def uses_key_pair(self, params):
+        return alicloud_uses_key_pair(params)
+
+    def _credential_source(self, params):
+        # Key pair, CLI profile or instance RAM role, with an assumed role over any of them (credential_sources.alicloud).
+        return alicloud_source(params, self.credential_http())
 
 
 class HuaweicloudSettings(_Settings):

@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
 
 from . import alicloud_es, huaweicloud_dcs
-from .auth_alicloud import AlicloudVerifier
 from .auth_huaweicloud import HuaweicloudVerifier
 from .clock import SimClock
 from .common import ALICLOUD, HUAWEICLOUD, ApiError, RequestContext, Response, ali_error, hw_error
@@ -21,7 +20,9 @@ from .control import CONTROL_PREFIX, handle_control
 from .counters import Counters, NO_INSTANCE
 from .faults import FaultInjector, fault_response
 from .fleet import load_fleet
+from .metadata_alicloud import AlicloudMetadataService
 from .state import FleetState
+from .sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, AlicloudStsService, TemporaryAwareVerifier
 
 REGION_RE = re.compile(r'^[a-z]{2}(-[a-z0-9]+)+$')
 UNKNOWN_ACTION = 'UnknownAction'
@@ -93,7 +94,10 @@ class Simulator:
         self.clock = clock or SimClock()
         self.counters = Counters()
         self.faults = FaultInjector()
-        self.ali_verifier = AlicloudVerifier()
+        self.alicloud_sts = AlicloudStsService(self)
+        self.alicloud_metadata = AlicloudMetadataService(self, self.alicloud_sts)
+        # Also accepts the temporary credentials STS and the ECS metadata service issued, until they expire.
+        self.ali_verifier = TemporaryAwareVerifier(self.alicloud_sts.issued, self.clock)
         self.hw_verifier = HuaweicloudVerifier()
         self.hw_verifier.on_lockout = self.counters.auth_lockout
         self.stopping = threading.Event()
@@ -112,6 +116,8 @@ class Simulator:
         self.state = state
         self.counters.reset()
         self.hw_verifier.reset_counters()
+        self.alicloud_sts.reset()
+        self.alicloud_metadata.reset()
 
     def reset(self, counters=True, state=False):
         if state:
@@ -190,6 +196,23 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
     def do_PATCH(self):
         self._handle()
 
+    def date_time_string(self, timestamp=None):
+        # Every answer's Date is the simulated clock's: credential clients measure token lifetimes against it.
+        return BaseHTTPRequestHandler.date_time_string(self, self.server.simulator.clock.now() if timestamp is None else timestamp)
+
+    def _alicloud_credential_service(self, sim, raw_path, raw_query, body):
+        """Alibaba STS AssumeRole, the ECS metadata service and their control endpoint; False for other paths."""
+        decoded = unquote(raw_path)
+        if decoded == ALI_CREDENTIALS_CONTROL:
+            self._send(sim.alicloud_sts.control(self.command, body))
+        elif sim.alicloud_metadata.handles(decoded):
+            self._send(sim.alicloud_metadata.handle(self.command, decoded, self._lower_headers()))
+        elif sim.alicloud_sts.handles(decoded, raw_query, self._lower_headers()):
+            self._send(sim.alicloud_sts.handle(self.command, raw_path, raw_query, self._lower_headers(), body))
+        else:
+            return False
+        return True
+
     def _read_body(self):
         if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
             chunks = []
@@ -243,6 +266,8 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             self._send(Response(400, {'error': 'unreadable request body'}, content_type='application/json'))
             return
         raw_path, raw_query = self.path.partition('?')[::2]
+        if self._alicloud_credential_service(sim, raw_path, raw_query, body):
+            return
         kind, route = resolve(self.command, raw_path, raw_query)
         if kind == 'control':
             self._send(handle_control(sim, self.command, raw_path, body))

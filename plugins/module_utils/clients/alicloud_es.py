@@ -35,7 +35,9 @@ def _request_id_of(headers, data):
     return (data or {}).get("RequestId") or (data or {}).get("requestId") or headers.get("x-acs-request-id")
 
 
-ALICLOUD_DIALECT = Dialect("alicloud", _headers_for, parse_alicloud_error, _request_id_of)
+# The POP gateways' code for an STS token past its expiration (Alibaba's common error codes; FIDELITY.md).
+ALICLOUD_DIALECT = Dialect("alicloud", _headers_for, parse_alicloud_error, _request_id_of,
+                           expired_credential_codes=("InvalidSecurityToken.Expired",))
 
 
 def _instance_path(instance_id, suffix=""):
