@@ -15,11 +15,13 @@ options:
   access_key:
     description:
       - Huawei Cloud access key (AK).
+      - Required with O(credential_source=access_key) (the default); refused with O(credential_source=metadata).
       - If not set, the environment variable E(HUAWEICLOUD_SDK_AK) is used.
     type: str
   secret_key:
     description:
       - Huawei Cloud secret key (SK).
+      - Required with O(credential_source=access_key) (the default); refused with O(credential_source=metadata).
       - If not set, the environment variable E(HUAWEICLOUD_SDK_SK) is used.
     type: str
   security_token:
@@ -45,4 +47,61 @@ options:
       - Defaults to V(https://dcs.{region}.myhuaweicloud.com).
       - If not set, the environment variable E(HUAWEICLOUD_DCS_ENDPOINT) is used.
     type: str
+  credential_source:
+    description:
+      - Where the credentials that sign the requests (or the IAM agency call, with O(agency_name)) come from.
+      - V(access_key) (the default when unset) uses O(access_key), O(secret_key) and O(security_token).
+      - V(metadata) uses the temporary AK/SK and security token of the agency of the ECS the task runs on, read from
+        the ECS metadata service (C(/openstack/latest/securitykey), with the service's session token when it has one)
+        once per run and again before they expire. O(access_key), O(secret_key) and O(security_token) must then be
+        unset.
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_CREDENTIAL_SOURCE) is used (an empty value is unset).
+    type: str
+    choices: [access_key, metadata]
+    version_added: 0.2.0
+  metadata_endpoint:
+    description:
+      - Base URL of the ECS metadata service, for O(credential_source=metadata).
+      - Defaults to V(http://169.254.169.254).
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_METADATA_ENDPOINT) is used.
+    type: str
+    version_added: 0.2.0
+  agency_name:
+    description:
+      - Name of an IAM agency to assume. The requests are then signed with the agency's temporary AK/SK and security
+        token, obtained from the IAM API C(POST /v3.0/OS-CREDENTIAL/securitytokens) (C(assume_role)) with the
+        credentials O(credential_source) gives, once per run and again before they expire.
+      - Needs O(agency_domain_name) or O(agency_domain_id).
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_AGENCY_NAME) is used.
+    type: str
+    version_added: 0.2.0
+  agency_domain_name:
+    description:
+      - Name of the account (domain) that created the agency O(agency_name).
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME) is used.
+    type: str
+    version_added: 0.2.0
+  agency_domain_id:
+    description:
+      - Id of the account (domain) that created the agency O(agency_name), instead of (or with) its name.
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_AGENCY_DOMAIN_ID) is used.
+    type: str
+    version_added: 0.2.0
+  agency_duration_seconds:
+    description:
+      - Lifetime in seconds of the agency's temporary credentials, from 900 to 86400 (IAM's bounds; the agency may
+        allow less). Credentials are renewed before they expire, so a long wait outlasts them.
+      - Defaults to V(3600).
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS) is used.
+    type: int
+    version_added: 0.2.0
+  iam_endpoint:
+    description:
+      - Base URL of the IAM API, for O(agency_name). May contain V({region}), replaced by O(region).
+      - Defaults to V(https://iam.{region}.myhuaweicloud.com) when O(region) is set, else the global
+        V(https://iam.myhuaweicloud.com).
+      - If not set, the environment variable E(HUAWEICLOUD_SDK_IAM_ENDPOINT) is used (the name C(huaweicloudsdkcore)
+        reads too).
+    type: str
+    version_added: 0.2.0
 """

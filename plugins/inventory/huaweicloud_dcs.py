@@ -153,6 +153,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.huaweicloud_dcs import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import HuaweicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud import HUAWEICLOUD_CREDENTIAL_ENV
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError, huaweicloud_code_number
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
     NO_VERSION_STATUSES,
@@ -218,7 +219,7 @@ class InventoryModule(CloudInventoryBase):
     CLOUD_LABEL = "Huawei Cloud DCS"
     LIST_ACTION = "ListInstances"
     SETTINGS = HuaweicloudSettings
-    CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("project_id",)
+    CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("project_id",) + tuple(sorted(HUAWEICLOUD_CREDENTIAL_ENV))
     REGION_FIELDS = ("project_id", "endpoint")
     TEMPLATED_OPTIONS = ("project_ids", "status", "name", "name_equal")
     _workers = 4  # fetch_versions_workers, once query_options() has checked it

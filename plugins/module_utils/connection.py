@@ -26,6 +26,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import StaticSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.http import CredentialHttp
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud import (
+    HUAWEICLOUD_CREDENTIAL_ENV,
+    huaweicloud_credential_spec,
+    huaweicloud_source,
+    uses_key_pair as huaweicloud_uses_key_pair,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import SIGNATURE_VERSIONS
@@ -60,6 +66,7 @@ HUAWEICLOUD_ENV = {
     "region": ["HUAWEICLOUD_SDK_REGION", "HUAWEICLOUD_REGION"],
     "endpoint": ["HUAWEICLOUD_DCS_ENDPOINT"],
 }
+HUAWEICLOUD_ENV.update(HUAWEICLOUD_CREDENTIAL_ENV)
 ALICLOUD_DEFAULT_ENDPOINT = "https://elasticsearch.{region}.aliyuncs.com"
 HUAWEICLOUD_DEFAULT_ENDPOINT = "https://dcs.{region}.myhuaweicloud.com"
 
@@ -87,6 +94,7 @@ def alicloud_argument_spec():
 def huaweicloud_argument_spec():
     spec = _common_spec(HUAWEICLOUD_ENV)
     spec["project_id"] = dict(type="str", fallback=(env_fallback, HUAWEICLOUD_ENV["project_id"]))
+    spec.update(huaweicloud_credential_spec())
     return spec
 
 
@@ -207,3 +215,10 @@ class HuaweicloudSettings(_Settings):
         if not isinstance(self.project_id, str) or not HUAWEI_PROJECT_PATTERN.match(self.project_id):
             raise ConfigError("project_id %r is not a project id (letters, digits, - and _ only, such as "
                               "0123456789abcdef0123456789abcdef)" % self.project_id)
+
+    def uses_key_pair(self, params):
+        return huaweicloud_uses_key_pair(params)
+
+    def _credential_source(self, params):
+        # Key pair or ECS metadata, with an IAM agency over either (credential_sources.huaweicloud).
+        return huaweicloud_source(params, self.credential_http())

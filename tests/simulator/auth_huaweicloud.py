@@ -14,6 +14,7 @@ import time
 from urllib.parse import parse_qsl, quote, unquote
 
 from .common import ApiError, hw_error
+from .iam_huaweicloud import EXPIRED_MESSAGES
 
 ALGORITHM = 'SDK-HMAC-SHA256'
 MAX_SKEW_SECONDS = 15 * 60
@@ -81,7 +82,12 @@ def parse_authorization(value):
 
 
 class HuaweicloudVerifier:
-    """Checks one request; returns (access key, scheme) or raises ApiError (401 APIGW.0301 like APIG)."""
+    """Checks one request; returns (access key, scheme) or raises ApiError (401 APIGW.0301 like APIG).
+
+    ``temporary`` (iam_huaweicloud.TemporaryKeys) holds the credentials IAM and the ECS metadata service issued: they
+    are accepted with their security token until they expire on the simulated clock, then refused with
+    ``expired_code``.
+    """
 
     def __init__(self, credentials=None, wall_clock=time.time):
         self._wall_clock = wall_clock
@@ -89,6 +95,8 @@ class HuaweicloudVerifier:
         self._lock = threading.Lock()
         self._consecutive_failures = {}
         self.on_lockout = None
+        self.temporary = None
+        self.expired_code = 'APIGW.0301'
         self.set_credentials(credentials or [])
 
     def set_credentials(self, credentials):
@@ -101,6 +109,8 @@ class HuaweicloudVerifier:
         access_key = fields['Access']
         signed = fields['SignedHeaders'].split(';')
         credential = self._credentials.get(access_key)
+        if credential is None and self.temporary is not None:
+            credential = self.temporary.lookup(access_key)
         if credential is None:
             raise self._fail('the access key does not exist')
         sdk_date = headers.get('x-sdk-date')
@@ -130,6 +140,8 @@ class HuaweicloudVerifier:
                 raise self._fail('invalid security token')
         elif sent_token:
             raise self._fail('invalid security token')
+        if credential.get('expires_at') is not None and self.temporary.expired(credential):
+            raise self._expired()
 
         project = headers.get('x-project-id')
         if project is not None and path_project_id is not None and project != path_project_id:
@@ -156,6 +168,10 @@ class HuaweicloudVerifier:
     def reset_counters(self):
         with self._lock:
             self._consecutive_failures.clear()
+
+    def _expired(self):
+        return ApiError(hw_error(401, self.expired_code, EXPIRED_MESSAGES[self.expired_code], gateway=True),
+                        auth_failure=True)
 
     @staticmethod
     def _fail(detail):

@@ -20,6 +20,8 @@ from .control import CONTROL_PREFIX, handle_control
 from .counters import Counters, NO_INSTANCE
 from .faults import FaultInjector, fault_response
 from .fleet import load_fleet
+from .iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL, SECURITY_TOKENS_PATH as HW_SECURITY_TOKENS_PATH, HuaweicloudIam
+from .metadata_huaweicloud import PATHS as HW_METADATA_PATHS, HuaweicloudMetadata
 from .metadata_alicloud import AlicloudMetadataService
 from .state import FleetState
 from .sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, AlicloudStsService, TemporaryAwareVerifier
@@ -100,6 +102,9 @@ class Simulator:
         self.ali_verifier = TemporaryAwareVerifier(self.alicloud_sts.issued, self.clock)
         self.hw_verifier = HuaweicloudVerifier()
         self.hw_verifier.on_lockout = self.counters.auth_lockout
+        # Huawei IAM agencies and the ECS metadata service; the verifier accepts what they issue until it expires.
+        self.huaweicloud_iam = HuaweicloudIam(self.clock, self.hw_verifier, self.counters)
+        self.huaweicloud_metadata = HuaweicloudMetadata(self.huaweicloud_iam)
         self.stopping = threading.Event()
         self.fleet = None
         self.state = None
@@ -116,6 +121,8 @@ class Simulator:
         self.state = state
         self.counters.reset()
         self.hw_verifier.reset_counters()
+        self.huaweicloud_iam.reset()
+        self.huaweicloud_metadata.reset()
         self.alicloud_sts.reset()
         self.alicloud_metadata.reset()
 
@@ -213,6 +220,19 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             return False
         return True
 
+    def _huaweicloud_credential_service(self, sim, raw_path, raw_query, body):
+        """Huawei IAM securitytokens, the ECS metadata service and their control endpoint; False for other paths."""
+        decoded = unquote(raw_path)
+        if decoded == HW_CREDENTIALS_CONTROL:
+            self._send(sim.huaweicloud_iam.control(self.command, body))
+        elif decoded in HW_METADATA_PATHS:
+            self._send(sim.huaweicloud_metadata.handle(self.command, decoded, self._lower_headers()))
+        elif decoded.rstrip('/') == HW_SECURITY_TOKENS_PATH:
+            self._send(sim.huaweicloud_iam.handle(self.command, raw_path, raw_query, self._lower_headers(), body))
+        else:
+            return False
+        return True
+
     def _read_body(self):
         if 'chunked' in (self.headers.get('Transfer-Encoding') or '').lower():
             chunks = []
@@ -266,6 +286,8 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
             self._send(Response(400, {'error': 'unreadable request body'}, content_type='application/json'))
             return
         raw_path, raw_query = self.path.partition('?')[::2]
+        if self._huaweicloud_credential_service(sim, raw_path, raw_query, body):
+            return
         if self._alicloud_credential_service(sim, raw_path, raw_query, body):
             return
         kind, route = resolve(self.command, raw_path, raw_query)

@@ -12,6 +12,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.pa
     check_listing_complete,
     check_listing_stable,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud import EXPIRED_CREDENTIAL_CODES
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import parse_huaweicloud_error
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.canonical import percent_encode
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.huaweicloud import SdkHmacSha256Signer
@@ -44,7 +45,8 @@ class HuaweicloudDcsClient:
             return {"X-Project-Id": project_id,
                     "Content-Type": "application/json;charset=utf-8" if has_body else "application/json"}
 
-        dialect = Dialect("huaweicloud", headers_for, parse_huaweicloud_error, _request_id_of)
+        dialect = Dialect("huaweicloud", headers_for, parse_huaweicloud_error, _request_id_of,
+                          expired_credential_codes=EXPIRED_CREDENTIAL_CODES)
         signer = SdkHmacSha256Signer(source=settings.credential_source)
         transport = HttpTransport(settings.endpoint, signer, dialect, timeout=settings.timeout,
                                   validate_certs=settings.validate_certs, ca_bundle=settings.ca_bundle,

@@ -1,0 +1,172 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Which credentials the Huawei Cloud modules and inventory plugin sign with, from their options.
+
+- ``credential_source: access_key`` (the default): ``access_key`` / ``secret_key`` (and ``security_token``) as given.
+- ``credential_source: metadata``: the temporary credentials of the ECS's agency, from its metadata service.
+- ``agency_name`` (with ``agency_domain_name`` or ``agency_domain_id``): the temporary credentials of an IAM agency,
+  obtained with either of the above.
+
+Every combination is checked here, before any request, with a message that names the option to fix.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import StaticSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud_agency import (
+    DEFAULT_DURATION_SECONDS,
+    DURATION_BOUNDS,
+    HuaweicloudAgencySource,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud_metadata import (
+    DEFAULT_METADATA_ENDPOINT,
+    HuaweicloudMetadataSource,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_seconds, check_text
+
+CREDENTIAL_SOURCES = ("access_key", "metadata")
+# HUAWEICLOUD_SDK_IAM_ENDPOINT is huaweicloudsdkcore's own name; the others follow its HUAWEICLOUD_SDK_ prefix.
+HUAWEICLOUD_CREDENTIAL_ENV = {
+    "credential_source": ["HUAWEICLOUD_SDK_CREDENTIAL_SOURCE"],
+    "metadata_endpoint": ["HUAWEICLOUD_SDK_METADATA_ENDPOINT"],
+    "agency_name": ["HUAWEICLOUD_SDK_AGENCY_NAME"],
+    "agency_domain_name": ["HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME"],
+    "agency_domain_id": ["HUAWEICLOUD_SDK_AGENCY_DOMAIN_ID"],
+    "agency_duration_seconds": ["HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS"],
+    "iam_endpoint": ["HUAWEICLOUD_SDK_IAM_ENDPOINT"],
+}
+# The IAM endpoint of a region (huaweicloudsdkcore's table follows this pattern for every region it lists), and the
+# global one when no region is set; the API "can be called using both the global endpoint and region-specific ones".
+REGIONAL_IAM_ENDPOINT = "https://iam.{region}.myhuaweicloud.com"
+GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
+# These errors of the DCS API gateway (either spelling) refuse credentials, an expired token among the causes: with
+# temporary credentials the transport fetches new ones and sends the request once more (FIDELITY row H9).
+EXPIRED_CREDENTIAL_CODES = ("APIGW.0301", "APIG.0301", "APIGW.0307", "APIG.0307")
+MAX_NAME_LENGTH = 64
+
+
+def set_env_fallback(*names):
+    """The first of ``names`` set to a non-empty value: AWX injects unset credential fields as empty strings, which
+    must read as unset (an empty string is not a number, nor one of the choices)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
+def huaweicloud_credential_spec():
+    """The argument-spec entries of the credential-source options (the key pair's are in connection.py)."""
+    env = HUAWEICLOUD_CREDENTIAL_ENV
+    return dict(
+        credential_source=dict(type="str", choices=list(CREDENTIAL_SOURCES),
+                               fallback=(set_env_fallback, env["credential_source"])),
+        metadata_endpoint=dict(type="str", fallback=(set_env_fallback, env["metadata_endpoint"])),
+        agency_name=dict(type="str", fallback=(set_env_fallback, env["agency_name"])),
+        agency_domain_name=dict(type="str", fallback=(set_env_fallback, env["agency_domain_name"])),
+        agency_domain_id=dict(type="str", fallback=(set_env_fallback, env["agency_domain_id"])),
+        agency_duration_seconds=dict(type="int", fallback=(set_env_fallback, env["agency_duration_seconds"])),
+        iam_endpoint=dict(type="str", fallback=(set_env_fallback, env["iam_endpoint"])),
+    )
+
+
+def _given(params, name):
+    value = params.get(name)
+    return None if value is None or value == "" else value
+
+
+def credential_source_of(params):
+    """``access_key`` or ``metadata``; anything else is refused with the choices."""
+    source = _given(params, "credential_source") or "access_key"
+    if source not in CREDENTIAL_SOURCES:
+        raise ConfigError("credential_source must be one of %s (environment HUAWEICLOUD_SDK_CREDENTIAL_SOURCE), got %r"
+                          % (", ".join(CREDENTIAL_SOURCES), check_text("credential_source", str(source), 64)))
+    return source
+
+
+def uses_key_pair(params):
+    """Whether ``access_key`` / ``secret_key`` must be given (they sign the requests, or the IAM agency call)."""
+    return credential_source_of(params) == "access_key"
+
+
+def _duration(params):
+    value = _given(params, "agency_duration_seconds")
+    if value is None:
+        return DEFAULT_DURATION_SECONDS
+    if isinstance(value, str):
+        # The inventory plugin reads it from the environment as text.
+        try:
+            value = int(value.strip(), 10)
+        except ValueError:
+            raise ConfigError("agency_duration_seconds must be a whole number of seconds from %d to %d, got %r"
+                              % (DURATION_BOUNDS + (check_text("agency_duration_seconds", value, 64),)))
+    return check_seconds("agency_duration_seconds", value, DURATION_BOUNDS, integer=True,
+                         default=DEFAULT_DURATION_SECONDS)
+
+
+def _name(params, option):
+    value = check_text(option, _given(params, option), MAX_NAME_LENGTH)
+    if value is not None and value != value.strip():
+        raise ConfigError("%s %r has white space around it: remove it" % (option, value))
+    return value
+
+
+def _endpoint(params, option, default, region=None):
+    value = _given(params, option) or default
+    if not isinstance(value, str):
+        raise ConfigError("%s must be a URL string, got %s" % (option, type(value).__name__))
+    if "{region}" in value:
+        if not region:
+            raise ConfigError("%s %r contains {region} but no region is set" % (option, value))
+        value = value.replace("{region}", region)
+    return Endpoint(value, option_name=option)
+
+
+def _check_metadata_conflicts(params):
+    given = [name for name in ("access_key", "secret_key", "security_token") if _given(params, name)]
+    if given:
+        raise ConfigError("credential_source=metadata signs with the ECS's own temporary credentials, but %s %s set "
+                          "too (as options or HUAWEICLOUD_SDK_AK / _SK / _SECURITY_TOKEN): unset %s, or use "
+                          "credential_source=access_key" % (" and ".join(given), "is" if len(given) == 1 else "are",
+                                                            "it" if len(given) == 1 else "them"))
+
+
+def huaweicloud_source(params, http, clock=None):
+    """The :class:`CredentialSource` the options describe; raises :class:`ConfigError` before any request."""
+    kwargs = {} if clock is None else {"clock": clock}
+    source_kind = credential_source_of(params)
+    agency_name = _name(params, "agency_name")
+    domain_name = _name(params, "agency_domain_name")
+    domain_id = _name(params, "agency_domain_id")
+    if not agency_name:
+        stray = [name for name in ("agency_domain_name", "agency_domain_id", "agency_duration_seconds")
+                 if _given(params, name) is not None]
+        if stray:
+            raise ConfigError("%s %s set but agency_name is not: set agency_name (environment "
+                              "HUAWEICLOUD_SDK_AGENCY_NAME) to use an IAM agency, or unset %s"
+                              % (" and ".join(stray), "is" if len(stray) == 1 else "are", ", ".join(stray)))
+    if source_kind == "metadata":
+        _check_metadata_conflicts(params)
+        base = HuaweicloudMetadataSource(_endpoint(params, "metadata_endpoint", DEFAULT_METADATA_ENDPOINT), http,
+                                         **kwargs)
+    else:
+        base = StaticSource(params.get("access_key"), params.get("secret_key"), _given(params, "security_token"),
+                            **kwargs)
+    if not agency_name:
+        return base
+    if not (domain_name or domain_id):
+        raise ConfigError("agency_name %r needs the account that created the agency: set agency_domain_name or "
+                          "agency_domain_id (environment HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME / _DOMAIN_ID)" % agency_name)
+    region = _given(params, "region")
+    iam_endpoint = _endpoint(params, "iam_endpoint", REGIONAL_IAM_ENDPOINT if region else GLOBAL_IAM_ENDPOINT, region)
+    return HuaweicloudAgencySource(base, iam_endpoint, http, agency_name, domain_name=domain_name,
+                                   domain_id=domain_id, duration_seconds=_duration(params), **kwargs)
