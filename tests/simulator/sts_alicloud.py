@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import calendar
 import copy
 import hashlib
 import hmac
@@ -141,6 +140,10 @@ class TemporaryAwareVerifier(AlicloudVerifier):
         return temporary
 
 
+def _sts_error(status, code, message, auth_failure=False):
+    return ApiError(ali_error(status, code, message, host_id=STS_HOST_ID), auth_failure=auth_failure)
+
+
 def _rpc_encode(value):
     return quote(value, safe='~')
 
@@ -185,11 +188,11 @@ class AlicloudStsService:
         query = dict(parse_qsl(raw_query or '', keep_blank_values=True))
         try:
             if method not in ('GET', 'POST'):
-                raise ApiError(ali_error(400, 'UnsupportedHTTPMethod', 'Specified HTTP method is not supported.', host_id=STS_HOST_ID))
+                raise _sts_error(400, 'UnsupportedHTTPMethod', 'Specified HTTP method is not supported.')
             if 'authorization' in headers:
                 access_key, _scheme = self.sim.ali_verifier.verify(method, raw_path, raw_query, headers, body)
                 if headers.get('x-acs-version') != STS_VERSION:
-                    raise ApiError(ali_error(400, 'InvalidVersion', 'Specified parameter Version is not valid.', host_id=STS_HOST_ID))
+                    raise _sts_error(400, 'InvalidVersion', 'Specified parameter Version is not valid.')
             else:
                 access_key = self._verify_rpc(method, query, host)
             form = dict(parse_qsl(body.decode('utf-8'), keep_blank_values=True)) if body else {}
@@ -202,57 +205,59 @@ class AlicloudStsService:
     def _verify_rpc(self, method, query, host):
         for name in ('AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp', 'Version'):
             if not query.get(name):
-                raise ApiError(ali_error(400, 'MissingParameter', 'The input parameter "%s" that is mandatory for processing this request is not supplied.' % name, host_id=STS_HOST_ID), auth_failure=True)
+                raise _sts_error(400, 'MissingParameter', 'The input parameter "%s" that is mandatory for processing this request '
+                                 'is not supplied.' % name, auth_failure=True)
         if query['SignatureMethod'] != 'HMAC-SHA1' or query['SignatureVersion'] != '1.0':
-            raise ApiError(ali_error(400, 'InvalidSignatureMethod', 'Specified signature method is not supported.', host_id=STS_HOST_ID), auth_failure=True)
+            raise _sts_error(400, 'InvalidSignatureMethod', 'Specified signature method is not supported.', auth_failure=True)
         verifier = self.sim.ali_verifier
         credential = verifier._credential(query['AccessKeyId'], STS_HOST_ID)  # pylint: disable=protected-access
         verifier._check_timestamp(query['Timestamp'], '%Y-%m-%dT%H:%M:%SZ', STS_HOST_ID)  # pylint: disable=protected-access
         expected_token = credential.get('security_token')
         if (expected_token or None) != (query.get('SecurityToken') or None):
-            raise ApiError(ali_error(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token you provided does not match the access key.', host_id=STS_HOST_ID), auth_failure=True)
+            raise _sts_error(400, 'InvalidSecurityToken.MismatchWithAccessKey',
+                             'The security token you provided does not match the access key.', auth_failure=True)
         string_to_sign = rpc_string_to_sign(method, query)
         digest = hmac.new((credential['secret_key'] + '&').encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha1).digest()
         if not hmac.compare_digest(base64.b64encode(digest).decode('ascii'), query['Signature']):
-            raise ApiError(ali_error(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', host_id=STS_HOST_ID), auth_failure=True)
+            raise _sts_error(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.', auth_failure=True)
         verifier._check_nonce(credential['access_key'], query['SignatureNonce'], STS_HOST_ID)  # pylint: disable=protected-access
         return credential['access_key']
 
     def _assume_role(self, caller, params):
         arn = params.get('RoleArn') or ''
         if not arn:
-            raise ApiError(ali_error(400, 'MissingRoleArn', 'RoleArn is mandatory for this action.', host_id=STS_HOST_ID))
+            raise _sts_error(400, 'MissingRoleArn', 'RoleArn is mandatory for this action.')
         if not ROLE_ARN_RE.match(arn):
-            raise ApiError(ali_error(400, 'InvalidParameter.RoleArn', 'The parameter RoleArn is wrongly formed.', host_id=STS_HOST_ID))
+            raise _sts_error(400, 'InvalidParameter.RoleArn', 'The parameter RoleArn is wrongly formed.')
         session = params.get('RoleSessionName') or ''
         if not SESSION_NAME_RE.match(session):
-            raise ApiError(ali_error(400, 'InvalidParameter.RoleSessionName', 'The parameter RoleSessionName is wrongly formed.', host_id=STS_HOST_ID))
+            raise _sts_error(400, 'InvalidParameter.RoleSessionName', 'The parameter RoleSessionName is wrongly formed.')
         policy = params.get('Policy')
         if policy is not None:
             if len(policy) > MAX_POLICY_LENGTH:
-                raise ApiError(ali_error(400, 'InvalidParameter.PolicySize', 'The parameter Policy is too long.', host_id=STS_HOST_ID))
+                raise _sts_error(400, 'InvalidParameter.PolicySize', 'The parameter Policy is too long.')
             try:
                 parsed = json.loads(policy)
             except ValueError:
                 parsed = None
             if not isinstance(parsed, dict) or 'Statement' not in parsed:
-                raise ApiError(ali_error(400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.', host_id=STS_HOST_ID))
+                raise _sts_error(400, 'InvalidParameter.PolicyGrammar', 'The parameter Policy has not passed grammar check.')
         config = self.config
         role = config['roles'].get(arn)
         if role is None:
-            raise ApiError(ali_error(404, 'EntityNotExist.Role', 'The role not exists: %s.' % arn, host_id=STS_HOST_ID))
+            raise _sts_error(404, 'EntityNotExist.Role', 'The role not exists: %s.' % arn)
         try:
             duration = int(params.get('DurationSeconds') or DEFAULT_DURATION)
         except ValueError:
             duration = -1
         if not MIN_DURATION <= duration <= role['max_session_duration']:
-            raise ApiError(ali_error(400, 'InvalidParameter.DurationSeconds',
-                                     'The Min/Max value of DurationSeconds is 15min/%ds.' % role['max_session_duration'], host_id=STS_HOST_ID))
+            raise _sts_error(400, 'InvalidParameter.DurationSeconds',
+                             'The Min/Max value of DurationSeconds is 15min/%ds.' % role['max_session_duration'])
         if '*' not in role['trusted'] and caller not in role['trusted']:
-            raise ApiError(ali_error(403, 'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.', host_id=STS_HOST_ID))
+            raise _sts_error(403, 'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.')
         refusal = config['refusals'].get(arn)
         if refusal:
-            raise ApiError(ali_error(int(refusal[0]), str(refusal[1]), str(refusal[2]), host_id=STS_HOST_ID))
+            raise _sts_error(int(refusal[0]), str(refusal[1]), str(refusal[2]))
         now = self.sim.clock.now()
         issued = self.issued.issue(duration, now, arn)
         self.count('AssumeRole')
@@ -289,7 +294,3 @@ class AlicloudStsService:
         with self._lock:
             return {'config': copy.deepcopy(self.config), 'calls': dict(self.calls),
                     'issued': [dict((k, v) for k, v in c.items()) for c in self.issued.all()]}
-
-
-def epoch_of(iso_text):
-    return calendar.timegm(time.strptime(iso_text, '%Y-%m-%dT%H:%M:%SZ'))

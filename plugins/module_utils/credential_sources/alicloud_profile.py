@@ -75,6 +75,8 @@ def find_profile(config, name, shown_path):
 
 def _mode(profile, name, shown_path):
     mode = profile.get("mode")
+    if mode in (None, ""):
+        raise CredentialError("profile %r in %s has no mode: run `aliyun configure --profile %s`" % (name, shown_path, name))
     for supported in SUPPORTED_MODES:
         if isinstance(mode, str) and mode.lower() == supported.lower():
             return supported
