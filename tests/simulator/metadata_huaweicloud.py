@@ -46,6 +46,11 @@ class HuaweicloudMetadata:
             self._tokens.clear()
             self._current = None
 
+    def session_tokens(self):
+        """Every session token handed out (for secret scans: they are as secret as the credentials)."""
+        with self._lock:
+            return list(self._tokens)
+
     def handle(self, method, path, headers):
         settings = self.iam.settings
         if path == TOKEN_PATH:
