@@ -105,7 +105,7 @@ def _upgrade_outcome(upgrade, instance_id):
 
 
 def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode=False, host=None, cloud=None,
-                   instance_id=None, target=None):
+                   instance_id=None, target=None, region=None, name=None):
     """The host's record (``engine_upgrade_result``): what the precheck read, what the upgrade did, the outcome.
 
     ``check``: the precheck's result (the upgrade module in check mode). ``upgrade``: the upgrade module's result as
@@ -134,6 +134,9 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         "host": host,
         "cloud": cloud,
         "instance_id": instance_id,
+        # Shown in the report only: anything but a string (a mapping set in an inventory by mistake) is left out.
+        "region": region if isinstance(region, str) and region else None,
+        "name": name if isinstance(name, str) and name else None,
         "mode": mode,
         "target": target,
         # A multi-step Elasticsearch upgrade: the versions it passes through and how far it got.

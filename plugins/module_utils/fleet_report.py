@@ -17,11 +17,6 @@ import tempfile
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
 
-try:
-    from html import escape
-except ImportError:  # pragma: no cover
-    from cgi import escape  # type: ignore[no-redef]
-
 # Final status of one instance, in the order the report lists them.
 OUTCOMES = (
     ("upgraded", "upgraded and verified at the target"),
@@ -30,7 +25,7 @@ OUTCOMES = (
     ("precheck_failed", "stopped by the precheck gate"),
     ("timed_out", "upgrade still running when the wait ended"),
     ("failed", "failed: see the reason"),
-    ("not_run", "not reached: the rollout halted first"),
+    ("not_run", "not run: the rollout halted first, or its batch is still to come"),
 )
 OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
 # The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the
@@ -40,7 +35,8 @@ JSON_NAME = "fleet-report.json"
 HTML_NAME = "fleet-report.html"
 SCHEMA_VERSION = 1
 # The text fields of a record: strings (numbers are taken as text), or null.
-TEXT_FIELDS = ("host", "instance_id", "cloud", "before_version", "after_version", "target", "reason", "path")
+TEXT_FIELDS = ("host", "instance_id", "cloud", "before_version", "after_version", "target", "reason", "path", "name",
+               "region", "request_id", "task_id")
 MAX_FIELD_LENGTH = 4096
 MAX_DURATION_SECONDS = 10 ** 7  # about 115 days
 
@@ -100,12 +96,27 @@ def normalise_record(record, host=None):
     row.setdefault("reason", None)
     row.setdefault("duration_seconds", None)
     row.setdefault("path", "")
+    ids = row.get("ids")
+    ids = ids if isinstance(ids, dict) else {}
+    # The ids a support ticket needs: the upgrade's request (else the precheck's), and the vendor's task.
+    row.setdefault("request_id", _text_id(ids.get("request_id")) or _text_id(ids.get("precheck_request_id")))
+    row.setdefault("task_id", _text_id(ids.get("task_id")))
+    row.setdefault("name", None)
+    row.setdefault("region", None)
     if row.get("outcome") not in OUTCOME_NAMES:
         row["reason"] = row.get("reason") or "unknown outcome %r" % (row.get("outcome"),)
         row["outcome"] = "failed"
     row["failed"] = is_failing(row["outcome"])
     # Reasons carry vendor text (precheck messages): shown in a terminal and a browser, it must not act on either.
     return dict((key, neutralise(value, keep=u"\n")) for key, value in row.items())
+
+
+def _text_id(value):
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return (u"%s" % (value,))[:256]
 
 
 def is_failing(outcome):
@@ -118,8 +129,9 @@ def failing_hosts(rows):
     return [row["host"] for row in rows if row["failed"]]
 
 
-def build_rows(records, hosts=None):
-    """Rows for every record, plus a ``not_run`` row for each expected host that has no record.
+def build_rows(records, hosts=None, not_run_reason=None):
+    """Rows for every record, plus a ``not_run`` row for each expected host that has no record (``not_run_reason(host)``
+    says why; by default, that the rollout halted first).
 
     Raises :class:`ReportInputError` for a record the report cannot use (see :func:`check_records`).
     """
@@ -128,10 +140,16 @@ def build_rows(records, hosts=None):
     seen = set(row["host"] for row in rows)
     for host in hosts or []:
         if host not in seen:
-            rows.append(normalise_record({"host": host, "outcome": "not_run",
-                                          "reason": "the rollout halted before this instance's batch"}, host))
+            reason = not_run_reason(host) if not_run_reason else "the rollout halted before this instance's batch"
+            rows.append(normalise_record({"host": host, "outcome": "not_run", "reason": reason}, host))
             seen.add(host)
-    order = dict((name, index) for index, name in enumerate(OUTCOME_NAMES))
+    return sort_rows(rows)
+
+
+def sort_rows(rows):
+    """Failures first (the outcomes that fail a host, in outcome order), then the others in outcome order."""
+    order = dict((name, index + (0 if name in FAILING_OUTCOMES else len(OUTCOME_NAMES)))
+                 for index, name in enumerate(OUTCOME_NAMES))
     return sorted(rows, key=lambda row: (order[row["outcome"]], row.get("cloud") or "", row["host"] or ""))
 
 
@@ -175,7 +193,8 @@ def _after(row):
     return "%s (path %s)" % (after, row["path"]) if row.get("path") else after
 
 
-def build_report(rows, title, mode, generated_at=None):
+def build_report(rows, title, mode, generated_at=None, run=None):
+    """The report: ``run`` is its context (phase, jobs, batches, budget, where the rollout halted, start and end)."""
     summary = summarise(rows)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -183,61 +202,15 @@ def build_report(rows, title, mode, generated_at=None):
         "mode": mode,
         "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "summary": summary,
+        "run": run or {},
         "instances": rows,
     }
 
 
-_STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#1d2330;background:#fafbfc}
-h1{font-size:1.4rem;margin:0 0 .3rem} .meta{color:#5a6473;margin-bottom:1.2rem}
-.cards{display:flex;flex-wrap:wrap;gap:.6rem;margin-bottom:1.4rem}
-.card{background:#fff;border:1px solid #dfe3e8;border-radius:8px;padding:.6rem .9rem;min-width:7rem}
-.card .count{font-size:1.6rem;font-weight:600} .card .label{font-size:.8rem;color:#5a6473}
-table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dfe3e8}
-th,td{padding:.45rem .6rem;border-bottom:1px solid #eef0f3;text-align:left;font-size:.9rem;vertical-align:top}
-th{background:#f2f4f7} code{font-size:.85rem}
-.o-upgraded,.o-current{color:#1a7f37} .o-precheck_passed{color:#0969da}
-.o-precheck_failed,.o-failed,.o-timed_out{color:#cf222e;font-weight:600} .o-not_run{color:#6e7781}
-"""
-
-
-def _html(value):
-    """Text for the page: HTML-escaped, control characters visible (a browser would hide or mangle them)."""
-    return escape(neutralise(u"%s" % (value,), keep=u"\n"))
-
-
-def render_html(report):
-    summary = report["summary"]
-    cards = []
-    for name, label in OUTCOMES:
-        cards.append('<div class="card" data-outcome="%s"><div class="count" id="count-%s">%d</div>'
-                     '<div class="label">%s</div></div>' % (name, name, summary["by_outcome"][name], escape(label)))
-    rows = []
-    for row in report["instances"]:
-        rows.append(
-            '<tr data-outcome="%s"><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>'
-            '<td class="o-%s">%s</td><td>%s</td><td>%s</td></tr>' % (
-                _html(row["outcome"]), _html(row["host"]), _html(row["cloud"] or "-"),
-                _html(row["target"] or "-"), _html(row["before_version"] or "-"),
-                _html(_after(row)), _html(row["outcome"]), _html(row["outcome"]),
-                _html(_duration(row["duration_seconds"])), _html(row["reason"] or "")))
-    return u"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>%(title)s</title><style>%(style)s</style></head>
-<body>
-<h1>%(title)s</h1>
-<div class="meta">mode <b>%(mode)s</b> &middot; generated %(generated)s &middot;
-<span id="total">%(total)d</span> instances &middot; <span id="failing">%(failing)d</span> failing</div>
-<div class="cards">%(cards)s</div>
-<table id="instances"><thead><tr><th>instance</th><th>cloud</th><th>target</th><th>before</th><th>after</th>
-<th>outcome</th><th>duration</th><th>reason</th></tr></thead>
-<tbody>%(rows)s</tbody></table>
-<script type="application/json" id="report-data">%(data)s</script>
-</body></html>
-""" % {"title": _html(report["title"]), "style": _STYLE, "mode": _html(report["mode"]),
-       "generated": _html(report["generated_at"]), "total": summary["total"], "failing": summary["failing"],
-       "cards": "".join(cards), "rows": "\n".join(rows),
-       "data": json.dumps(report["summary"]).replace("</", "<\\/")}
+def render_html(report, template=None):
+    """The HTML page of ``report``, from the Jinja2 ``template`` file (default: the collection's own)."""
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_html import render
+    return render(report, template)
 
 
 def _write_atomically(path, text):
@@ -272,12 +245,14 @@ def check_report_dir(directory, write=False):
     return directory
 
 
-def write_report(report, directory):
-    """Write the JSON and HTML files; a reader never sees a half-written file."""
+def write_report(report, directory, template=None):
+    """Write the JSON and HTML files; a reader never sees a half-written file. The page is rendered first, so that a
+    template that fails leaves the previous files as they were."""
+    page = render_html(report, template)
     if not os.path.isdir(directory):
         os.makedirs(directory)
     json_path = os.path.join(directory, JSON_NAME)
     html_path = os.path.join(directory, HTML_NAME)
     _write_atomically(json_path, json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
-    _write_atomically(html_path, render_html(report))
+    _write_atomically(html_path, page)
     return json_path, html_path

@@ -56,6 +56,23 @@ options:
     type: str
     choices: [precheck, upgrade]
     default: upgrade
+  template:
+    description:
+      - Path of the Jinja2 template the HTML page is rendered from, on the controller. Rendered with autoescaping in a
+        sandbox, after every text was neutralised; see the default for the variables it gets.
+      - Default, the collection's template (the role's C(templates/fleet_report.html.j2), whose copy the module carries).
+    type: path
+    version_added: 0.2.0
+  run:
+    description:
+      - The run around the report, as the fleet playbooks pass it; with it the report shows the run context, hosts of
+        O(hosts) without a record say whether the rollout halted before them or their batch is still to come, and the
+        module returns the job's slice-safe artifact (RV(artifact)).
+      - "Keys: C(job_id) (an AWX job id or a local id: letters, digits, underscores), C(workflow_job_id),
+        C(awx_job_id), C(phase) (V(all), V(canary), V(rest)), C(started) (UTC, C(2026-11-29T07:00:00Z)), C(batches)
+        (the play's C(serial) list), C(max_fail_percentage), C(batch) (C(ansible_play_batch))."
+    type: dict
+    version_added: 0.2.0
   check_writable:
     description:
       - Only check that O(report_dir) can be written (it is created when missing, and a scratch file is written in it
@@ -122,6 +139,43 @@ html_path:
   returned: always
   type: str
   sample: /var/tmp/engine-upgrade-report/fleet-report.html
+artifact:
+  description:
+    - With O(run), this job's artifact, published by the fleet playbooks as C(engine_upgrade_job_<job id>) with
+      C(set_stats): C(job_id), C(workflow_job_id), C(phase), C(slice_hosts), C(started), C(finished), C(batches),
+      C(max_fail_percentage), C(rows) (compact rows C(host), C(instance_id), C(name), C(cloud), C(region), C(outcome),
+      C(before), C(after), C(target), C(path), C(reason), C(request_id), C(task_id), C(duration_seconds)), C(summary)
+      and C(halted) (where the failure budget halted the rollout, or null).
+  returned: when O(run) is given
+  type: dict
+  version_added: 0.2.0
+artifact_key:
+  description: The C(set_stats) key of RV(artifact), C(engine_upgrade_job_<job id>).
+  returned: when O(run) is given
+  type: str
+  sample: engine_upgrade_job_311
+  version_added: 0.2.0
+canary_result:
+  description:
+    - With O(run) in phase V(canary), the verdict a workflow's rest phase needs, C(engine_upgrade_canary_result)
+      C({hosts, passed, job_id}); C(passed) when every canary host was upgraded or already current.
+  returned: when O(run) is given and its phase is V(canary)
+  type: dict
+  sample: {"hosts": ["cache-0"], "passed": true, "job_id": 301}
+  version_added: 0.2.0
+final:
+  description:
+    - With O(run), whether this is the job's last report (every host has a record, or the rollout halted).
+  returned: when O(run) is given
+  type: bool
+  version_added: 0.2.0
+notification:
+  description:
+    - What a chat webhook is sent, C(text) (Slack and Teams show it) plus C(title), C(ok), C(summary), C(phase),
+      C(jobs), C(started), C(finished).
+  returned: always
+  type: dict
+  version_added: 0.2.0
 writable:
   description: Whether O(report_dir) can be written; only with O(check_writable=true) (the task fails otherwise).
   returned: when O(check_writable=true)
@@ -133,6 +187,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import JobReport, canary_result, notification, run_context
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
     HTML_NAME,
     JSON_NAME,
@@ -146,6 +201,18 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
 )
 
 
+def _report(params):
+    """``(report, rows, extra results)`` of the records, with the run context when there is one."""
+    if not params["run"]:
+        rows = build_rows(params["records"], params["hosts"])
+        return build_report(rows, params["title"], params["mode"], run=run_context([])), rows, {}
+    job = JobReport(params["records"], params["hosts"], params["run"], build_rows, build_report, params["title"], params["mode"])
+    extra = {"artifact": job.artifact, "artifact_key": job.artifact_key, "final": job.final}
+    if job.run["phase"] == "canary":
+        extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"))
+    return job.report, job.rows, extra
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -154,6 +221,8 @@ def main():
             report_dir=dict(type="path", required=True),
             title=dict(type="str", default="Engine upgrade fleet report"),
             mode=dict(type="str", choices=["precheck", "upgrade"], default="upgrade"),
+            template=dict(type="path"),
+            run=dict(type="dict"),
             check_writable=dict(type="bool", default=False),
         ),
         required_if=[("check_writable", False, ("records",))],
@@ -166,17 +235,16 @@ def main():
         check_report_dir(report_dir, write=module.params["check_writable"])
         if module.params["check_writable"]:
             module.exit_json(changed=False, writable=True, json_path=json_path, html_path=html_path)
-        rows = build_rows(module.params["records"], module.params["hosts"])
+        report, rows, extra = _report(module.params)
+        if not module.check_mode:
+            json_path, html_path = write_report(report, report_dir, module.params["template"])
     except ReportInputError as error:
         module.fail_json(msg=str(error))
-    report = build_report(rows, module.params["title"], module.params["mode"])
-    if not module.check_mode:
-        try:
-            json_path, html_path = write_report(report, report_dir)
-        except (IOError, OSError) as error:
-            module.fail_json(msg="cannot write the report to %r: %s; choose a writable report_dir" % (report_dir, error))
+    except (IOError, OSError) as error:
+        module.fail_json(msg="cannot write the report to %r: %s; choose a writable report_dir" % (report_dir, error))
     module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
-                     failed_hosts=failing_hosts(rows), json_path=json_path, html_path=html_path)
+                     failed_hosts=failing_hosts(rows), json_path=json_path, html_path=html_path,
+                     notification=notification(report), **extra)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ def test_upgraded_only_when_the_module_confirmed_it():
                           "client_token": "opsfleet-abc"}
     assert row["duration_seconds"] == 61.7
     assert row["precheck"] == PASSED
-    assert list(row) == ["host", "cloud", "instance_id", "mode", "target", "path", "outcome", "reason", "before",
+    assert list(row) == ["host", "cloud", "instance_id", "region", "name", "mode", "target", "path", "outcome", "reason", "before",
                          "after", "before_version", "after_version", "precheck", "ids", "duration_seconds", "failed"]
     assert row["path"] == ""
 

@@ -36,7 +36,8 @@ def test_missing_hosts_become_not_run_and_unknown_outcomes_fail():
     by_host = dict((row["host"], row) for row in rows)
     assert by_host["es-3"]["outcome"] == "not_run"
     assert by_host["x"]["outcome"] == "failed" and "exploded" in by_host["x"]["reason"]
-    assert [row["outcome"] for row in rows] == ["upgraded", "current", "precheck_failed", "failed", "not_run"]
+    # Failures first.
+    assert [row["outcome"] for row in rows] == ["precheck_failed", "failed", "upgraded", "current", "not_run"]
 
 
 def test_failing_outcomes_are_one_list_and_fail_their_hosts():
@@ -60,7 +61,9 @@ def test_table_has_one_line_per_instance_and_a_total():
     rows = build_rows(RECORDS)
     lines = table_lines(rows, summarise(rows))
     assert len(lines) == 1 + 3 + 1
-    assert lines[1].split()[:6] == ["es-1", "alicloud_es", "6.3.2", "6.7.0", "upgraded", "1m15s"]
+    # Failures first.
+    assert lines[1].split()[:5] == ["es-2", "alicloud_es", "-", "-", "precheck_failed"]
+    assert lines[2].split()[:6] == ["es-1", "alicloud_es", "6.3.2", "6.7.0", "upgraded", "1m15s"]
     assert lines[-1] == "total 3: upgraded 1, current 1, precheck_failed 1"
 
 

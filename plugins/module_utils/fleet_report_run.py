@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The run around a fleet report: which batch of the rollout this is, whether the failure budget halted it and where,
+the job's slice-safe artifact (``engine_upgrade_job_<id>``: compact rows that survive AWX's merge of sliced jobs'
+artifacts), the canary verdict and the text a chat webhook shows."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import math
+import re
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+    OUTCOME_NAMES,
+    ReportInputError,
+    summarise,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
+
+PHASES = ("all", "canary", "rest")
+# What a set_stats key may carry after "engine_upgrade_job_": AWX job ids are numbers, local ones are generated.
+JOB_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+ARTIFACT_PREFIX = "engine_upgrade_job_"
+# The fields of a compact row, as a job publishes them (``before``/``after`` are the report's version labels).
+COMPACT_FIELDS = ("host", "instance_id", "name", "cloud", "region", "outcome", "before", "after", "target", "path",
+                  "reason", "request_id", "task_id", "duration_seconds")
+PASSING_CANARY = ("upgraded", "current")
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime(TIME_FORMAT)
+
+
+def parse_time(text):
+    return datetime.datetime.strptime(text, TIME_FORMAT).replace(tzinfo=datetime.timezone.utc)
+
+
+def seconds_between(started, finished):
+    if not started or not finished:
+        return None
+    return max(0, int((parse_time(finished) - parse_time(started)).total_seconds()))
+
+
+def _percent(value, option):
+    text = u"%s" % (value,)
+    try:
+        number = float(text[:-1] if text.endswith("%") else text)
+    except ValueError:
+        number = float("nan")
+    if isinstance(value, bool) or not math.isfinite(number) or not 0 <= number <= 100:
+        raise ReportInputError("%s must be a number from 0 to 100, got %r" % (option, value))
+    return number
+
+
+def batch_sizes(batches, total):
+    """The sizes of the batches ``serial: batches`` cuts ``total`` hosts into, as ansible-core does
+    (``PlaybookExecutor._get_serialized_batches``: a percentage of the play's hosts, at least 1; the last size repeats)."""
+    if not isinstance(batches, (list, tuple)):
+        batches = [batches]
+    if not batches:
+        batches = ["100%"]
+    sizes, left, index = [], total, 0
+    while left > 0:
+        value = batches[index]
+        text = u"%s" % (value,)
+        if isinstance(value, bool) or not re.match(r"^([0-9]{1,6}|[0-9]{1,3}%)$", text):
+            raise ReportInputError("run.batches[%d] must be a whole number of hosts or a percentage, got %r" % (index, value))
+        size = (int(int(text[:-1]) / 100.0 * total) or 1) if text.endswith("%") else int(text)
+        if size <= 0:
+            sizes.append(left)
+            break
+        sizes.append(min(size, left))
+        left -= size
+        index = min(index + 1, len(batches) - 1)
+    return sizes
+
+
+def check_run(run, hosts):
+    """The run context the report shows, checked; raises :class:`ReportInputError` naming the field."""
+    run = dict(run or {})
+    phase = run.get("phase") or "all"
+    if phase not in PHASES:
+        raise ReportInputError("run.phase must be one of %s, got %r" % (", ".join(PHASES), neutralise(u"%s" % (phase,))))
+    job_id = run.get("job_id")
+    job_id = None if job_id is None else u"%s" % (job_id,)
+    if job_id is not None and not JOB_ID.match(job_id):
+        raise ReportInputError("run.job_id must be 1 to 64 letters, digits and underscores (an AWX job id), got %r"
+                               % neutralise(job_id[:80]))
+    workflow = run.get("workflow_job_id")
+    workflow = None if workflow in (None, "") else u"%s" % (workflow,)
+    if workflow is not None and not JOB_ID.match(workflow):
+        raise ReportInputError("run.workflow_job_id must be an AWX workflow job id, got %r" % neutralise(workflow[:80]))
+    started = run.get("started")
+    if started is not None and (not isinstance(started, str) or not TIMESTAMP.match(started)):
+        raise ReportInputError("run.started must be a UTC time such as 2026-11-29T07:00:00Z, got %r" % (started,))
+    batch = run.get("batch")
+    if batch is not None and (not isinstance(batch, (list, tuple)) or not all(isinstance(host, str) for host in batch)):
+        raise ReportInputError("run.batch must be the list of the hosts of the current batch")
+    budget = _percent(run.get("max_fail_percentage", 100), "run.max_fail_percentage")
+    sizes = batch_sizes(run.get("batches", ["100%"]), len(hosts or []))
+    return {"phase": phase, "job_id": job_id, "workflow_job_id": workflow, "started": started, "batch": list(batch or []),
+            "max_fail_percentage": budget, "batch_sizes": sizes}
+
+
+def rollout_state(rows, hosts, run):
+    """``(batch, halted)``: the number of the batch just reported (1-based, or None), and how the rollout halted there
+    (None when it did not). ansible-core halts a serial play after a batch in which more than ``max_fail_percentage``
+    of the batch failed, or every host of it did (linear strategy, PlaybookExecutor.run)."""
+    hosts = list(hosts or [])
+    sizes = run["batch_sizes"]
+    if not run["batch"] or not hosts or run["batch"][0] not in hosts:
+        return None, None
+    position, start, number = hosts.index(run["batch"][0]), 0, 0
+    for number, size in enumerate(sizes, 1):
+        if start <= position < start + size:
+            break
+        start += size
+    members = set(hosts[start:start + sizes[number - 1]])
+    failing = sum(1 for row in rows if row["host"] in members and row["failed"])
+    size = len(members)
+    later = start + size < len(hosts)
+    if not later or not failing or (failing * 100.0 / size <= run["max_fail_percentage"] and failing < size):
+        return number, None
+    return number, {
+        "batch": number, "batches": len(sizes), "failed": failing, "batch_size": size,
+        "max_fail_percentage": run["max_fail_percentage"],
+        "reason": "batch %d of %d: %d of %d hosts failed, over the failure budget of %s%%; batches %d to %d did not run"
+                  % (number, len(sizes), failing, size, _number(run["max_fail_percentage"]), number + 1, len(sizes)),
+    }
+
+
+def _number(value):
+    return ("%d" % value) if float(value).is_integer() else ("%s" % value)
+
+
+def pending_reason(host, hosts, run, halted):
+    """Why a host of the play has no record yet: the rollout halted before it, or its batch simply is still to come."""
+    if halted:
+        return "not run: the rollout halted after " + halted["reason"]
+    if host in hosts:
+        position, start = hosts.index(host), 0
+        for number, size in enumerate(run["batch_sizes"], 1):
+            if start <= position < start + size:
+                return "not run yet: batch %d of %d has not started" % (number, len(run["batch_sizes"]))
+            start += size
+    return "not run yet: its batch has not started"
+
+
+def compact_row(row):
+    """A report row as a job's artifact carries it: only what a merge node and a person need, no raw API data."""
+    compact = dict((field, row.get(field)) for field in COMPACT_FIELDS)
+    compact["before"], compact["after"] = row.get("before_version"), row.get("after_version")
+    return compact
+
+
+def job_artifact(rows, run, hosts, halted, mode="upgrade", finished=None):
+    """The value of ``engine_upgrade_job_<job id>``: this job's rows, counts and run context."""
+    return {
+        "job_id": run["job_id"], "workflow_job_id": run["workflow_job_id"], "phase": run["phase"], "mode": mode,
+        "slice_hosts": len(hosts or []), "started": run["started"], "finished": finished or utc_now(),
+        "batches": len(run["batch_sizes"]), "max_fail_percentage": run["max_fail_percentage"],
+        "rows": [compact_row(row) for row in rows], "summary": summarise(rows), "halted": halted,
+    }
+
+
+def canary_result(rows, run, awx_job_id=None):
+    """The canary verdict the rest of a workflow needs: every canary host upgraded or already current."""
+    return {"hosts": sorted(row["host"] for row in rows),
+            "passed": bool(rows) and all(row["outcome"] in PASSING_CANARY for row in rows),
+            "job_id": awx_job_id}
+
+
+def notification(report):
+    """A chat message (Slack and Teams read ``text``) plus the summary: counts, never a row's raw vendor text."""
+    summary = report["summary"]
+    run = report.get("run") or {}
+    verdict = "PASSED" if summary["ok"] else "FAILED"
+    counts = ", ".join("%s %d" % (name, summary["by_outcome"][name]) for name in OUTCOME_NAMES if summary["by_outcome"][name])
+    lines = ["%s: %s - %d instances: %s" % (report["title"], verdict, summary["total"], counts or "none")]
+    failing = [row for row in report["instances"] if row["failed"]][:10]
+    for row in failing:
+        lines.append("- %s (%s, %s): %s" % (row["host"], row.get("region") or "-", row["outcome"], (row["reason"] or "")[:200]))
+    if summary["failing"] > len(failing):
+        lines.append("- and %d more failing instances" % (summary["failing"] - len(failing)))
+    for halted in run.get("halted") or []:
+        lines.append("Rollout halted: " + halted["reason"])
+    return {"text": neutralise("\n".join(lines), keep=u"\n"), "title": report["title"], "ok": summary["ok"],
+            "summary": summary, "phase": run.get("phase"), "jobs": [job.get("job_id") for job in run.get("jobs") or []],
+            "started": run.get("started"), "finished": run.get("finished")}
+
+
+def job_context(artifact):
+    """A job as the report's run context lists it: the artifact without its rows."""
+    return dict((key, value) for key, value in artifact.items() if key != "rows")
+
+
+def run_context(jobs, phase=None):
+    """The report's ``run``: the jobs, their start and end, the total time, and every halt with its job."""
+    started = sorted(job["started"] for job in jobs if job.get("started"))
+    finished = sorted(job["finished"] for job in jobs if job.get("finished"))
+    phases = sorted(set(job["phase"] for job in jobs))
+    halted = []
+    for job in jobs:
+        if job.get("halted"):
+            halt = dict(job["halted"])
+            if len(jobs) > 1:
+                halt["reason"] = "job %s (%s): %s" % (job["job_id"], job["phase"], halt["reason"])
+            halted.append(dict(halt, job_id=job["job_id"]))
+    context = {"phase": phase or (" + ".join(phases) or None),
+               "jobs": [job_context(job) for job in jobs], "started": started[0] if started else None,
+               "finished": finished[-1] if finished else None, "halted": halted}
+    context["total_seconds"] = seconds_between(context["started"], context["finished"])
+    return context
+
+
+class JobReport(object):
+    """One job's report after a batch: the rows (hosts still without a record say whether the rollout halted before
+    them or their batch is still to come), the report, the job's artifact, and whether this is its last report."""
+
+    def __init__(self, records, hosts, run, build_rows, build_report, title, mode):
+        self.hosts = list(hosts or [])
+        self.run = check_run(run, self.hosts)
+        first = build_rows(records, [])
+        self.batch, self.halted = rollout_state(first, self.hosts, self.run)
+        self.rows = build_rows(records, self.hosts,
+                               not_run_reason=lambda host: pending_reason(host, self.hosts, self.run, self.halted))
+        self.final = self.halted is not None or not any(row["outcome"] == "not_run" for row in self.rows)
+        self.artifact = job_artifact(self.rows, self.run, self.hosts, self.halted, mode)
+        self.report = build_report(self.rows, title, mode, run=run_context([self.artifact]))
+
+    @property
+    def artifact_key(self):
+        return ARTIFACT_PREFIX + (self.run["job_id"] or "local")
