@@ -15,7 +15,9 @@ Checks, printed and written to ``<out>/chaos.json``; the exit status is non-zero
 * upgrades started per instance: exactly one where an upgrade was due (over the two runs; a failed upgrade
   task is started again by the second run, once), never two in one run;
 * report rows that disagree with the simulator's state: 0 (outcome, versions before / after);
-* the secret keys and security tokens in any output, log, report or async job file: 0;
+* the secret keys and security tokens in any output, log, report or async job file: 0, those the runs were given
+  and those they obtained: run 1 signs with temporary credentials (an Alibaba STS assumed role, a Huawei IAM agency),
+  fetched by the inventory plugins and every module task, and the scan looks for each one the simulator issued;
 * HTTPS with a self-signed certificate fails by default (inventory plugins and modules) and passes with the
   CA bundle (the inventory plugins' ``ca_bundle`` option; the playbooks' ``engine_upgrade_*_defaults``).
 """
@@ -36,6 +38,8 @@ import yaml
 
 from benchmarks import common
 from tests.simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
+from tests.simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
+from tests.simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
 
 ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
 # The documented engine steps (plugins/module_utils/upgrades/alicloud_es_path.py): how many upgrades an instance needs.
@@ -64,6 +68,17 @@ EXPECTED_FAILURES = {
     "dcs_task": ("failed", GENERATED_FAILURE_CODES["dcs_task"]),
     "dcs_frozen": ("precheck_failed", "FROZEN"),
 }
+
+
+# Run 1 signs with temporary credentials: an assumed RAM role (Alibaba) and an IAM agency (Huawei), over the static
+# keys the environment holds, as an AWX credential with these fields set would inject them.
+TEMPORARY_RUN = 1
+
+
+def temporary_credentials_env(url):
+    return {"ALICLOUD_ASSUME_ROLE_ARN": DEFAULT_ROLE_ARN, "ALICLOUD_ASSUME_ROLE_SESSION_NAME": "chaos-run",
+            "ALICLOUD_STS_ENDPOINT": url, "HUAWEICLOUD_SDK_AGENCY_NAME": "dcs-upgrader",
+            "HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME": "sim-account", "HUAWEICLOUD_SDK_IAM_ENDPOINT": url}
 
 
 def fault_rules(es_forced, dcs_forced, hang):
@@ -124,7 +139,7 @@ class Chaos:
         return generate_fleet(half, self.args.instances - half, seed=self.args.seed, upgrade_seconds=self.args.duration,
                               behind=0.75, failures=failures, multi_hop=1 if self.args.quick else 4)
 
-    def env(self, run_dir, verbose_log=None):
+    def env(self, run_dir, verbose_log=None, temporary=False):
         env = common.cloud_env(self.sim.url, self.collections, forks=self.args.forks, extra={
             "ANSIBLE_ASYNC_DIR": os.path.join(run_dir, "async"),
             "ANSIBLE_CALLBACKS_ENABLED": "fleet_timing",
@@ -132,7 +147,17 @@ class Chaos:
         })
         if verbose_log:
             env["ANSIBLE_LOG_PATH"] = verbose_log
+        if temporary:
+            env.update(temporary_credentials_env(self.sim.url))
         return env
+
+    def issued_credentials(self):
+        """Every secret key and token the simulator's STS, IAM and metadata services handed out, by cloud."""
+        issued = {}
+        for cloud, path in (("alicloud", ALI_CREDENTIALS_CONTROL), ("huaweicloud", HW_CREDENTIALS_CONTROL)):
+            entries = self.sim.client._call("GET", path[len("/_sim"):])["issued"]  # pylint: disable=protected-access
+            issued[cloud] = [(entry["secret_key"], entry["security_token"]) for entry in entries]
+        return issued
 
     # --- HTTPS ---------------------------------------------------------------------------------------
 
@@ -190,7 +215,8 @@ class Chaos:
                      engine_upgrade_max_fail_percentage=100)
         common.say("run %d: fleet_upgrade over %d instances at -vvvv, faults on" % (number, self.args.instances))
         run = common.measure(common.playbook_command(inventory, "opsfleet.engine_upgrade.fleet_upgrade", extra, verbosity=4),
-                             env=self.env(run_dir, verbose_log=log), timeout=self.args.duration + 1500,
+                             env=self.env(run_dir, verbose_log=log, temporary=number == TEMPORARY_RUN),
+                             timeout=self.args.duration + 1500,
                              output_path=os.path.join(run_dir, "output.txt"))
         counters = self.sim.counters()
         faults = self.sim.client.faults()
@@ -263,18 +289,20 @@ class Chaos:
                 wrong.append((instance, "; ".join(why)))
         return wrong
 
-    def secret_hits(self, run_dirs):
+    def secret_hits(self, run_dirs, secrets):
         """Every file the runs wrote (output at -vvvv, ansible log, reports, async job results) searched for the secrets."""
         hits = {}
         files = 0
         for run_dir in run_dirs:
-            for path in glob.glob(os.path.join(run_dir, "**", "*"), recursive=True) + glob.glob(os.path.join(run_dir, "async", ".*")):
+            paths = [run_dir] if os.path.isfile(run_dir) else (
+                glob.glob(os.path.join(run_dir, "**", "*"), recursive=True) + glob.glob(os.path.join(run_dir, "async", ".*")))
+            for path in paths:
                 if not os.path.isfile(path):
                     continue
                 files += 1
                 with open(path, "rb") as handle:
                     data = handle.read()
-                for name, secret in common.SECRETS.items():
+                for name, secret in secrets.items():
                     found = data.count(secret.encode("utf-8"))
                     if found:
                         hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, self.work), found))
@@ -418,17 +446,28 @@ class Chaos:
             "each > 0", all(fired[kind] > 0 for kind in ("throttle", "server_error", "drop", "write_timeout")),
             "%d calls in both runs" % calls)
 
-        hits, files = self.secret_hits([run[0]["run_dir"] for run in runs] + [os.path.join(self.work, "https")])
-        self.results["secret_scan"] = {"files": files, "hits": hits}
-        self.check("secret keys and security tokens in outputs (-vvvv), logs, reports, async job files", sum(
-            len(paths) for paths in hits.values()), 0, not hits, "%d files searched; %s" % (files, hits or "no hit"))
-        # The scan itself works: the environment the runs were given holds every secret.
+        issued = self.issued_credentials()
+        self.results["temporary_credentials"] = dict((cloud, len(pairs)) for cloud, pairs in issued.items())
+        es_hosts, dcs_hosts = len(fleet["alicloud_es"]), len(fleet["huaweicloud_dcs"])
+        # Each module task of run 1 fetches its own (its process is its run), and each inventory plugin once for all regions.
+        self.check("run %d signed with temporary credentials: STS / IAM credentials issued (Alibaba, Huawei)" % TEMPORARY_RUN,
+                   "%d, %d" % (len(issued["alicloud"]), len(issued["huaweicloud"])), "at least %d, %d (one per host)" % (
+                       es_hosts, dcs_hosts), len(issued["alicloud"]) >= es_hosts and len(issued["huaweicloud"]) >= dcs_hosts)
+        secrets = dict(common.SECRETS)
+        for cloud, pairs in issued.items():
+            for index, (secret_key, token) in enumerate(pairs):
+                secrets["%s obtained secret_key %d" % (cloud, index)] = secret_key
+                secrets["%s obtained security_token %d" % (cloud, index)] = token
+        hits, files = self.secret_hits([run[0]["run_dir"] for run in runs] + [os.path.join(self.work, "https")], secrets)
+        self.results["secret_scan"] = {"files": files, "secrets": len(secrets), "hits": hits}
+        self.check("secret keys and security tokens (%d given, %d obtained) in outputs (-vvvv), logs, reports, async job files"
+                   % (len(common.SECRETS), len(secrets) - len(common.SECRETS)), sum(len(paths) for paths in hits.values()), 0,
+                   not hits, "%d files searched; %s" % (files, hits or "no hit"))
+        # The scan itself works: a probe file holding every secret, given and obtained, is found.
         probe = os.path.join(self.work, "scanner-probe.json")
-        common.write_json(probe, dict((name, value) for name, value in common.SECRETS.items()))
-        with open(probe) as handle:
-            text = handle.read()
-        self.check("the secret scan finds the secrets where they are (probe file)", sum(text.count(v) for v in common.SECRETS.values()),
-                   len(common.SECRETS), all(value in text for value in common.SECRETS.values()))
+        common.write_json(probe, secrets)
+        hits, dummy = self.secret_hits([probe], secrets)
+        self.check("the secret scan finds the secrets where they are (probe file)", len(hits), len(secrets), len(hits) == len(secrets))
         os.unlink(probe)
 
     def runs_table(self, runs):

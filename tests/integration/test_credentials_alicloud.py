@@ -20,7 +20,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from tests.integration.ansible_cli import run_module
-from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES
+from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES, run_inventory, write_inventory
 from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT, DEFAULT_ROLE_ARN
 
 ES_BEHIND = "es-cn-behind0001"  # 6.3.2 -> 6.7
@@ -240,3 +240,16 @@ def test_cli_at_vvvv_upgrades_and_shows_no_secret_or_token(simulator, tmp_path, 
     assert simulator.client.counters()["upgrades_started"] == {ES_BEHIND: 1}
     assert len(sts_state(simulator)["issued"]) == 1
     assert_clean(simulator, run.output, json.dumps(run.data))
+
+
+def test_inventory_plugin_assumes_the_role_once_for_every_region_at_vvvv(simulator, tmp_path):
+    config = {"plugin": "opsfleet.engine_upgrade.alicloud_es", "regions": ["cn-hangzhou", "cn-shanghai"],
+              "endpoint": simulator.url + "/{region}", "assume_role_arn": DEFAULT_ROLE_ARN,
+              "assume_role_duration_seconds": 900, "sts_endpoint": simulator.url}
+    path = write_inventory(tmp_path, "fleet.alicloud_es.yml", config)
+    env = {"ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key, "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key}
+    run = run_inventory(path, env=env, verbosity=4)
+    listing = json.loads(run.listing)
+    assert run.returncode == 0 and ES_BEHIND in listing["_meta"]["hostvars"], run.stderr[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRole"] == 1
+    assert_clean(simulator, run.stdout, run.stderr, run.listing)
