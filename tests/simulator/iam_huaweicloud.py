@@ -5,7 +5,7 @@ Follows IAM "Obtaining a Temporary Access Key and Security Token Through an Agen
 "assume_role": {"agency_name", "domain_id" | "domain_name", "duration_seconds"}}}}``, 15 minutes to 24 hours (default
 15 minutes), answer 201 ``{"credential": {"access", "secret", "securitytoken", "expires_at"}}``. The caller signs with
 ``SDK-HMAC-SHA256`` (checked by the same verifier as DCS). Issued credentials expire on the simulated clock; the DCS
-verifier accepts them until then (tests/simulator/FIDELITY.md, rows H*).
+verifier accepts them until then (tests/simulator/FIDELITY.md, rows D23-D34).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -36,7 +36,7 @@ DEFAULT_SETTINGS = {
     # ECS's credentials, '*' for any caller of the account. expired: the agency's validity period has ended.
     'agencies': [{'agency_name': 'dcs-upgrader', 'domain_id': SIM_DOMAIN_ID, 'trusted': ['*'],
                   'max_duration_seconds': 86400, 'expired': False}],
-    # What the API gateway answers for expired temporary credentials (FIDELITY row H9: both are plausible).
+    # What the API gateway answers for expired temporary credentials (FIDELITY row D32: both are plausible).
     'expired_code': 'APIGW.0301',
     # The ECS metadata service (metadata_huaweicloud.py).
     'metadata_agency': 'ecs-agency',  # None: the ECS has no agency

@@ -50,7 +50,7 @@ HUAWEICLOUD_CREDENTIAL_ENV = {
 REGIONAL_IAM_ENDPOINT = "https://iam.{region}.myhuaweicloud.com"
 GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
 # These errors of the DCS API gateway (either spelling) refuse credentials, an expired token among the causes: with
-# temporary credentials the transport fetches new ones and sends the request once more (FIDELITY row H9).
+# temporary credentials the transport fetches new ones and sends the request once more (FIDELITY row D32).
 EXPIRED_CREDENTIAL_CODES = ("APIGW.0301", "APIG.0301", "APIGW.0307", "APIG.0307")
 MAX_NAME_LENGTH = 64
 

@@ -90,7 +90,7 @@ def test_metadata_takes_a_session_token_then_reads_the_security_key(server):
     got = source.credentials()
     assert (got.access_key, got.secret_key, got.security_token) == ("TMPAK0001", "TmpSecret/0001+x", "gAAAAAtoken0001")
     assert got.expires_at == 100.0 + 3600  # measured against the answer's Date, on the monotonic clock
-    (put, put_path, put_headers, _), (get, get_path, get_headers, _) = server.seen
+    (put, put_path, put_headers, dummy), (get, get_path, get_headers, dummy) = server.seen
     assert (put, put_path, put_headers["X-Metadata-Token-Ttl-Seconds"]) == ("PUT", "/meta-data/latest/api/token", "21600")
     assert (get, get_path, get_headers["X-Metadata-Token"]) == ("GET", "/openstack/latest/securitykey", "session-token-1")
     assert {"session-token-1", "TmpSecret/0001+x", "gAAAAAtoken0001"} <= set(source.http._secrets)
