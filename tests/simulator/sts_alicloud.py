@@ -15,6 +15,7 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import re
 import threading
 import time
@@ -101,7 +102,7 @@ class IssuedCredentials:
             'access_key': access_key,
             'secret_key': base64.b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode('ascii').rstrip('='),
             # Real tokens are long base64 blobs; the shape matters for header sizes and the scrubber.
-            'security_token': 'CAIS' + base64.b64encode(b''.join(uuid.uuid4().bytes for _ in range(12))).decode('ascii'),
+            'security_token': 'CAIS' + base64.b64encode(os.urandom(192)).decode('ascii'),
             'expires_at': float(int(now + lifetime)),
             'origin': origin,
         }

@@ -63,14 +63,13 @@ SELECTED = [
 @pytest.mark.parametrize("dummy, params, kind, description", SELECTED, ids=[case[0] for case in SELECTED])
 def test_the_options_select_one_source_without_any_request(dummy, params, kind, description):
     source = settings(**params).credential_source
-    assert type(source) is kind and source.fetch_count == 0
+    assert source.__class__ is kind and source.fetch_count == 0
     if description:
         assert description in source.description
 
 
 REFUSED = [
-    ("keys and profile", dict(KEYS, profile="p"), ["access_key / secret_key and profile / shared_credentials_file",
-                                                  "set only one"]),
+    ("keys and profile", dict(KEYS, profile="p"), ["access_key / secret_key and profile / shared_credentials_file", "set only one"]),
     ("keys and instance role", dict(KEYS, ecs_role_name="r"), ["access_key / secret_key and ecs_role_name"]),
     ("token and instance role", dict(security_token=TOKEN, ecs_role_name="r"), ["ecs_role_name", "set only one"]),
     ("profile and instance role", dict(profile="p", ecs_role_name="r"), ["profile / shared_credentials_file and ecs_role_name"]),
@@ -141,7 +140,7 @@ PROFILES = [
 @pytest.mark.parametrize("profile, kind, description", PROFILES, ids=[str(case[0]) for case in PROFILES])
 def test_cli_profiles_of_the_supported_modes(tmp_path, profile, kind, description):
     source = settings(profile=profile, shared_credentials_file=profile_cases(tmp_path)).credential_source
-    assert type(source) is kind
+    assert source.__class__ is kind
     if description:
         assert description in source.description
     if profile == "role":

@@ -63,14 +63,14 @@ def generated_cases(count=24, seed=16):
     rng = random.Random(seed)
     cases = []
     for index in range(count):
-        role = "".join(rng.choice(SESSION_CHARS) for _ in range(rng.randint(1, 30)))
+        role = "".join(rng.choice(SESSION_CHARS) for dummy in range(rng.randint(1, 30)))
         policy = None
         if rng.random() < 0.6:
             statement = {"Effect": "Allow", "Action": rng.sample(POLICY_WORDS, 3), "Resource": rng.choice(POLICY_WORDS)}
             policy = json.dumps({"Version": "1", "Statement": [statement]}, ensure_ascii=rng.random() < 0.5)
         cases.append(dict(
             role_arn="acs:ram::%s:role/%s" % (DEFAULT_ACCOUNT, role),
-            session="".join(rng.choice(SESSION_CHARS) for _ in range(rng.randint(2, 64))),
+            session="".join(rng.choice(SESSION_CHARS) for dummy in range(rng.randint(2, 64))),
             duration=rng.randint(900, 3600), policy=policy, with_token=index % 3 == 2))
     return cases
 
