@@ -25,7 +25,7 @@ OUTCOMES = (
     ("precheck_failed", "stopped by the precheck gate"),
     ("timed_out", "upgrade still running when the wait ended"),
     ("failed", "failed: see the reason"),
-    ("not_run", "not run: the rollout halted first, or its batch is still to come"),
+    ("not_run", "not run: its batch did not start (see the reason)"),
 )
 OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
 # The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the

@@ -125,13 +125,17 @@ tr.failing{background:#fff5f5}
 </div>
 <div class="cards">
 {%- for name, label in outcomes %}
-<div class="card{{ ' bad' if name in ('precheck_failed', 'timed_out', 'failed') and report.summary.by_outcome[name] }}" data-outcome="{{ name }}"><div class="count" id="count-{{ name }}">{{ report.summary.by_outcome[name] }}</div><div class="label">{{ label }}</div></div>
+{%- set bad = name in ('precheck_failed', 'timed_out', 'failed') and report.summary.by_outcome[name] %}
+<div class="card{{ ' bad' if bad }}" data-outcome="{{ name }}">
+<div class="count" id="count-{{ name }}">{{ report.summary.by_outcome[name] }}</div><div class="label">{{ label }}</div></div>
 {%- endfor %}
 </div>
 <h2>Run</h2>
 <dl class="run" id="run">
 <dt>phase</dt><dd>{{ run.phase or '-' }}</dd>
-<dt>jobs</dt><dd>{% for job in run.jobs %}{{ ', ' if not loop.first }}<code>{{ job.job_id }}</code> ({{ job.phase }}, {{ job.slice_hosts }} hosts{{ ', workflow ' ~ job.workflow_job_id if job.workflow_job_id }}){% else %}-{% endfor %}</dd>
+<dt>jobs</dt><dd>{% for job in run.jobs %}{{ ', ' if not loop.first }}<code>{{ job.job_id }}</code>
+({{ job.phase }}, {{ job.slice_hosts }} hosts{{ ', workflow ' ~ job.workflow_job_id if job.workflow_job_id }})
+{%- else %}-{% endfor %}</dd>
 <dt>batches</dt><dd>{% for job in run.jobs %}{{ '; ' if not loop.first }}{{ job.batches }}{% else %}-{% endfor %}</dd>
 <dt>failure budget</dt><dd>{% for job in run.jobs %}{{ '; ' if not loop.first }}{{ job.max_fail_percentage }}% of a batch{% else %}-{% endfor %}</dd>
 <dt>halted</dt><dd>{% for halted in run.halted %}<span class="halted">yes: after {{ halted.reason }}</span><br>{% else %}no{% endfor %}</dd>

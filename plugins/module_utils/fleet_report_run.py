@@ -130,8 +130,10 @@ def rollout_state(rows, hosts, run):
     return number, {
         "batch": number, "batches": len(sizes), "failed": failing, "batch_size": size,
         "max_fail_percentage": run["max_fail_percentage"],
-        "reason": "batch %d of %d: %d of %d hosts failed, over the failure budget of %s%%; batches %d to %d did not run"
-                  % (number, len(sizes), failing, size, _number(run["max_fail_percentage"]), number + 1, len(sizes)),
+        "reason": "batch %d of %d: %d of %d hosts failed, over the failure budget of %s%%; %s"
+                  % (number, len(sizes), failing, size, _number(run["max_fail_percentage"]),
+                     ("batch %d did not run" % len(sizes)) if number + 1 == len(sizes)
+                     else ("batches %d to %d did not run" % (number + 1, len(sizes)))),
     }
 
 

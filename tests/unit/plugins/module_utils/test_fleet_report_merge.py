@@ -1,0 +1,140 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The merge of fleet jobs' artifacts: each instance once (the later finished job wins, with a warning), counts
+recomputed from the rows, and artifacts (extra vars: hostile input is normal input) refused field by field."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+import pytest
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import ReportInputError, render_html
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_merge import merge_jobs
+
+SECRET = "sk-PLANTED-0123456789abcdef"
+
+
+def _row(host, outcome="upgraded", **fields):
+    row = {"host": host, "instance_id": "id-" + host, "name": None, "cloud": "alicloud_es", "region": "cn-hangzhou",
+           "outcome": outcome, "before": "6.3.2", "after": "6.7.0", "target": "6.7", "path": "", "reason": "",
+           "request_id": "R-" + host, "task_id": None, "duration_seconds": 12.5}
+    row.update(fields)
+    return row
+
+
+def _job(job_id, rows, phase="rest", finished="2026-11-29T07:10:00Z", halted=None):
+    return {"job_id": job_id, "workflow_job_id": 310, "phase": phase, "mode": "upgrade", "slice_hosts": len(rows),
+            "started": "2026-11-29T07:00:00Z", "finished": finished, "batches": 2, "max_fail_percentage": 10,
+            "rows": rows, "summary": {"total": 999, "failing": 0, "ok": True}, "halted": halted}
+
+
+JOBS = {
+    "engine_upgrade_job_301": _job(301, [_row("a")], phase="canary", finished="2026-11-29T07:02:00Z"),
+    "engine_upgrade_job_311": _job(311, [_row("b"), _row("c", "failed", reason="DCS.5006 " + "z" * 200)]),
+    "engine_upgrade_job_312": _job(312, [_row("d", "current"), _row("e", "precheck_failed", reason="red")],
+                                   finished="2026-11-29T07:12:30Z"),
+}
+
+
+def test_each_instance_once_counts_recomputed_and_the_run_spans_the_jobs():
+    report, rows, warnings = merge_jobs(copy.deepcopy(JOBS), "Fleet")
+    assert sorted(row["host"] for row in rows) == ["a", "b", "c", "d", "e"] and warnings == []
+    assert report["summary"]["total"] == 5 and report["summary"]["failing"] == 2 and report["summary"]["ok"] is False
+    assert [row["host"] for row in rows[:2]] == ["e", "c"]
+    assert rows[1]["reason"] == "DCS.5006 " + "z" * 200 and rows[1]["job_id"] == "311"
+    run = report["run"]
+    assert [job["job_id"] for job in run["jobs"]] == ["301", "311", "312"] and "rows" not in run["jobs"][0]
+    assert (run["started"], run["finished"], run["total_seconds"]) == ("2026-11-29T07:00:00Z", "2026-11-29T07:12:30Z", 750)
+    assert run["phase"] == "canary + rest" and run["halted"] == []
+    assert "z" * 200 in render_html(report)
+
+
+def test_an_instance_in_two_jobs_is_reported_as_the_later_finished_one_saw_it():
+    jobs = copy.deepcopy(JOBS)
+    jobs["engine_upgrade_job_313"] = _job(313, [_row("c", "upgraded")], finished="2026-11-29T07:20:00Z")
+    jobs["engine_upgrade_job_309"] = _job(309, [_row("d", "failed")], finished="2026-11-29T06:50:00Z")
+    report, rows, warnings = merge_jobs(jobs, "Fleet")
+    outcomes = dict((row["host"], row["outcome"]) for row in rows)
+    assert outcomes["c"] == "upgraded" and outcomes["d"] == "current" and report["summary"]["total"] == 5
+    assert sorted(warnings) == [
+        "instance id-c is in the artifacts of jobs 311 and 313: the row of job 313 (finished later) is reported",
+        "instance id-d is in the artifacts of jobs 309 and 312: the row of job 312 (finished later) is reported"]
+
+
+def test_a_halt_is_shown_with_its_job():
+    jobs = copy.deepcopy(JOBS)
+    jobs["engine_upgrade_job_311"]["halted"] = {"batch": 1, "batches": 2, "failed": 1, "batch_size": 1,
+                                                "max_fail_percentage": 10, "reason": "batch 1 of 2: 1 of 1 hosts failed"}
+    report = merge_jobs(jobs, "Fleet")[0]
+    assert report["run"]["halted"][0]["reason"] == "job 311 (rest): batch 1 of 2: 1 of 1 hosts failed"
+
+
+def _set(path, value):
+    def change(jobs):
+        target = jobs
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return change
+
+
+J = "engine_upgrade_job_311"
+HOSTILE = [
+    ("no jobs", lambda jobs: jobs.clear(), "no engine_upgrade_job_* artifact was given"),
+    ("bad name", lambda jobs: jobs.update({"engine_upgrade_job_1;x": {}}), "'engine_upgrade_job_1;x' is no artifact name"),
+    ("job not a mapping", _set([J], "x"), J + " must be a mapping"),
+    ("phase", _set([J, "phase"], "later"), J + ".phase must be one of all, canary, rest"),
+    ("mode", _set([J, "mode"], "destroy"), J + ".mode must be upgrade or precheck"),
+    ("rows not a list", _set([J, "rows"], {"a": 1}), J + ".rows must be a list"),
+    ("job id", _set([J, "job_id"], "1 2"), J + ".job_id must be a job id"),
+    ("job id bool", _set([J, "job_id"], True), J + ".job_id must be a job id"),
+    ("workflow id", _set([J, "workflow_job_id"], ["x"]), J + ".workflow_job_id must be a job id"),
+    ("slice hosts", _set([J, "slice_hosts"], -1), J + ".slice_hosts must be a whole number"),
+    ("started", _set([J, "started"], "{{ lookup('env', 'HOME') }}"), J + ".started must be a UTC time"),
+    ("finished", _set([J, "finished"], 5), J + ".finished must be a UTC time"),
+    ("batches", _set([J, "batches"], 1.5), J + ".batches must be a whole number"),
+    ("budget", _set([J, "max_fail_percentage"], float("inf")), J + ".max_fail_percentage must be a number"),
+    ("halted", _set([J, "halted"], "yes"), J + ".halted must be a mapping or null"),
+    ("halted batch", _set([J, "halted"], {"batch": "1"}), J + ".halted.batch must be a whole number"),
+    ("row not a mapping", _set([J, "rows", 0], "a"), J + ".rows[0] must be a mapping"),
+    ("row outcome", _set([J, "rows", 0, "outcome"], "exploded"), J + ".rows[0].outcome must be one of"),
+    ("row outcome missing", lambda jobs: jobs[J]["rows"][0].pop("outcome"), J + ".rows[0].outcome must be one of"),
+    ("row host", _set([J, "rows", 1, "host"], {"a": 1}), J + ".rows[1].host must be a string or null"),
+    ("row reason list", _set([J, "rows", 1, "reason"], ["x"]), J + ".rows[1].reason must be a string or null"),
+    ("row reason long", _set([J, "rows", 1, "reason"], "x" * 5000), J + ".rows[1].reason is 5000 characters long"),
+    ("row duration", _set([J, "rows", 0, "duration_seconds"], "12"), J + ".rows[0].duration_seconds must be a number"),
+    ("row duration nan", _set([J, "rows", 0, "duration_seconds"], float("nan")), J + ".rows[0].duration_seconds"),
+    ("row unnamed", lambda jobs: jobs[J]["rows"][0].update(host=None, instance_id=None), J + ".rows[0] has neither host"),
+]
+
+
+@pytest.mark.parametrize("change, message", [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE])
+def test_artifacts_it_cannot_use_are_refused_naming_the_field(change, message):
+    jobs = copy.deepcopy(JOBS)
+    change(jobs)
+    with pytest.raises(ReportInputError) as info:
+        merge_jobs(jobs, "Fleet")
+    assert str(info.value).startswith(message), str(info.value)
+    assert "\x1b" not in str(info.value) and len(str(info.value)) < 400
+
+
+def test_a_long_secret_looking_value_is_cut_in_the_message_and_control_characters_shown():
+    jobs = copy.deepcopy(JOBS)
+    jobs[J]["rows"][0]["outcome"] = "\x1b[2J" + "q" * 40 + SECRET
+    with pytest.raises(ReportInputError) as info:
+        merge_jobs(jobs, "Fleet")
+    assert SECRET not in str(info.value) and "\\x1b" in str(info.value)
+
+
+def test_vendor_text_in_rows_is_neutralised_and_templates_in_it_are_text():
+    jobs = copy.deepcopy(JOBS)
+    jobs[J]["rows"][1]["reason"] = "\x1b]8;;http://evil\x07click\x1b]8;;\x07 {{ 7 * 7 }} <script>x</script>"
+    report, rows, dummy = merge_jobs(jobs, "Fleet")
+    row = [row for row in rows if row["host"] == "c"][0]
+    assert "\x1b" not in row["reason"] and "\x07" not in row["reason"] and "{{ 7 * 7 }}" in row["reason"]
+    page = render_html(report)
+    assert "<script>x" not in page and "{{ 7 * 7 }}" in page and "49" not in page.split("<tbody>")[1]

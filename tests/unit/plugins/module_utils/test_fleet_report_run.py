@@ -1,0 +1,184 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The run around a report: batches cut as ansible-core cuts them, where the failure budget halted the rollout (and
+hosts whose batch is only still to come never said to be halted), the job artifact, the canary verdict, the page."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+from ansible.executor.playbook_executor import PlaybookExecutor
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+    ReportInputError,
+    build_report,
+    build_rows,
+    render_html,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_html import DEFAULT_TEMPLATE
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import (
+    COMPACT_FIELDS,
+    JobReport,
+    batch_sizes,
+    canary_result,
+    check_run,
+    notification,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+HOSTS = ["h%02d" % number for number in range(10)]
+
+
+class _Inventory:
+    def __init__(self, hosts):
+        self.hosts = hosts
+
+    def get_hosts(self, pattern, order=None):
+        return list(self.hosts)
+
+
+class _Play:
+    def __init__(self, serial):
+        self.serial, self.hosts, self.order = serial, "all", None
+
+
+@pytest.mark.parametrize("serial, total", [
+    ([1, "10%", "30%", "100%"], 10), ([1, "10%", "30%", "100%"], 30), ([1, "10%", "30%", "100%"], 3),
+    ([2], 5), (["50%"], 7), ([1, 5, 100], 15), (["100%"], 29), ([3, 0], 10), (["1%"], 4),
+])
+def test_batches_are_cut_as_ansible_core_cuts_them(serial, total):
+    executor = PlaybookExecutor.__new__(PlaybookExecutor)
+    executor._inventory = _Inventory(list(range(total)))
+    expected = [len(batch) for batch in executor._get_serialized_batches(_Play(serial))]
+    assert batch_sizes(serial, total) == expected
+
+
+def _record(host, outcome):
+    return {"host": host, "cloud": "alicloud_es", "instance_id": host, "outcome": outcome, "region": "cn-hangzhou",
+            "ids": {"request_id": "R-" + host, "task_id": None}}
+
+
+def _job(records, batch, budget=10, batches=(1, "30%", "100%"), phase="all"):
+    run = {"job_id": 311, "workflow_job_id": 310, "phase": phase, "started": "2026-11-29T07:00:00Z",
+           "batches": list(batches), "max_fail_percentage": budget, "batch": batch}
+    return JobReport(records, HOSTS, run, build_rows, build_report, "Fleet", "upgrade")
+
+
+def test_a_batch_still_to_come_is_not_called_a_halt():
+    job = _job([_record("h00", "upgraded")], ["h00"])
+    assert job.halted is None and job.batch == 1 and job.final is False
+    pending = [row for row in job.rows if row["outcome"] == "not_run"]
+    assert len(pending) == 9
+    assert pending[0]["reason"] == "not run yet: batch 2 of 3 has not started"
+    assert all("halted" not in row["reason"] for row in pending)
+    page = render_html(job.report)
+    assert "rollout halted" not in page and "<dt>halted</dt><dd>no</dd>" in page
+
+
+def test_a_batch_over_the_budget_halts_the_rollout_and_the_report_says_where():
+    records = [_record("h00", "upgraded"), _record("h01", "failed"), _record("h02", "upgraded"), _record("h03", "upgraded")]
+    job = _job(records, ["h01", "h02", "h03"])
+    assert job.batch == 2 and job.final is True
+    assert job.halted == {"batch": 2, "batches": 3, "failed": 1, "batch_size": 3, "max_fail_percentage": 10.0,
+                          "reason": "batch 2 of 3: 1 of 3 hosts failed, over the failure budget of 10%; batch 3 did not run"}
+    not_run = [row for row in job.rows if row["outcome"] == "not_run"]
+    assert len(not_run) == 6 and all(row["reason"].startswith("not run: the rollout halted after batch 2 of 3")
+                                     for row in not_run)
+    assert job.artifact["halted"] == job.halted and job.report["run"]["halted"][0]["batch"] == 2
+    page = render_html(job.report)
+    assert "The rollout halted after batch 2 of 3" in page and 'class="banner fail"' in page
+
+
+@pytest.mark.parametrize("budget, failing, halts", [(34, 1, False), (33, 1, True), (100, 3, True), (100, 2, False), (0, 0, False)])
+def test_the_budget_rule_is_ansible_cores(budget, failing, halts):
+    # More than max_fail_percentage of the batch failed, or all of it (linear strategy, PlaybookExecutor).
+    outcomes = ["failed"] * failing + ["upgraded"] * (3 - failing)
+    records = [_record("h00", "upgraded")] + [_record(host, outcome) for host, outcome in zip(["h01", "h02", "h03"], outcomes)]
+    assert (_job(records, ["h01", "h02", "h03"], budget=budget).halted is not None) is halts
+
+
+def test_the_last_batch_never_halts_and_the_report_is_final():
+    records = [_record(host, "failed" if host == "h09" else "upgraded") for host in HOSTS]
+    job = _job(records, HOSTS[4:], budget=0)
+    assert job.halted is None and job.final is True and job.batch == 3
+
+
+def test_the_artifact_has_compact_rows_and_the_canary_verdict_needs_every_host_passing():
+    records = [_record("h00", "upgraded")]
+    job = _job(records, ["h00"], phase="canary", batches=["100%"], budget=0)
+    assert job.artifact_key == "engine_upgrade_job_311"
+    artifact = job.artifact
+    assert set(artifact) == {"job_id", "workflow_job_id", "phase", "mode", "slice_hosts", "started", "finished", "batches",
+                             "max_fail_percentage", "rows", "summary", "halted"}
+    assert (artifact["job_id"], artifact["workflow_job_id"], artifact["phase"], artifact["slice_hosts"]) == ("311", "310", "canary", 10)
+    row = [row for row in artifact["rows"] if row["host"] == "h00"][0]
+    assert tuple(row) == COMPACT_FIELDS and row["request_id"] == "R-h00" and row["region"] == "cn-hangzhou"
+    assert canary_result(build_rows(records), job.run, 301) == {"hosts": ["h00"], "passed": True, "job_id": 301}
+    for outcome in ("precheck_passed", "failed", "not_run", "precheck_failed", "timed_out"):
+        assert canary_result(build_rows([_record("h00", outcome)]), job.run)["passed"] is False
+    assert canary_result([], job.run)["passed"] is False
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("phase", "later", "run.phase must be one of all, canary, rest"),
+    ("job_id", "3; rm -rf /", "run.job_id must be"),
+    ("workflow_job_id", "x\x1b[2J", "run.workflow_job_id must be"),
+    ("started", "yesterday", "run.started must be a UTC time"),
+    ("batch", "h00", "run.batch must be the list"),
+    ("max_fail_percentage", 101, "run.max_fail_percentage must be a number from 0 to 100"),
+    ("max_fail_percentage", float("nan"), "run.max_fail_percentage must be a number from 0 to 100"),
+    ("batches", [1, "ten"], "run.batches[1] must be"),
+])
+def test_a_run_context_it_cannot_use_is_named(field, value, message):
+    run = {"job_id": 1, "phase": "all", "batches": [1, "100%"], "max_fail_percentage": 10, "batch": []}
+    run[field] = value
+    with pytest.raises(ReportInputError) as info:
+        check_run(run, HOSTS)
+    assert str(info.value).startswith(message) and "\x1b" not in str(info.value)
+
+
+def test_the_page_puts_failures_first_with_their_full_cause_and_escapes_vendor_text():
+    cause = "task FAILED at upgrade_engine: DCS.5006 " + "x" * 300 + " <img src=x onerror=alert(1)> \x1b[31m"
+    records = [_record("h00", "upgraded"), dict(_record("h05", "failed"), reason=cause, name="payments <prod>")]
+    report = build_report(build_rows(records), "Fleet", "upgrade")
+    page = render_html(report)
+    rows = page.split('<tbody>')[1]
+    assert rows.index('data-outcome="failed"') < rows.index('data-outcome="upgraded"')
+    assert "x" * 300 in page and "&lt;img src=x onerror=alert(1)&gt;" in page and "<img" not in page
+    assert "\x1b" not in page and "\\x1b[31m" in page and "payments &lt;prod&gt;" in page
+    assert "R-h05" in page and "cn-hangzhou" in page and 'id="verdict" class="banner fail"' in page
+    assert 'class="banner pass"' in render_html(build_report(build_rows(records[:1]), "Fleet", "upgrade"))
+
+
+def test_a_template_of_ones_own_is_used_and_a_broken_one_is_named(tmp_path):
+    template = tmp_path / "mine.html.j2"
+    template.write_text(u"<p>{{ report.summary.total }} {{ failing[0].reason }}</p>")
+    report = build_report(build_rows([dict(_record("h00", "failed"), reason="<b>")]), "Fleet", "upgrade")
+    assert render_html(report, str(template)) == u"<p>1 &lt;b&gt;</p>"
+    template.write_text(u"{{ report.nothing.here }}")
+    with pytest.raises(ReportInputError, match="cannot render the report"):
+        render_html(report, str(template))
+    template.write_text(u"{{ ''.__class__.__mro__ }}")
+    with pytest.raises(ReportInputError):
+        render_html(report, str(template))
+    with pytest.raises(ReportInputError, match="cannot be read"):
+        render_html(report, str(tmp_path / "missing.j2"))
+
+
+def test_the_modules_carry_the_roles_template_unchanged():
+    with open(os.path.join(ROOT, "roles", "engine_upgrade", "templates", "fleet_report.html.j2")) as handle:
+        assert handle.read() == DEFAULT_TEMPLATE
+
+
+def test_the_notification_is_short_neutralised_text_with_the_counts():
+    records = [dict(_record("h%02d" % number, "failed"), reason="bad\x1b[2J" + "y" * 500) for number in range(12)]
+    report = build_report(build_rows(records), "Fleet", "upgrade")
+    message = notification(report)
+    assert message["text"].startswith("Fleet: FAILED - 12 instances: failed 12")
+    assert "and 2 more failing instances" in message["text"] and "\x1b" not in message["text"]
+    assert message["summary"] == report["summary"] and message["ok"] is False and len(message["text"]) < 4000
