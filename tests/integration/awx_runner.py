@@ -349,10 +349,11 @@ def merged_artifacts(*job_lists):
 
 
 def texts_of(job):
-    """Every text a job leaves for people and for AWX: runner output, stdout, every job event."""
+    """Every text a job leaves for people and for AWX: runner output, stdout, every job event and artifact file but
+    ``command``, ansible-runner's own record of the process environment (the injected credential, as in env/)."""
     texts = [job.runner_output, job.stdout]
     for path in glob.glob(os.path.join(job.artifacts_dir, "**"), recursive=True):
-        if os.path.isfile(path):
+        if os.path.isfile(path) and path != os.path.join(job.artifacts_dir, "command"):
             with open(path, errors="replace") as handle:
                 texts.append(handle.read())
     return "\n".join(texts)
