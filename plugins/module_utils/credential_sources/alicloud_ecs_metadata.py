@@ -59,7 +59,10 @@ class EcsMetadataSource(CredentialSource):
         if not isinstance(token, str) or not token.strip():
             return None
         token = token.strip()
+        # It reads the instance's credentials for six hours: scrubbed like them, here and in the module's output.
         self._http.add_secrets((token,))
+        if token not in self._secrets:
+            self._secrets.append(token)
         return token
 
     def _fetch(self):

@@ -123,6 +123,7 @@ def test_metadata_with_a_token_endpoint_uses_the_token(server):
     server.answers[("GET", "/latest/meta-data/ram/security-credentials/" + ROLE)] = (200, metadata_answer())
     source = instance_role(server)
     assert source.credentials().security_token == ISSUED_TOKEN and source.hardened is True
+    assert set(source.secrets) == {ISSUED_SECRET, ISSUED_TOKEN, "metadata-token-1"}
     put, get = server.asked
     assert put[2]["X-aliyun-ecs-metadata-token-ttl-seconds"] == "21600"
     assert get[2]["X-aliyun-ecs-metadata-token"] == "metadata-token-1"
