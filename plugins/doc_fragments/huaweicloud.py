@@ -98,8 +98,8 @@ options:
   iam_endpoint:
     description:
       - Base URL of the IAM API, for O(agency_name). May contain V({region}), replaced by O(region).
-      - Defaults to V(https://iam.{region}.myhuaweicloud.com) when O(region) is set, else the global
-        V(https://iam.myhuaweicloud.com).
+      - Defaults to V(https://iam.{region}.myhuaweicloud.com) for the regions C(huaweicloudsdkcore) lists, else the
+        global V(https://iam.myhuaweicloud.com) (as the SDK picks it).
       - If not set, the environment variable E(HUAWEICLOUD_SDK_IAM_ENDPOINT) is used (the name C(huaweicloudsdkcore)
         reads too).
     type: str

@@ -45,10 +45,17 @@ HUAWEICLOUD_CREDENTIAL_ENV = {
     "agency_duration_seconds": ["HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS"],
     "iam_endpoint": ["HUAWEICLOUD_SDK_IAM_ENDPOINT"],
 }
-# The IAM endpoint of a region (huaweicloudsdkcore's table follows this pattern for every region it lists), and the
-# global one when no region is set; the API "can be called using both the global endpoint and region-specific ones".
+# As huaweicloudsdkcore picks it (auth/endpoint.py, 3.1.219): the region's IAM endpoint for the regions of its table
+# (all of the form below), the global one for any other region or none; the agency API "can be called using either a
+# global endpoint or a region-specific endpoint".
 REGIONAL_IAM_ENDPOINT = "https://iam.{region}.myhuaweicloud.com"
 GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
+IAM_REGIONS = frozenset((
+    "ae-ad-1", "af-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "cn-east-2",
+    "cn-east-3", "cn-east-4", "cn-east-5", "cn-north-1", "cn-north-12", "cn-north-2", "cn-north-4", "cn-north-9",
+    "cn-south-1", "cn-south-2", "cn-southwest-2", "eu-west-0", "la-north-2", "la-south-2", "me-east-1",
+    "my-kualalumpur-1", "na-mexico-1", "ru-moscow-1", "sa-brazil-1", "tr-west-1",
+))
 # These errors of the DCS API gateway (either spelling) refuse credentials, an expired token among the causes: with
 # temporary credentials the transport fetches new ones and sends the request once more (FIDELITY row D32).
 EXPIRED_CREDENTIAL_CODES = ("APIGW.0301", "APIG.0301", "APIGW.0307", "APIG.0307")
@@ -167,6 +174,7 @@ def huaweicloud_source(params, http, clock=None):
         raise ConfigError("agency_name %r needs the account that created the agency: set agency_domain_name or "
                           "agency_domain_id (environment HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME / _DOMAIN_ID)" % agency_name)
     region = _given(params, "region")
-    iam_endpoint = _endpoint(params, "iam_endpoint", REGIONAL_IAM_ENDPOINT if region else GLOBAL_IAM_ENDPOINT, region)
+    default = REGIONAL_IAM_ENDPOINT if region in IAM_REGIONS else GLOBAL_IAM_ENDPOINT
+    iam_endpoint = _endpoint(params, "iam_endpoint", default, region)
     return HuaweicloudAgencySource(base, iam_endpoint, http, agency_name, domain_name=domain_name,
                                    domain_id=domain_id, duration_seconds=_duration(params), **kwargs)

@@ -50,6 +50,8 @@ SELECTED = [
      ["'dcs-upgrader' of account sim-account", "https://iam.cn-north-4.myhuaweicloud.com"]),
     ("agency over keys, global IAM without region", dict(KEYS, endpoint="https://dcs.example.com", region=None, **AGENCY),
      HuaweicloudAgencySource, StaticSource, ["https://iam.myhuaweicloud.com"]),
+    ("agency over keys, a region outside the SDK's IAM table: global IAM", dict(KEYS, region="eu-west-101", **AGENCY),
+     HuaweicloudAgencySource, StaticSource, ["https://iam.myhuaweicloud.com"]),
     ("agency over keys, IAM template", dict(KEYS, iam_endpoint="https://iam.{region}.example.com", **AGENCY),
      HuaweicloudAgencySource, StaticSource, ["https://iam.cn-north-4.example.com"]),
     ("agency by domain id", dict(KEYS, agency_name="a", agency_domain_id="d1f0c0ffee0123456789abcdef012345"),
