@@ -209,6 +209,14 @@ def test_a_failing_canary_stops_the_rest_before_any_write(tmp_path):
             assert_no_secret(awx.texts_of(job), "job %s" % job.id)
         assert_no_secret(awx.texts_of(canary), "the canary job")
 
+        # The workflow's failure edge: the report node runs on the canary's artifacts alone and reports it.
+        report_job = controller.template("report").launch(controller.work, 430, 400, "Engine upgrade - fleet",
+                                                          canary.artifacts).wait()
+        report = controller.merged_report()
+        assert report_job.returncode != 0 and [row["host"] for row in report["instances"]] == result["hosts"]
+        assert report["instances"][0]["outcome"] == "failed" and "inactive" in report["instances"][0]["reason"]
+        assert_no_secret(awx.texts_of(report_job) + report_texts(controller.report_dir), "the report")
+
 
 def test_the_job_templates_of_the_example_are_the_ones_run_here():
     with open(os.path.join(awx.ROOT, "examples", "awx", "create_workflow.yml")) as handle:
