@@ -5,7 +5,7 @@ Follows IAM "Obtaining a Temporary Access Key and Security Token Through an Agen
 "assume_role": {"agency_name", "domain_id" | "domain_name", "duration_seconds"}}}}``, 15 minutes to 24 hours (default
 15 minutes), answer 201 ``{"credential": {"access", "secret", "securitytoken", "expires_at"}}``. The caller signs with
 ``SDK-HMAC-SHA256`` (checked by the same verifier as DCS). Issued credentials expire on the simulated clock; the DCS
-verifier accepts them until then (tests/simulator/FIDELITY.md, rows D23-D34).
+verifier accepts them until then (tests/simulator/FIDELITY.md, rows D23-D35).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,6 +42,8 @@ DEFAULT_SETTINGS = {
     'metadata_agency': 'ecs-agency',  # None: the ECS has no agency
     'metadata_tokens': 'optional',  # optional | required | unsupported
     'metadata_lifetime_seconds': 3600,
+    # Statuses the next IAM calls answer before any check, as the API gateway does when IAM is down (APIGW.0613).
+    'fail_next': [],
 }
 EXPIRED_MESSAGES = {
     'APIGW.0301': 'Incorrect IAM authentication information: calc ak sk signature fail:signature expired',
@@ -123,6 +125,8 @@ def normalize_settings(raw, base=None):
         raise ValueError('expired_code must be one of %s' % ', '.join(sorted(EXPIRED_MESSAGES)))
     if settings['metadata_tokens'] not in ('optional', 'required', 'unsupported'):
         raise ValueError('metadata_tokens must be optional, required or unsupported')
+    if not isinstance(settings['fail_next'], list) or not all(isinstance(x, int) and 400 <= x <= 599 for x in settings['fail_next']):
+        raise ValueError('fail_next must be a list of HTTP statuses from 400 to 599')
     for agency in settings['agencies']:
         if not agency.get('agency_name') or not agency.get('domain_id'):
             raise ValueError('each agency needs agency_name and domain_id')
@@ -175,6 +179,10 @@ class HuaweicloudIam:
         self.counters.request(ACTION, None, False)
         if method != 'POST':
             return iam_error(404, 'APIGW.0101', 'The API does not exist or has not been published in the environment')
+        with self._lock:
+            failure = self.settings['fail_next'].pop(0) if self.settings['fail_next'] else None
+        if failure is not None:
+            return iam_error(failure, 'APIGW.0613', 'The IAM service is currently unavailable.')
         try:
             access_key, _scheme = self.verifier.verify(method, raw_path, raw_query, headers, body)
         except ApiError as exc:
