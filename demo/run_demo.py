@@ -110,7 +110,14 @@ def main():
         report = json.load(handle)
     counts = dict((name, count) for name, count in report["summary"]["by_outcome"].items() if count)
     step("Fleet report")
+    run_context = report.get("run") or {}
+    print("%s: %d of %d instances failing; rollout %s; %s s" % (
+        "PASSED" if report["summary"]["ok"] else "FAILED", report["summary"]["failing"], report["summary"]["total"],
+        "halted after " + "; ".join(halt["reason"] for halt in run_context["halted"]) if run_context.get("halted")
+        else "ran every batch", run_context.get("total_seconds")))
     print("outcomes: %s" % ", ".join("%s %d" % item for item in sorted(counts.items())))
+    for row in [row for row in report["instances"] if row["failed"]]:
+        print("  %s (%s, %s): %s" % (row["host"], row.get("region") or "-", row["outcome"], row["reason"]))
     print("HTML report: %s" % os.path.join(REPORT, "fleet-report.html"))
     print("JSON report: %s" % os.path.join(REPORT, "fleet-report.json"))
     print("simulator stopped; demo took %.0f s" % (time.time() - started))

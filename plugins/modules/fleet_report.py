@@ -67,8 +67,8 @@ options:
     description:
       - The run around the report, as the fleet playbooks pass it; with it the report shows the run context, hosts of
         O(hosts) without a record say whether the rollout halted before them or their batch is still to come, and the
-        module returns the job's slice-safe artifact (RV(artifact)).
-      - "Keys: C(job_id) (an AWX job id or a local id: letters, digits, underscores), C(workflow_job_id),
+        module returns the job's slice-safe artifact (its C(artifact) result).
+      - "Keys: C(job_id) (an AWX job id or a local id of letters, digits and underscores), C(workflow_job_id),
         C(awx_job_id), C(phase) (V(all), V(canary), V(rest)), C(started) (UTC, C(2026-11-29T07:00:00Z)), C(batches)
         (the play's C(serial) list), C(max_fail_percentage), C(batch) (C(ansible_play_batch))."
     type: dict
@@ -142,7 +142,7 @@ html_path:
 artifact:
   description:
     - With O(run), this job's artifact, published by the fleet playbooks as C(engine_upgrade_job_<job id>) with
-      C(set_stats): C(job_id), C(workflow_job_id), C(phase), C(slice_hosts), C(started), C(finished), C(batches),
+      C(set_stats), with C(job_id), C(workflow_job_id), C(phase), C(slice_hosts), C(started), C(finished), C(batches),
       C(max_fail_percentage), C(rows) (compact rows C(host), C(instance_id), C(name), C(cloud), C(region), C(outcome),
       C(before), C(after), C(target), C(path), C(reason), C(request_id), C(task_id), C(duration_seconds)), C(summary)
       and C(halted) (where the failure budget halted the rollout, or null).
@@ -158,7 +158,7 @@ artifact_key:
 canary_result:
   description:
     - With O(run) in phase V(canary), the verdict a workflow's rest phase needs, C(engine_upgrade_canary_result)
-      C({hosts, passed, job_id}); C(passed) when every canary host was upgraded or already current.
+      with C(hosts), C(passed) and C(job_id); C(passed) when every canary host was upgraded or already current.
   returned: when O(run) is given and its phase is V(canary)
   type: dict
   sample: {"hosts": ["cache-0"], "passed": true, "job_id": 301}
@@ -228,7 +228,8 @@ def main():
         required_if=[("check_writable", False, ("records",))],
         supports_check_mode=True,
     )
-    report_dir = module.params["report_dir"]
+    # A relative folder is the working directory's (ansible-playbook's, which AWX sets to the job's project folder).
+    report_dir = os.path.abspath(module.params["report_dir"]) if module.params["report_dir"] else module.params["report_dir"]
     json_path = os.path.join(report_dir, JSON_NAME)
     html_path = os.path.join(report_dir, HTML_NAME)
     try:

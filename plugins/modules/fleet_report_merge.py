@@ -12,14 +12,14 @@ module: fleet_report_merge
 short_description: Merge the fleet jobs of a workflow (sliced jobs, canary and rest) into one engine upgrade report
 version_added: 0.2.0
 description:
-  - Takes the C(engine_upgrade_job_<id>) artifacts that the fleet playbooks publish with C(set_stats) (AWX passes a
-    workflow's earlier artifacts to later nodes as extra vars, merged with C(dict.update): one key per job survives
-    that), and writes one report, JSON and HTML, with every instance once.
+  - Takes the C(engine_upgrade_job_<id>) artifacts that the fleet playbooks publish with C(set_stats), and writes one
+    report, JSON and HTML, with every instance once. AWX passes a workflow's earlier artifacts to later nodes as extra
+    vars, merged with C(dict.update); one key per job survives that.
   - An instance in the artifacts of two jobs (a slice run again) is reported as the later finished job saw it, with
     a warning.
-  - Every field of every artifact is checked before anything is written: artifacts are extra vars, which whoever
-    launches the job can write. The counts are recomputed from the rows.
-  - Runs on the controller; it makes no API call. The P(opsfleet.engine_upgrade.fleet_report#playbook) playbook
+  - Every field of every artifact is checked before anything is written, because artifacts are extra vars, which
+    whoever launches the job can write. The counts are recomputed from the rows.
+  - Runs on the controller; it makes no API call. The C(opsfleet.engine_upgrade.fleet_report) playbook
     gathers the artifacts and calls it.
 author:
   - opsfleet contributors (@opsfleet)
@@ -131,7 +131,8 @@ def main():
         ),
         supports_check_mode=True,
     )
-    report_dir = module.params["report_dir"]
+    # A relative folder is the working directory's (ansible-playbook's, which AWX sets to the job's project folder).
+    report_dir = os.path.abspath(module.params["report_dir"]) if module.params["report_dir"] else module.params["report_dir"]
     json_path, html_path = os.path.join(report_dir, JSON_NAME), os.path.join(report_dir, HTML_NAME)
     try:
         check_report_dir(report_dir)

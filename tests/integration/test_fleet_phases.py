@@ -78,7 +78,8 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     (None, "got none"),
     ({"hosts": ["dcs-1"], "passed": False, "job_id": 7}, "got a result with passed false"),
     ({"hosts": ["dcs-1"], "passed": "yes", "job_id": 7}, 'got a result with passed "yes"'),
-    ("passed", "got a "),
+    # The role's argument spec (type dict) refuses it first, naming it too.
+    ("passed", "'engine_upgrade_canary_result' is of type str"),
 ])
 def test_rest_refuses_without_a_canary_that_passed_before_any_call(demo, tmp_path, result, expect):  # noqa: F811
     simulator, env = demo
@@ -102,3 +103,23 @@ def test_a_failing_canary_chosen_by_group_fails_the_job_and_says_so(demo, tmp_pa
     counters = simulator.client.counters()
     assert counters["writes"] == {} and counters["upgrades_started"] == {}
     assert sorted(counters["by_instance"]) == ["es-demo-payments"]
+
+
+def test_the_merge_refuses_an_artifact_it_cannot_use_before_writing_anything(tmp_path):
+    # As AWX writes a job's extra vars: values from artifacts tagged !unsafe (awx safe_dump), so never templated.
+    path = tmp_path / "artifacts.yml"
+    path.write_text(u"""engine_upgrade_job_9:
+  job_id: 9
+  phase: rest
+  slice_hosts: 1
+  rows:
+    - {host: !unsafe "{{ lookup('ansible.builtin.pipe', 'touch %s') }}", outcome: !unsafe upgraded}
+    - {host: !unsafe es-2, outcome: !unsafe "\\x1b[2Jexploded {{ 7 * 7 }}"}
+""" % (tmp_path / "ran"))
+    run = run_playbook(MERGE, extra_args=["-e", "@%s" % path, "-e", "engine_upgrade_report_dir=%s" % (tmp_path / "merged")])
+    assert run.returncode == 2
+    assert "engine_upgrade_job_9.rows[1].outcome must be one of upgraded, current" in run.output, run.output[-2000:]
+    assert "{{ 7 * 7 }}" in run.output and "\x1b" not in run.output
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "merged" / "fleet-report.json").exists()
+    empty = run_playbook(MERGE, extra_vars={"engine_upgrade_report_dir": str(tmp_path / "merged")})
+    assert empty.returncode == 2 and "no engine_upgrade_job_* artifact was given" in empty.output

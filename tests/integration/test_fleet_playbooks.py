@@ -137,6 +137,11 @@ def test_failure_budget_halts_the_rollout_and_the_report_says_so(demo, tmp_path)
     assert [outcomes[host] for host in hosts[1:]] == ["not_run", "not_run", "not_run"]
     assert simulator.client.counters()["upgrades_started"] == {}
     assert report["summary"]["by_outcome"]["not_run"] == 3
+    # Where it halted, in the run context and on each host it never reached.
+    assert report["run"]["halted"][0]["batch"] == 1 and report["run"]["jobs"][0]["batches"] == 3
+    not_run = [row for row in report["instances"] if row["outcome"] == "not_run"]
+    assert all(row["reason"].startswith("not run: the rollout halted after batch 1 of 3: 1 of 1 hosts failed")
+               for row in not_run), not_run
 
 
 def test_argument_specs_reject_bad_input_before_any_call(demo, tmp_path):
