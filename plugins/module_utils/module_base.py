@@ -72,12 +72,14 @@ class _CloudModule(AnsibleModule):
     @property
     def _secrets(self):
         """Every value that must never be shown: the secret key and token (options or environment), and the password
-        of any user-info in the endpoint."""
+        of any user-info in an endpoint (``endpoint`` and the credential services' ``*_endpoint`` options)."""
         params = getattr(self, "params", None) or {}
         env = self.env or {}
         values = [params.get("secret_key"), params.get("security_token")]
         values += [os.environ.get(name) for option in ("secret_key", "security_token") for name in env.get(option, ())]
-        for endpoint in [params.get("endpoint")] + [os.environ.get(name) for name in env.get("endpoint", ())]:
+        urls = [params.get(name) for name in _endpoint_options(params)]
+        urls += [os.environ.get(name) for option in _endpoint_options(env) for name in env[option]]
+        for endpoint in urls:
             values.extend(url_passwords(endpoint))
         if self._client is not None:
             # Temporary credentials fetched during the run (STS, instance metadata, IAM agency).
@@ -115,8 +117,10 @@ class _CloudModule(AnsibleModule):
         """The params echoed as ``invocation.module_args``: an endpoint's user-info password masked (the secret key
         and token are ``no_log`` already)."""
         params = getattr(self, "params", None)
-        if isinstance(params, dict) and isinstance(params.get("endpoint"), str):
-            params["endpoint"] = redact_text(params["endpoint"], secrets)
+        if isinstance(params, dict):
+            for name in _endpoint_options(params):
+                if isinstance(params.get(name), str):
+                    params[name] = redact_text(params[name], secrets)
 
     def exit_json(self, **kwargs):
         secrets = self._secrets
@@ -128,6 +132,11 @@ class _CloudModule(AnsibleModule):
         self._scrub_params(secrets)
         super(_CloudModule, self).fail_json(msg=redact_text(msg, secrets),
                                             **redact_data(self._with_elapsed(kwargs), secrets))
+
+
+def _endpoint_options(names):
+    """``endpoint`` and the URL options of the credential services (``iam_endpoint``, ``sts_endpoint``, ...)."""
+    return [name for name in names if isinstance(name, str) and (name == "endpoint" or name.endswith("_endpoint"))]
 
 
 def _infinite(value):

@@ -139,6 +139,21 @@ def test_a_refused_agency_fails_clearly_before_any_dcs_request(simulator):
     assert_nothing_obtained_shown(simulator, run.output)
 
 
+def test_passwords_in_the_credential_service_endpoints_are_never_shown(simulator):
+    # Refused before any request (user-info would replace the signature with Basic auth); the values the module echoes
+    # back (invocation.module_args at -vvvv) and the message have the passwords masked, as for endpoint.
+    env = source_env(simulator, "agency_over_metadata",
+                     HUAWEICLOUD_SDK_METADATA_ENDPOINT="http://ecs:MetadataPw4711@127.0.0.1:9")
+    run = run_module(MODULE, {"instance_id": BEHIND, "engine_minor_version": "latest",
+                              "iam_endpoint": "https://iam:IamPassword0815@iam.example.com"}, env=env, verbosity=4)
+    result = run.result
+    assert run.returncode != 0 and "metadata_endpoint 'http://ecs:********@127.0.0.1:9' contains user-info" in result["msg"]
+    assert result["invocation"]["module_args"]["iam_endpoint"] == "https://iam:********@iam.example.com"
+    for password in ("MetadataPw4711", "IamPassword0815"):
+        assert password not in run.output and password not in json.dumps(run.data)
+    assert simulator.client.counters()["total"] == 0
+
+
 def _client(simulator, source, **options):
     env = source_env(simulator, source)
     params = dict(project_id=env["HUAWEICLOUD_SDK_PROJECT_ID"], region=NORTH, endpoint=simulator.url,
