@@ -15,11 +15,13 @@ import json
 import os
 import threading
 
+import jinja2
 import pytest
+import yaml
 
 from ansible.module_utils.testing import patch_module_args
 
-from tests.integration.ansible_cli import run_module
+from tests.integration.ansible_cli import ROOT, run_module
 from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES, run_inventory, write_inventory
 from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT, DEFAULT_ROLE_ARN
 
@@ -259,3 +261,20 @@ def test_inventory_plugin_assumes_the_role_once_for_every_region_at_vvvv(simulat
     assert run.returncode == 0 and ES_BEHIND in listing["_meta"]["hostvars"], run.stderr[-3000:]
     assert sts_state(simulator)["calls"]["AssumeRole"] == 1
     assert_clean(simulator, run.stdout, run.stderr, run.listing)
+
+
+def test_awx_credential_type_injects_a_working_role_with_every_other_field_empty(simulator):
+    """What an AWX credential of extensions/awx/credential_types/alicloud_es.yml injects: unset fields as ''."""
+    with open(os.path.join(ROOT, "extensions", "awx", "credential_types", "alicloud_es.yml")) as handle:
+        credential_type = yaml.safe_load(handle)
+    values = dict((field["id"], "") for field in credential_type["inputs"]["fields"])
+    values.update(access_key=simulator.alicloud_access_key, secret_key=simulator.alicloud_secret_key, region="cn-hangzhou",
+                  endpoint=simulator.url, assume_role_arn=DEFAULT_ROLE_ARN, assume_role_duration_seconds="900",
+                  sts_endpoint=simulator.url)
+    templates = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env = dict((name, templates.from_string(template).render(**values))
+               for name, template in credential_type["injectors"]["env"].items())
+    assert env["ALICLOUD_PROFILE"] == "" and env["ALICLOUD_ECS_ROLE_NAME"] == ""
+    run = run_module("alicloud_es_instance_info", {"instance_id": ES_BEHIND}, env=env)
+    assert run.returncode == 0 and run.result["_outcome"] == "ok", run.output[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRole"] == 1
