@@ -93,8 +93,9 @@ def _env_hint(name):
 def base_mode(params):
     """'key_pair', 'profile' or 'ecs_role'; raises CredentialError when several or none are set."""
     chosen = []
-    if _given(params, "access_key") or _given(params, "secret_key") or _given(params, "security_token"):
-        chosen.append(("key_pair", "access_key / secret_key"))
+    given = [name for name in ("access_key", "secret_key", "security_token") if _given(params, name)]
+    if given:
+        chosen.append(("key_pair", " / ".join(given)))
     if _given(params, "profile") or _given(params, "shared_credentials_file"):
         chosen.append(("profile", "profile / shared_credentials_file"))
     if _given(params, "ecs_role_name"):

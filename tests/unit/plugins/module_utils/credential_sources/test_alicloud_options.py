@@ -71,7 +71,7 @@ def test_the_options_select_one_source_without_any_request(dummy, params, kind, 
 REFUSED = [
     ("keys and profile", dict(KEYS, profile="p"), ["access_key / secret_key and profile / shared_credentials_file", "set only one"]),
     ("keys and instance role", dict(KEYS, ecs_role_name="r"), ["access_key / secret_key and ecs_role_name"]),
-    ("token and instance role", dict(security_token=TOKEN, ecs_role_name="r"), ["ecs_role_name", "set only one"]),
+    ("token and instance role", dict(security_token=TOKEN, ecs_role_name="r"), ["security_token and ecs_role_name", "set only one"]),
     ("profile and instance role", dict(profile="p", ecs_role_name="r"), ["profile / shared_credentials_file and ecs_role_name"]),
     ("nothing", dict(), ["missing Alibaba Cloud credentials", "ALICLOUD_ACCESS_KEY", "profile (environment ALICLOUD_PROFILE",
                          "ecs_role_name (environment ALICLOUD_ECS_ROLE_NAME"]),
