@@ -215,15 +215,18 @@ def test_metadata_credentials_in_every_token_mode_and_either_expiry_code(simulat
 
 
 def test_iam_unavailable_for_a_while_is_retried_like_any_read(simulator):
-    # APIGW.0613 (503): "The IAM service is currently unavailable." The fetch happens when the read is signed, so the
-    # read's own retries (jittered backoff) cover it; nothing reaches DCS until a token is had.
+    # APIGW.0613 (503): "The IAM service is currently unavailable." The credential client asks again with backoff
+    # (fetching a token changes nothing), so even a write that is never retried gets signed; nothing reaches DCS
+    # until a token is had.
     simulator.simulator.huaweicloud_iam.configure(fail_next=[503, 503])
     client = _client(simulator, "agency")
-    client.transport.retry_policy.base_delay = client.transport.retry_policy.max_delay = 0.01
+    http = client.transport.signer.source.http
+    http.retry_policy.base_delay = http.retry_policy.max_delay = 0.01
     path = "/v2/%s/instances/%s" % (project_for_region(NORTH), BEHIND)
-    assert client.transport.request("GET", path, "ShowInstance", retry=True).data["instance_id"] == BEHIND
+    assert client.transport.request("GET", path, "ShowInstance", retry=False).data["instance_id"] == BEHIND
     calls = by_action(simulator)
-    assert calls[IAM_CALLS] == 3 and calls["ShowInstance"] == 1 and client.transport.stats.retries == 2
+    assert calls[IAM_CALLS] == 3 and calls["ShowInstance"] == 1 and http.retries == 2
+    assert client.transport.stats.retries == 0
 
 
 def test_the_inventory_plugin_reads_two_regions_with_one_agency_token(simulator, tmp_path):

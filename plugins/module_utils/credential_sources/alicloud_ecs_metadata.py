@@ -51,7 +51,7 @@ class EcsMetadataSource(CredentialSource):
         try:
             dummy, dummy_headers, token = self._http.request(
                 "PUT", self._url(TOKEN_PATH), "ECS metadata token (%s)" % self._endpoint,
-                headers={TOKEN_TTL_HEADER: str(TOKEN_TTL_SECONDS)})
+                headers={TOKEN_TTL_HEADER: str(TOKEN_TTL_SECONDS)}, retry=False)
         except CredentialError as error:
             if getattr(error, "status", None) is None:
                 raise  # nothing answered: the credentials endpoint is on the same host

@@ -28,7 +28,14 @@ _ISO8601 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.
 
 
 class CredentialError(ConfigError):
-    """Credentials could not be had: the message names the source and the fix, never a secret value."""
+    """Credentials could not be had: the message names the source and the fix, never a secret value.
+
+    ``status`` and ``code`` are the credential service's answer when there was one; ``transient`` says another try
+    may succeed (throttling, a 5xx, a lost connection)."""
+
+    status = None
+    code = None
+    transient = False
 
 
 class Credentials:

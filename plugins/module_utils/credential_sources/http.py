@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - the module base reports the missing li
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import CredentialError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import (
     DEFAULT_TIMEOUT,
     MAX_CONNECT_TIMEOUT,
@@ -26,6 +27,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
 
 MAX_SHOWN = 300
+RETRY_ATTEMPTS = 4
+RETRY_MAX_DELAY = 8.0
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Alibaba STS "Throttling", "Throttling.User"...; Huawei's API gateway "APIGW.0308" (flow control).
+THROTTLING_CODE_PREFIXES = ("Throttling", "APIGW.0308")
 
 
 def _vendor_error(data):
@@ -43,11 +49,16 @@ class CredentialHttp:
     """Sends one request to a credential service and returns ``(status, headers, data)``; ``data`` is the parsed
     JSON body, or the text when the body is not JSON (the metadata services answer plain text for tokens)."""
 
-    def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, session=None, secrets=()):
+    def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, session=None, secrets=(),
+                 retry_policy=None):
         self.timeout = (min(MAX_CONNECT_TIMEOUT, timeout), timeout)
         self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self._session = session
         self._secrets = list(secrets)
+        # Fetching credentials changes nothing, so a throttled or failing service is asked again; a service that
+        # refuses the connection is not there at all (no metadata service off the cloud) and is not.
+        self.retry_policy = retry_policy or BackoffPolicy(max_attempts=RETRY_ATTEMPTS, max_delay=RETRY_MAX_DELAY)
+        self.retries = 0
 
     def add_secrets(self, values):
         """Values obtained or used later (a fetched token) that must be scrubbed from every text from now on."""
@@ -68,9 +79,24 @@ class CredentialHttp:
         return neutralise(redact_text(text, tuple(self._secrets) + tuple(extra)), keep=u"")
 
     def request(self, method, url, what, headers=None, data=None, signer=None, host=None, path=None, query=None,
-                ok_statuses=(200,)):
+                ok_statuses=(200,), retry=True):
         """``signer`` (with ``host``, ``path`` and ``query``) signs the request as the vendor API transport does; the
-        URL is then built from ``url`` (scheme://host[:port]) plus the signed path and query string."""
+        URL is then built from ``url`` (scheme://host[:port]) plus the signed path and query string. Throttling,
+        5xx answers and lost connections are retried with backoff, each try signed anew; ``retry=False`` where the
+        caller reads meaning into the status (a metadata service without session tokens answers their request 503)."""
+
+        def once():
+            return self._once(method, url, what, headers, data, signer, host, path, query, ok_statuses)
+
+        def count(attempt, error, pause):
+            self.retries += 1
+
+        if not retry:
+            return once()
+        return self.retry_policy.call(once, should_retry=lambda error: getattr(error, "transient", False),
+                                      on_retry=count)
+
+    def _once(self, method, url, what, headers, data, signer, host, path, query, ok_statuses):
         headers = dict(headers or {})
         body = data if data is not None else b""
         secrets = tuple(getattr(signer, "secrets", ()) or ())
@@ -84,8 +110,10 @@ class CredentialHttp:
         except Exception as exc:  # pylint: disable=broad-except
             # requests raises its own types and plain ValueErrors alike; each becomes one scrubbed message.
             text = self.scrub(_drop_query(u"%s" % (exc,), url), secrets)
-            raise CredentialError("%s: the request to %s failed (%s): %s" % (
+            error = CredentialError("%s: the request to %s failed (%s): %s" % (
                 what, self.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
+            error.transient = _lost_connection(exc)
+            raise error
         content = response.content or b""
         try:
             parsed = json.loads(content.decode("utf-8")) if content else {}
@@ -105,8 +133,26 @@ class CredentialHttp:
             error = CredentialError("%s: %s" % (what, details))
             error.status = response.status_code
             error.code = code
+            error.transient = response.status_code in RETRY_STATUSES or (
+                isinstance(code, str) and code.startswith(THROTTLING_CODE_PREFIXES))
             raise error
         return response.status_code, response.headers, parsed
+
+
+def _lost_connection(exc):
+    """A connection that timed out or broke (the service may answer the next try); not one refused or unresolvable,
+    and not a TLS failure."""
+    if requests is None:
+        return False
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = u"%s" % (exc,)
+        return not ("refused" in text.lower() or "name or service not known" in text.lower()
+                    or "nodename nor servname" in text.lower())
+    return False
 
 
 def _without_query(url):

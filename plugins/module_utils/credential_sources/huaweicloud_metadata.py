@@ -57,7 +57,7 @@ class HuaweicloudMetadataSource(CredentialSource):
         try:
             dummy, dummy, data = self.http.request(
                 "PUT", self._url(TOKEN_PATH), "%s: session token" % self.description,
-                headers={TOKEN_TTL_HEADER: str(TOKEN_TTL_SECONDS)})
+                headers={TOKEN_TTL_HEADER: str(TOKEN_TTL_SECONDS)}, retry=False)
         except CredentialError as error:
             if getattr(error, "status", None) in NO_TOKEN_STATUSES and not required:
                 return

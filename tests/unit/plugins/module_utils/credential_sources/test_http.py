@@ -157,3 +157,59 @@ def test_a_source_that_fails_while_signing_is_an_api_error_and_nothing_is_sent(s
         _transport(server, Refused()).request("POST", "/openapi/x", "UpgradeEngineVersion", body={})
     assert (info.value.code, info.value.status) == ("NoPermission", 403) and not server.seen
     assert not info.value.maybe_applied
+
+
+class _NoSleep:
+    def __init__(self):
+        self.pauses = []
+
+    def __call__(self, seconds):
+        self.pauses.append(seconds)
+
+
+def _retrying_http(**kwargs):
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy
+    sleep = _NoSleep()
+    return CredentialHttp(timeout=5, retry_policy=BackoffPolicy(max_attempts=4, sleep=sleep), **kwargs), sleep
+
+
+@pytest.mark.parametrize("failure", [
+    (503, {"Code": "ServiceUnavailable", "Message": "busy"}),
+    (400, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."}),
+    (429, {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}),
+])
+def test_throttled_or_failing_credential_services_are_asked_again(server, failure):
+    server.script = [failure, failure, (200, {"Credentials": {"AccessKeyId": "STS.x"}})]
+    http, sleep = _retrying_http()
+    status, dummy, data = http.request("POST", _url(server) + "/", "STS AssumeRole")
+    assert (status, data["Credentials"]["AccessKeyId"], http.retries, len(server.seen)) == (200, "STS.x", 2, 3)
+    assert len(sleep.pauses) == 2
+
+
+def test_a_refusal_is_not_retried_and_retries_end(server):
+    server.script = [(403, {"Code": "NoPermission", "Message": "no"})]
+    http, dummy = _retrying_http()
+    with pytest.raises(CredentialError) as info:
+        http.request("POST", _url(server) + "/", "STS AssumeRole")
+    assert len(server.seen) == 1 and not info.value.transient
+    server.seen[:] = []
+    server.script = [(500, {"Code": "InternalError", "Message": "oops"})] * 5
+    with pytest.raises(CredentialError, match="HTTP 500 InternalError"):
+        http.request("POST", _url(server) + "/", "STS AssumeRole")
+    assert len(server.seen) == 4
+
+
+def test_each_try_is_signed_anew(server):
+    server.script = [(503, {"Code": "ServiceUnavailable", "Message": "busy"})]
+    http, dummy = _retrying_http()
+    http.request("POST", _url(server), "STS AssumeRole", signer=alicloud_signer("v3", "AKS", "SKS"),
+                 host="127.0.0.1", path="/", query={"Action": "AssumeRole"})
+    first, second = (seen[2]["x-acs-signature-nonce"] for seen in server.seen)
+    assert first != second
+
+
+def test_an_absent_service_is_not_asked_again():
+    http, sleep = _retrying_http()
+    with pytest.raises(CredentialError):
+        http.request("GET", "http://127.0.0.1:9/latest/api/token", "ECS metadata")
+    assert http.retries == 0 and not sleep.pauses
