@@ -15,11 +15,12 @@ import collections
 import glob
 import json
 import os
-import subprocess
+import re
 
 import yaml
 
 from tests.integration import awx_runner as awx
+from tests.integration.ansible_cli import run_playbook
 from tests.simulator.fixture import start_simulator
 from tests.simulator.fleet import generate_fleet
 
@@ -246,41 +247,44 @@ ARGUMENT_ERRORS = ("Unsupported parameters", "is of type", "must be one of", "mi
                    "could not be converted", "is not a valid")
 
 
-def _run_example_task(playbook, task, controller_url):
-    """ansible-playbook from one task on (the first failure ends the run: the controller refuses every request)."""
-    env = awx.base_env({"ANSIBLE_COLLECTIONS_PATH": awx.COLLECTIONS, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
-                        "CONTROLLER_HOST": controller_url, "CONTROLLER_OAUTH_TOKEN": "test-controller-token"})
-    command = [os.path.join(awx.BIN, "ansible-playbook"), playbook, "-e", json.dumps(EXAMPLE_VARS),
-               "--start-at-task", task]
-    return subprocess.Popen(command, cwd=awx.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            universal_newlines=True)
+CONTROL_TASK = """
+    - name: A misspelt option (the control)
+      ignore_errors: true
+      awx.awx.job_template:
+        name: x
+        playbook: fleet_upgrade.yml
+        job_slice_counts: 3
+"""
 
 
 def test_every_task_of_the_awx_example_passes_the_argument_checks_of_awx_awx(tmp_path):
-    """Each task of examples/awx/create_workflow.yml templated and run by the real awx.awx modules (the `ansible`
-    package of the test requirements), against a loopback controller that refuses every request: each one got as far
-    as a request, so its arguments passed the module's checks; a bad argument is refused with no request (the
-    control)."""
+    """Every task of examples/awx/create_workflow.yml templated by ansible-playbook and run by the real awx.awx modules
+    (the `ansible` package of the test requirements) against a loopback controller that refuses every request. A
+    module's own argument checks run before its first request: one request per module run shows they all passed,
+    the no_log ones too; a misspelt option, the control, is refused with no request."""
     with open(EXAMPLE) as handle:
-        play = yaml.load(handle, Loader=awx.PlaybookLoader)[0]
-    names = [task["name"] for task in play["tasks"]]
-    assert all(next(key for key in task if key.startswith("awx.awx.")) for task in play["tasks"])
-    bad = dict(play, tasks=[{"name": "A misspelt option", "awx.awx.job_template": {
-        "name": "x", "playbook": "fleet_upgrade.yml", "job_slice_counts": 3}}])
-    control = tmp_path / "control.yml"
-    control.write_text(yaml.safe_dump([bad]))
-    controllers = [awx.RefusingController() for name in names + ["control"]]
-    try:
-        runs = [_run_example_task(EXAMPLE, name, api.url) for name, api in zip(names, controllers)]
-        runs.append(_run_example_task(str(control), "A misspelt option", controllers[-1].url))
-        outputs = [run.communicate(timeout=120)[0] for run in runs]
-    finally:
-        for api in controllers:
-            api.__exit__()
-    for name, api, run, output in zip(names, controllers, runs, outputs):
-        assert run.returncode == 2 and "TASK [%s]" % name in output, output[-3000:]
-        assert api.requests and api.requests[0][0] == "GET" and api.requests[0][1].startswith("/api/v2/"), (name, output)
-        assert not [text for text in ARGUMENT_ERRORS if text in output], output[-3000:]
-        assert_no_secret(output, "the output of %r" % name)
-    assert "Unsupported parameters" in outputs[-1] and "job_slice_counts" in outputs[-1]
-    assert controllers[-1].requests == []
+        text = handle.read()
+    play = yaml.load(text, Loader=awx.PlaybookLoader)[0]
+    # The same play, going on past each refused task, and the control at the end.
+    derived = re.sub(r"^(    - name: .*\n)", r"\1      ignore_errors: true\n", text, flags=re.M) + CONTROL_TASK
+    assert derived.count("ignore_errors: true") == len(play["tasks"]) + 1
+    playbook = tmp_path / "create_workflow.yml"
+    playbook.write_text(derived)
+    runs = sum(len(task.get("loop", [None])) for task in play["tasks"])
+    with awx.RefusingController() as controller:
+        run = run_playbook(str(playbook), env={"CONTROLLER_HOST": controller.url, "CONTROLLER_OAUTH_TOKEN": "test-token"},
+                           extra_vars=dict(EXAMPLE_VARS, credential_types_dir=awx.CREDENTIAL_TYPES))
+    assert len(controller.requests) == runs, (controller.requests, run.output[-4000:])
+    assert all(method == "GET" and path.startswith("/api/v2/") for method, path, body in controller.requests)
+    results = dict((result["_task"], result) for result in run.results())
+    assert list(results) == [task["name"] for task in play["tasks"]] + ["A misspelt option (the control)"]
+    for task in play["tasks"]:
+        result = results[task["name"]]
+        assert result["_outcome"] == "ignored", result
+        if not task.get("no_log"):
+            for item in result.get("results", [result]):
+                assert "server error (HTTP Error 500" in item["msg"], item
+                assert not [error for error in ARGUMENT_ERRORS if error in item["msg"]], item
+    control = results["A misspelt option (the control)"]
+    assert "Unsupported parameters" in control["msg"] and "job_slice_counts" in control["msg"]
+    assert_no_secret(run.output + json.dumps(run.data), "the example's output and results")
