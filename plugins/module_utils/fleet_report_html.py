@@ -134,7 +134,7 @@ tr.failing{background:#fff5f5}
 <dl class="run" id="run">
 <dt>phase</dt><dd>{{ run.phase or '-' }}</dd>
 <dt>jobs</dt><dd>{% for job in run.jobs %}{{ ', ' if not loop.first }}<code>{{ job.job_id }}</code>
-({{ job.phase }}, {{ job.slice_hosts }} hosts{{ ', workflow ' ~ job.workflow_job_id if job.workflow_job_id }})
+({{ job.phase }}, {{ job.slice_hosts }} host{{ 's' if job.slice_hosts != 1 }}{{ ', workflow ' ~ job.workflow_job_id if job.workflow_job_id }})
 {%- else %}-{% endfor %}</dd>
 <dt>batches</dt><dd>{% for job in run.jobs %}{{ '; ' if not loop.first }}{{ job.batches }}{% else %}-{% endfor %}</dd>
 <dt>failure budget</dt><dd>{% for job in run.jobs %}{{ '; ' if not loop.first }}{{ job.max_fail_percentage }}% of a batch{% else %}-{% endfor %}</dd>

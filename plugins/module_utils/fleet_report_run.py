@@ -175,7 +175,8 @@ def canary_result(rows, run, awx_job_id=None):
     """The canary verdict the rest of a workflow needs: every canary host upgraded or already current."""
     return {"hosts": sorted(row["host"] for row in rows),
             "passed": bool(rows) and all(row["outcome"] in PASSING_CANARY for row in rows),
-            "job_id": awx_job_id}
+            # Text, as in the job artifacts (a local run's id is text too): one type wherever a job id is compared.
+            "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,)}
 
 
 def notification(report):

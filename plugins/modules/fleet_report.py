@@ -161,7 +161,7 @@ canary_result:
       with C(hosts), C(passed) and C(job_id); C(passed) when every canary host was upgraded or already current.
   returned: when O(run) is given and its phase is V(canary)
   type: dict
-  sample: {"hosts": ["cache-0"], "passed": true, "job_id": 301}
+  sample: {"hosts": ["cache-0"], "passed": true, "job_id": "301"}
   version_added: 0.2.0
 final:
   description:

@@ -118,7 +118,7 @@ def test_the_artifact_has_compact_rows_and_the_canary_verdict_needs_every_host_p
     assert (artifact["job_id"], artifact["workflow_job_id"], artifact["phase"], artifact["slice_hosts"]) == ("311", "310", "canary", 10)
     row = [row for row in artifact["rows"] if row["host"] == "h00"][0]
     assert tuple(row) == COMPACT_FIELDS and row["request_id"] == "R-h00" and row["region"] == "cn-hangzhou"
-    assert canary_result(build_rows(records), job.run, 301) == {"hosts": ["h00"], "passed": True, "job_id": 301}
+    assert canary_result(build_rows(records), job.run, 301) == {"hosts": ["h00"], "passed": True, "job_id": "301"}
     for outcome in ("precheck_passed", "failed", "not_run", "precheck_failed", "timed_out"):
         assert canary_result(build_rows([_record("h00", outcome)]), job.run)["passed"] is False
     assert canary_result([], job.run)["passed"] is False
