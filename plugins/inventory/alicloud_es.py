@@ -160,6 +160,7 @@ class InventoryModule(CloudInventoryBase):
     SETTINGS = AlicloudSettings
     # The credential sources' options (role, instance role, CLI profile) with the modules' environment fallbacks.
     CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("signature_version",) + tuple(sorted(ALICLOUD_CREDENTIAL_ENV))
+    CREDENTIAL_OPTIONS = tuple(sorted(ALICLOUD_CREDENTIAL_ENV))
     TEMPLATED_OPTIONS = tuple(option for option, dummy in LIST_FILTERS)
 
     def list_filters(self):

@@ -220,6 +220,7 @@ class InventoryModule(CloudInventoryBase):
     LIST_ACTION = "ListInstances"
     SETTINGS = HuaweicloudSettings
     CONNECTION_OPTIONS = CloudInventoryBase.CONNECTION_OPTIONS + ("project_id",) + tuple(sorted(HUAWEICLOUD_CREDENTIAL_ENV))
+    CREDENTIAL_OPTIONS = tuple(sorted(HUAWEICLOUD_CREDENTIAL_ENV))
     REGION_FIELDS = ("project_id", "endpoint")
     TEMPLATED_OPTIONS = ("project_ids", "status", "name", "name_equal")
     _workers = 4  # fetch_versions_workers, once query_options() has checked it

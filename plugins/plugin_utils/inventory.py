@@ -85,6 +85,7 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
     SETTINGS = None  # the connection settings class of one region; its ``env``: option -> environment variables
     CONNECTION_OPTIONS = ("access_key", "secret_key", "security_token", "region", "endpoint", "validate_certs",
                           "ca_bundle", "request_timeout")
+    CREDENTIAL_OPTIONS = ()  # the options choosing a credential source (a role, an agency): part of the cache key
     REGION_FIELDS = ("endpoint",)  # settings that tell two regions' reads apart, for the cache key and -vvv
     TEMPLATED_OPTIONS = ()  # the plugin's own options that may be templates, besides these:
     COMMON_TEMPLATED_OPTIONS = ("regions", "tags", "instance_ids")
@@ -203,7 +204,11 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         for dummy, settings in per_region[1:]:
             settings.credential_source = per_region[0][1].credential_source
         return InventoryQuery(per_region, filters, tags, instance_ids, region_fields=self.REGION_FIELDS,
-                              cloud=self.CLOUD, access_key=params.get("access_key"), **options)
+                              cloud=self.CLOUD, access_key=params.get("access_key"),
+                              # Another role or agency over the same key pair may see another account's fleet.
+                              credential_source=[[name, to_text(params[name])] for name in self.CREDENTIAL_OPTIONS
+                                                 if params.get(name) not in (None, "")],
+                              **options)
 
     def configured_regions(self, params):
         """``regions``, else :meth:`regions_fallback` (a plugin-specific source), else the single ``region`` option or

@@ -263,6 +263,23 @@ def test_inventory_plugin_assumes_the_role_once_for_every_region_at_vvvv(simulat
     assert_clean(simulator, run.stdout, run.stderr, run.listing)
 
 
+def test_a_cached_listing_is_not_reused_under_another_role(simulator, tmp_path):
+    # The same key pair assuming another role may see another account's fleet: the cache key includes the role.
+    cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache"),
+             "cache_timeout": 600}
+    config = dict({"plugin": "opsfleet.engine_upgrade.alicloud_es", "regions": ["cn-hangzhou"],
+                   "endpoint": simulator.url + "/{region}", "sts_endpoint": simulator.url}, **cache)
+    env = {"ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key, "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key}
+    assert run_inventory(write_inventory(tmp_path, "fleet.alicloud_es.yml", config), env=env).returncode == 0
+    simulator.client.reset()
+    again = run_inventory(write_inventory(tmp_path, "fleet.alicloud_es.yml", config), env=env)
+    assert again.returncode == 0 and simulator.client.counters()["total"] == 0  # the cache answers the same source
+    role = dict(config, assume_role_arn=DEFAULT_ROLE_ARN)
+    run = run_inventory(write_inventory(tmp_path, "fleet.alicloud_es.yml", role), env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert simulator.client.counters()["total"] == 1 and sts_state(simulator)["calls"]["AssumeRole"] == 1
+
+
 def test_awx_credential_type_injects_a_working_role_with_every_other_field_empty(simulator):
     """What an AWX credential of extensions/awx/credential_types/alicloud_es.yml injects: unset fields as ''."""
     with open(os.path.join(ROOT, "extensions", "awx", "credential_types", "alicloud_es.yml")) as handle:
