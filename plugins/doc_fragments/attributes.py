@@ -49,3 +49,16 @@ attributes:
     details:
       - The module changes nothing.
 """
+
+    # The report modules write files on the controller and call no API.
+    REPORT = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details: In check mode the files are not written; the table and counts are still returned.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
+    support: none
+"""

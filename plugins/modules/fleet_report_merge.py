@@ -47,14 +47,8 @@ options:
     description:
       - Path of the Jinja2 template of the HTML page, on the controller; default, the collection's.
     type: path
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: In check mode the files are not written; the table and counts are still returned.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: none
+extends_documentation_fragment:
+  - opsfleet.engine_upgrade.attributes.report
 """
 
 EXAMPLES = r"""

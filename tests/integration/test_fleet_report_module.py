@@ -8,14 +8,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 import re
-import shutil
 import subprocess
 
-import pytest
-
 from tests.integration.ansible_cli import run_module
+from tests.integration.chromium import chromium
 
 RECORDS = [
     {"host": "es-cn-a", "cloud": "alicloud_es", "outcome": "upgraded", "before_version": "6.3.2", "after_version": "6.7.0",
@@ -25,17 +22,6 @@ RECORDS = [
     {"host": "dcs-b", "cloud": "huaweicloud_dcs", "outcome": "precheck_failed", "reason": "status_running (NotRunning)"},
 ]
 HOSTS = ["es-cn-a", "es-cn-b", "dcs-a", "dcs-b", "dcs-c"]
-
-
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("OPSFLEET_REQUIRE_CHROMIUM"):
-        pytest.fail("Chromium is required here (OPSFLEET_REQUIRE_CHROMIUM is set) but is not installed")
-    pytest.skip("Chromium is not installed (CI installs Debian's chromium and requires it)")
-    return None
 
 
 def test_module_writes_reports_and_returns_table(tmp_path):
@@ -59,7 +45,7 @@ def test_check_mode_writes_nothing(tmp_path):
 
 
 def test_html_report_renders_in_chromium_with_the_json_counts(tmp_path):
-    browser = _chromium()
+    browser = chromium()
     run = run_module("fleet_report", {"records": RECORDS, "hosts": HOSTS, "report_dir": str(tmp_path)})
     assert run.returncode == 0, run.output
     with open(run.result["json_path"]) as handle:

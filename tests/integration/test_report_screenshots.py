@@ -14,13 +14,13 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import zlib
 
 import pytest
 
 from tests.integration.ansible_cli import ROOT, run_playbook
+from tests.integration.chromium import chromium
 
 SCREENSHOTS = os.path.join(ROOT, "build", "screenshots")
 IMAGES = os.path.join(ROOT, "docs", "images")
@@ -97,17 +97,6 @@ def _scenarios():
     }
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("OPSFLEET_REQUIRE_CHROMIUM"):
-        pytest.fail("Chromium is required here (OPSFLEET_REQUIRE_CHROMIUM is set) but is not installed")
-    pytest.skip("Chromium is not installed (CI installs Debian's chromium and requires it)")
-    return None
-
-
 def _browse(browser, profile, *args):
     command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
@@ -118,7 +107,7 @@ def _browse(browser, profile, *args):
 
 @pytest.mark.parametrize("name", ["passing", "failing", "sliced-merge"])
 def test_the_report_page_renders_with_the_counts_of_the_json_failures_first(name, tmp_path):
-    browser = _chromium()
+    browser = chromium()
     artifacts = _scenarios()[name]
     report_dir = tmp_path / "report"
     run = run_playbook("opsfleet.engine_upgrade.fleet_report",

@@ -85,6 +85,11 @@ def hw_error(status, code, message, gateway=False, headers=None):
     return Response(status, body, all_headers, content_type=HW_CONTENT_TYPE)
 
 
+def text_response(status, text):
+    """A plain-text answer, as the instance metadata services give."""
+    return Response(status, raw=text, content_type='text/plain')
+
+
 def hw_ok(body, status=200):
     return Response(status, body, {'X-Request-Id': new_hw_request_id()}, content_type=HW_CONTENT_TYPE)
 

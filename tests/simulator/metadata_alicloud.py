@@ -13,7 +13,7 @@ __metaclass__ = type
 import threading
 import uuid
 
-from .common import Response
+from .common import Response, text_response
 from .sts_alicloud import iso_seconds
 
 PREFIX = '/latest/'
@@ -22,11 +22,6 @@ CREDENTIALS_PATH = '/latest/meta-data/ram/security-credentials/'
 TTL_HEADER = 'x-aliyun-ecs-metadata-token-ttl-seconds'
 TOKEN_HEADER = 'x-aliyun-ecs-metadata-token'
 MAX_TOKEN_TTL = 21600
-TEXT = 'text/plain'
-
-
-def _text(status, text):
-    return Response(status, raw=text, content_type=TEXT)
 
 
 class AlicloudMetadataService:
@@ -51,23 +46,23 @@ class AlicloudMetadataService:
         now = self.sim.clock.now()
         if decoded_path == TOKEN_PATH:
             if settings['imds'] == 'unavailable':
-                return _text(404, 'Not Found')
+                return text_response(404, 'Not Found')
             if method != 'PUT':
-                return _text(405, 'Method Not Allowed')
+                return text_response(405, 'Method Not Allowed')
             return self._new_token(headers, now)
         if method != 'GET':
-            return _text(405, 'Method Not Allowed')
+            return text_response(405, 'Method Not Allowed')
         token = headers.get(TOKEN_HEADER)
         if token is not None or settings['imds'] == 'required':
             if not self._token_valid(token, now):
-                return _text(401, 'Unauthorized')
+                return text_response(401, 'Unauthorized')
         if decoded_path == CREDENTIALS_PATH:
-            return _text(200, settings['role_name'])
+            return text_response(200, settings['role_name'])
         if not decoded_path.startswith(CREDENTIALS_PATH):
-            return _text(404, 'Not Found')
+            return text_response(404, 'Not Found')
         role = decoded_path[len(CREDENTIALS_PATH):]
         if role != settings['role_name']:
-            return _text(404, 'Not Found')
+            return text_response(404, 'Not Found')
         self.sts.count('MetadataCredentials')
         credential = self._credentials(settings, now)
         body = {
@@ -78,7 +73,7 @@ class AlicloudMetadataService:
             'LastUpdated': iso_seconds(credential['issued_at']),
             'Code': 'Success',
         }
-        return Response(200, body, content_type=TEXT)
+        return Response(200, body, content_type='text/plain')
 
     def _new_token(self, headers, now):
         raw = headers.get(TTL_HEADER)
@@ -87,12 +82,12 @@ class AlicloudMetadataService:
         except (TypeError, ValueError):
             ttl = 0
         if not 1 <= ttl <= MAX_TOKEN_TTL:
-            return _text(400, 'Bad Request')
+            return text_response(400, 'Bad Request')
         token = 'AQAEA' + uuid.uuid4().hex + uuid.uuid4().hex
         with self._lock:
             self._tokens[token] = now + ttl
         self.sts.count('MetadataToken')
-        return _text(200, token)
+        return text_response(200, token)
 
     def _token_valid(self, token, now):
         with self._lock:

@@ -14,7 +14,7 @@ import base64
 import os
 import threading
 
-from .common import Response
+from .common import Response, text_response
 from .iam_huaweicloud import credential_body
 
 TOKEN_PATH = '/meta-data/latest/api/token'
@@ -26,11 +26,6 @@ MAX_TOKEN_TTL = 21600
 NO_AGENCY = 'Please configure Cloud Service Agency first'
 # The service hands out the same credentials until they are close to expiry (how long before: undocumented).
 REISSUE_BEFORE_SECONDS = 300
-TEXT = 'text/plain'
-
-
-def _text(status, text):
-    return Response(status, raw=text, content_type=TEXT)
 
 
 class HuaweicloudMetadata:
@@ -56,26 +51,26 @@ class HuaweicloudMetadata:
         if path == TOKEN_PATH:
             self.iam.counters.request(TOKEN_ACTION, None, False)
             if method != 'PUT':
-                return _text(405, 'Method Not Allowed')
+                return text_response(405, 'Method Not Allowed')
             return self._token(settings, headers)
         self.iam.counters.request(SECURITY_KEY_ACTION, None, False)
         if method != 'GET':
-            return _text(405, 'Method Not Allowed')
+            return text_response(405, 'Method Not Allowed')
         return self._security_key(settings, headers)
 
     def _token(self, settings, headers):
         if settings['metadata_tokens'] == 'unsupported':
-            return _text(404, 'Not Found')
+            return text_response(404, 'Not Found')
         try:
             ttl = int(headers.get('x-metadata-token-ttl-seconds', ''))
         except ValueError:
-            return _text(400, 'X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to %d' % MAX_TOKEN_TTL)
+            return text_response(400, 'X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to %d' % MAX_TOKEN_TTL)
         if not 1 <= ttl <= MAX_TOKEN_TTL:
-            return _text(400, 'X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to %d' % MAX_TOKEN_TTL)
+            return text_response(400, 'X-Metadata-Token-Ttl-Seconds must be a number of seconds from 1 to %d' % MAX_TOKEN_TTL)
         token = base64.urlsafe_b64encode(os.urandom(33)).decode('ascii')
         with self._lock:
             self._tokens[token] = self.iam.clock.now() + ttl
-        return _text(200, token)
+        return text_response(200, token)
 
     def _token_valid(self, token):
         with self._lock:
@@ -85,11 +80,11 @@ class HuaweicloudMetadata:
     def _security_key(self, settings, headers):
         token = headers.get('x-metadata-token')
         if token and settings['metadata_tokens'] != 'unsupported' and not self._token_valid(token):
-            return _text(401, 'Unauthorized: the metadata token is invalid or expired')
+            return text_response(401, 'Unauthorized: the metadata token is invalid or expired')
         if not token and settings['metadata_tokens'] == 'required':
-            return _text(401, 'Unauthorized: X-Metadata-Token is required')
+            return text_response(401, 'Unauthorized: X-Metadata-Token is required')
         if not settings['metadata_agency']:
-            return _text(401, NO_AGENCY)
+            return text_response(401, NO_AGENCY)
         keys = self.iam.keys
         with self._lock:
             current = self._current
