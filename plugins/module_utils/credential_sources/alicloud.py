@@ -33,6 +33,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import (
     CredentialError,
     StaticSource,
+    option_given,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
@@ -80,12 +81,6 @@ def alicloud_credential_spec():
     )
 
 
-def _given(params, name):
-    """AWX injects unset credential fields as empty strings: those are not set."""
-    value = params.get(name)
-    return None if value is None or value == "" else value
-
-
 def _env_hint(name):
     return "%s (environment %s)" % (name, " or ".join(ALICLOUD_CREDENTIAL_ENV[name]))
 
@@ -93,12 +88,12 @@ def _env_hint(name):
 def base_mode(params):
     """'key_pair', 'profile' or 'ecs_role'; raises CredentialError when several or none are set."""
     chosen = []
-    given = [name for name in ("access_key", "secret_key", "security_token") if _given(params, name)]
+    given = [name for name in ("access_key", "secret_key", "security_token") if option_given(params, name)]
     if given:
         chosen.append(("key_pair", " / ".join(given)))
-    if _given(params, "profile") or _given(params, "shared_credentials_file"):
+    if option_given(params, "profile") or option_given(params, "shared_credentials_file"):
         chosen.append(("profile", "profile / shared_credentials_file"))
-    if _given(params, "ecs_role_name"):
+    if option_given(params, "ecs_role_name"):
         chosen.append(("ecs_role", "ecs_role_name"))
     if len(chosen) > 1:
         raise CredentialError("%s are different credential sources; set only one of them (assume_role_arn may be set "
@@ -117,7 +112,7 @@ def uses_key_pair(params):
 
 
 def _endpoint(params, name, default):
-    value = _given(params, name)
+    value = option_given(params, name)
     return Endpoint(default if value is None else value, option_name=name)
 
 
@@ -149,7 +144,7 @@ def _policy(value):
 
 
 def _pattern(params, name, pattern, example, default=None):
-    value = _given(params, name)
+    value = option_given(params, name)
     if value is None:
         return default
     if not isinstance(value, str) or not pattern.match(value):
@@ -165,9 +160,9 @@ def assume_role_options(params):
         return None
     session = _pattern(params, "assume_role_session_name", SESSION_NAME,
                        "2 to 64 letters, digits and . _ @ - such as ansible-upgrades", DEFAULT_SESSION_NAME)
-    duration = _given(params, "assume_role_duration_seconds")
+    duration = option_given(params, "assume_role_duration_seconds")
     duration = DEFAULT_DURATION if duration is None else _duration("assume_role_duration_seconds", duration)
-    return arn, session, duration, _policy(_given(params, "assume_role_policy"))
+    return arn, session, duration, _policy(option_given(params, "assume_role_policy"))
 
 
 def alicloud_source(params, http):
@@ -182,13 +177,13 @@ def alicloud_source(params, http):
         base = EcsMetadataSource(_pattern(params, "ecs_role_name", ROLE_NAME, "the name of a RAM role (letters, "
                                           "digits and . _ @ -)"), metadata_endpoint, http)
     else:
-        path = _given(params, "shared_credentials_file") or DEFAULT_CONFIG_FILE
+        path = option_given(params, "shared_credentials_file") or DEFAULT_CONFIG_FILE
         check_text("shared_credentials_file", path, MAX_TEXT_LENGTH)
-        profile = _given(params, "profile")
+        profile = option_given(params, "profile")
         check_text("profile", profile, 256)
 
         def sts_endpoint_for(region):
-            if _given(params, "sts_endpoint") is not None or region is None:
+            if option_given(params, "sts_endpoint") is not None or region is None:
                 return sts_endpoint
             if not STS_REGION.match(region):
                 raise CredentialError("sts_region %r of profile %r is not a region id such as cn-hangzhou"

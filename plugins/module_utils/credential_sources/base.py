@@ -55,6 +55,12 @@ class Credentials:
             self.access_key, "<hidden>" if self.security_token else None, self.expires_at)
 
 
+def option_given(params, name):
+    """An option's value, None when unset: AWX injects a credential's unset fields as empty strings."""
+    value = params.get(name)
+    return None if value is None or value == "" else value
+
+
 def refresh_margin(lifetime):
     """Seconds before expiry at which a source fetches anew."""
     if lifetime is None or lifetime <= 0:

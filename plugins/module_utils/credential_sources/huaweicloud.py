@@ -20,7 +20,10 @@ import os
 
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import StaticSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.base import (
+    StaticSource,
+    option_given,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud_agency import (
     DEFAULT_DURATION_SECONDS,
     DURATION_BOUNDS,
@@ -86,14 +89,9 @@ def huaweicloud_credential_spec():
     )
 
 
-def _given(params, name):
-    value = params.get(name)
-    return None if value is None or value == "" else value
-
-
 def credential_source_of(params):
     """``access_key`` or ``metadata``; anything else is refused with the choices."""
-    source = _given(params, "credential_source") or "access_key"
+    source = option_given(params, "credential_source") or "access_key"
     if source not in CREDENTIAL_SOURCES:
         raise ConfigError("credential_source must be one of %s (environment HUAWEICLOUD_SDK_CREDENTIAL_SOURCE), got %r"
                           % (", ".join(CREDENTIAL_SOURCES), check_text("credential_source", str(source), 64)))
@@ -106,7 +104,7 @@ def uses_key_pair(params):
 
 
 def _duration(params):
-    value = _given(params, "agency_duration_seconds")
+    value = option_given(params, "agency_duration_seconds")
     if value is None:
         return DEFAULT_DURATION_SECONDS
     if isinstance(value, str):
@@ -121,14 +119,14 @@ def _duration(params):
 
 
 def _name(params, option):
-    value = check_text(option, _given(params, option), MAX_NAME_LENGTH)
+    value = check_text(option, option_given(params, option), MAX_NAME_LENGTH)
     if value is not None and value != value.strip():
         raise ConfigError("%s %r has white space around it: remove it" % (option, value))
     return value
 
 
 def _endpoint(params, option, default, region=None):
-    value = _given(params, option) or default
+    value = option_given(params, option) or default
     if not isinstance(value, str):
         raise ConfigError("%s must be a URL string, got %s" % (option, type(value).__name__))
     if "{region}" in value:
@@ -139,7 +137,7 @@ def _endpoint(params, option, default, region=None):
 
 
 def _check_metadata_conflicts(params):
-    given = [name for name in ("access_key", "secret_key", "security_token") if _given(params, name)]
+    given = [name for name in ("access_key", "secret_key", "security_token") if option_given(params, name)]
     if given:
         raise ConfigError("credential_source=metadata signs with the ECS's own temporary credentials, but %s %s set "
                           "too (as options or HUAWEICLOUD_SDK_AK / _SK / _SECURITY_TOKEN): unset %s, or use "
@@ -156,7 +154,7 @@ def huaweicloud_source(params, http, clock=None):
     domain_id = _name(params, "agency_domain_id")
     if not agency_name:
         stray = [name for name in ("agency_domain_name", "agency_domain_id", "agency_duration_seconds")
-                 if _given(params, name) is not None]
+                 if option_given(params, name) is not None]
         if stray:
             raise ConfigError("%s %s set but agency_name is not: set agency_name (environment "
                               "HUAWEICLOUD_SDK_AGENCY_NAME) to use an IAM agency, or unset %s"
@@ -166,14 +164,14 @@ def huaweicloud_source(params, http, clock=None):
         base = HuaweicloudMetadataSource(_endpoint(params, "metadata_endpoint", DEFAULT_METADATA_ENDPOINT), http,
                                          **kwargs)
     else:
-        base = StaticSource(params.get("access_key"), params.get("secret_key"), _given(params, "security_token"),
+        base = StaticSource(params.get("access_key"), params.get("secret_key"), option_given(params, "security_token"),
                             **kwargs)
     if not agency_name:
         return base
     if not (domain_name or domain_id):
         raise ConfigError("agency_name %r needs the account that created the agency: set agency_domain_name or "
                           "agency_domain_id (environment HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME / _DOMAIN_ID)" % agency_name)
-    region = _given(params, "region")
+    region = option_given(params, "region")
     default = REGIONAL_IAM_ENDPOINT if region in IAM_REGIONS else GLOBAL_IAM_ENDPOINT
     iam_endpoint = _endpoint(params, "iam_endpoint", default, region)
     return HuaweicloudAgencySource(base, iam_endpoint, http, agency_name, domain_name=domain_name,
