@@ -57,8 +57,16 @@ integration: venv tree
 lint: venv tree
 	$(BIN)/ansible-lint --offline --profile production
 
+# antsibull-docs 2.28 lints from a copy of the collection in a random temporary folder; once in a few dozen runs every
+# plugin fails with 'Unknown target name: "antsibull-docs-<random>"' (seen once in CI here, never reproduced). Such a
+# run, and only such a run, is repeated once; any other finding fails at once.
 docs-lint: venv tree
-	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	@out=$$($(BIN)/antsibull-docs lint-collection-docs --plugin-docs . 2>&1); rc=$$?; printf '%s\n' "$$out"; \
+	if [ $$rc -ne 0 ] && printf '%s\n' "$$out" | grep -q 'Unknown target name: "antsibull-docs-' \
+		&& ! printf '%s\n' "$$out" | grep -v 'Unknown target name: "antsibull-docs-' | grep -q ':[0-9]*:[0-9]*: '; then \
+		echo "docs-lint: only the random temporary-folder finding; linting once more"; \
+		$(BIN)/antsibull-docs lint-collection-docs --plugin-docs .; \
+	else exit $$rc; fi
 
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
