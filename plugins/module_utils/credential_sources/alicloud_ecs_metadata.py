@@ -61,8 +61,7 @@ class EcsMetadataSource(CredentialSource):
         token = token.strip()
         # It reads the instance's credentials for six hours: scrubbed like them, here and in the module's output.
         self._http.add_secrets((token,))
-        if token not in self._secrets:
-            self._secrets.append(token)
+        self._keep_secret(token)
         return token
 
     def _fetch(self):

@@ -40,8 +40,7 @@ class StsAssumeRoleSource(CredentialSource):
     """AssumeRole with the credentials of ``base``; fetched on first use and again before they expire."""
 
     def __init__(self, base, role_arn, session_name, duration_seconds, policy, endpoint, http, **kwargs):
-        super(StsAssumeRoleSource, self).__init__(**kwargs)
-        self._base = base
+        super(StsAssumeRoleSource, self).__init__(base=base, **kwargs)
         self._role_arn = role_arn
         self._session_name = session_name
         self._duration = int(duration_seconds)
@@ -49,11 +48,6 @@ class StsAssumeRoleSource(CredentialSource):
         self._endpoint = endpoint
         self._http = http
         self.description = "STS AssumeRole of %s (via %s)" % (role_arn, base.description)
-
-    @property
-    def secrets(self):
-        # The base's secrets sign the AssumeRole call: every text that could show one is scrubbed of both.
-        return tuple(self._base.secrets) + super(StsAssumeRoleSource, self).secrets
 
     def request_parts(self):
         """(query, headers) of the AssumeRole call, before signing."""
@@ -65,7 +59,7 @@ class StsAssumeRoleSource(CredentialSource):
         if self._policy:
             query["Policy"] = self._policy
         headers = {"x-acs-action": STS_ACTION, "x-acs-version": STS_VERSION, "accept": "application/json"}
-        base = self._base.credentials()
+        base = self.base.credentials()
         if base.security_token:
             # Sent by the official client beside x-acs-security-token when the caller's credentials are temporary.
             headers["x-acs-accesskey-id"] = base.access_key
@@ -74,8 +68,8 @@ class StsAssumeRoleSource(CredentialSource):
     def _fetch(self):
         what = "STS AssumeRole of %s at %s" % (self._role_arn, self._endpoint)
         query, headers = self.request_parts()
-        self._http.add_secrets(self._base.secrets)
-        signer = Acs3Signer(source=self._base)
+        self._http.add_secrets(self.base.secrets)
+        signer = Acs3Signer(source=self.base)
         dummy, response_headers, data = self._http.request(
             "POST", "%s://%s" % (self._endpoint.scheme, self._endpoint.netloc), what, headers=headers, signer=signer,
             host=self._endpoint.host, path=self._endpoint.path("/"), query=query)

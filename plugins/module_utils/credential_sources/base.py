@@ -70,12 +70,14 @@ def refresh_margin(lifetime):
 
 class CredentialSource:
     """Caches what :meth:`_fetch` returns and fetches again when the credentials are close to expiry or were
-    invalidated (the API said the token expired). Subclasses set ``description`` and implement :meth:`_fetch`."""
+    invalidated (the API said the token expired). Subclasses set ``description`` and implement :meth:`_fetch`; a
+    source that obtains its credentials with another source's (an STS role, an IAM agency) names it as ``base``."""
 
     description = "credentials"
 
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, base=None):
         self._clock = clock
+        self.base = base
         self._current = None
         self._refresh_at = None
         self._secrets = []
@@ -96,16 +98,23 @@ class CredentialSource:
 
     @property
     def secrets(self):
-        """Every secret key and token this source has handed out: what the transport scrubs from texts."""
-        return tuple(self._secrets)
+        """Every secret key and token this source has handed out, and its base's (they sign the requests that obtain
+        them): what the transport scrubs from texts."""
+        if self.base is None:
+            return tuple(self._secrets)
+        return tuple(self._secrets) + tuple(value for value in self.base.secrets if value not in self._secrets)
+
+    def _keep_secret(self, value):
+        """Add ``value`` (a key, a token, a metadata session token) to :attr:`secrets`."""
+        if value and value not in self._secrets:
+            self._secrets.append(value)
 
     def _remember(self, fetched):
         if not isinstance(fetched, Credentials) or not fetched.access_key or not fetched.secret_key:
             raise CredentialError("%s returned no access key and secret key" % self.description)
         self.fetch_count += 1
         for value in (fetched.secret_key, fetched.security_token):
-            if value and value not in self._secrets:
-                self._secrets.append(value)
+            self._keep_secret(value)
         if fetched.expires_at is None:
             self._refresh_at = None
         else:

@@ -49,18 +49,12 @@ class HuaweicloudAgencySource(CredentialSource):
 
     def __init__(self, base, iam_endpoint, http, agency_name, domain_name=None, domain_id=None,
                  duration_seconds=DEFAULT_DURATION_SECONDS, **kwargs):
-        super(HuaweicloudAgencySource, self).__init__(**kwargs)
-        self.base = base
+        super(HuaweicloudAgencySource, self).__init__(base=base, **kwargs)
         self.iam_endpoint = iam_endpoint  # an Endpoint
         self.http = http
         self.body = json.dumps(assume_role_body(agency_name, domain_name, domain_id, duration_seconds)).encode("utf-8")
         account = "account %s" % (domain_name or domain_id)
         self.description = "IAM agency %r of %s at %s (agency_name)" % (agency_name, account, iam_endpoint)
-
-    @property
-    def secrets(self):
-        # The base credentials sign every IAM call: they are as secret as what they obtain.
-        return tuple(self._secrets) + tuple(value for value in self.base.secrets if value not in self._secrets)
 
     def _post(self):
         signer = SdkHmacSha256Signer(source=self.base)

@@ -66,9 +66,8 @@ class HuaweicloudMetadataSource(CredentialSource):
             raise CredentialError("%s answered the session token request with no token" % self.description)
         token = data.strip()
         self.http.add_secrets((token,))
-        if token not in self._secrets:
-            # Not a key, but it reads the ECS's credentials for hours: scrubbed wherever the keys are.
-            self._secrets.append(token)
+        # Not a key, but it reads the ECS's credentials for hours: scrubbed wherever the keys are.
+        self._keep_secret(token)
         try:
             check_header_value("the session token of %s" % self.description, token, secret=True)
         except ConfigError as error:
