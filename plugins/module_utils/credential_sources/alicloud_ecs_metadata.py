@@ -20,10 +20,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
     CredentialError,
     CredentialSource,
     Credentials,
+    check_answered,
     expires_at_from,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_header_value
 
 TOKEN_PATH = "/latest/api/token"
 CREDENTIALS_PATH = "/latest/meta-data/ram/security-credentials/"
@@ -90,11 +89,8 @@ class EcsMetadataSource(CredentialSource):
         if data.get("Code") != "Success" or not all(isinstance(v, str) and v for v in values.values()):
             raise CredentialError("%s: the answer carries no credentials (Code %s)"
                                   % (what, _shown(data.get("Code"))))
-        try:
-            for name in ("AccessKeyId", "AccessKeySecret", "SecurityToken"):
-                check_header_value("the issued %s" % name, values[name], secret=True)
-        except ConfigError as error:
-            raise CredentialError("%s: %s" % (what, error))
+        check_answered([("the issued %s" % name, values[name], True)
+                        for name in ("AccessKeyId", "AccessKeySecret", "SecurityToken")], what)
         expires_at = expires_at_from(values["Expiration"], response_headers.get("Date"), what=what, clock=self._clock)
         return Credentials(values["AccessKeyId"], values["AccessKeySecret"], values["SecurityToken"], expires_at)
 
@@ -104,10 +100,7 @@ class EcsMetadataSource(CredentialSource):
         names = [line.strip() for line in (text if isinstance(text, str) else "").splitlines() if line.strip()]
         if not names:
             raise CredentialError("%s: no RAM role is attached to this instance; attach one, or set ecs_role_name" % what)
-        try:
-            check_header_value("the instance's RAM role name", names[0], max_length=64)
-        except ConfigError as error:
-            raise CredentialError("%s: %s" % (what, error))
+        check_answered([("the instance's RAM role name", names[0], False)], what, max_length=64)
         self._role_name = names[0]
         return names[0]
 

@@ -18,11 +18,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
     CredentialError,
     CredentialSource,
     Credentials,
+    check_answered,
     expires_at_from,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import Acs3Signer
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_header_value
 
 STS_ACTION = "AssumeRole"
 STS_VERSION = "2015-04-01"
@@ -82,12 +81,8 @@ class StsAssumeRoleSource(CredentialSource):
         # Scrub first: whatever goes wrong from here on, no message can carry what STS just issued.
         self._http.add_secrets((secret_key, token))
         access_key = _field(credentials, "AccessKeyId", what)
-        try:
-            for name, value in (("the issued AccessKeyId", access_key), ("the issued AccessKeySecret", secret_key),
-                                ("the issued SecurityToken", token)):
-                check_header_value(name, value, secret=True)
-        except ConfigError as error:
-            raise CredentialError("%s: %s" % (what, error))
+        check_answered((("the issued AccessKeyId", access_key, True), ("the issued AccessKeySecret", secret_key, True),
+                        ("the issued SecurityToken", token, True)), what)
         expires_at = expires_at_from(_field(credentials, "Expiration", what), response_headers.get("Date"),
                                      what="the credentials of %s" % what, clock=self._clock)
         return Credentials(access_key, secret_key, token, expires_at)

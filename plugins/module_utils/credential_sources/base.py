@@ -20,6 +20,7 @@ import time
 from email.utils import mktime_tz, parsedate_tz
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import MAX_TOKEN_LENGTH, check_header_value
 
 # Refetch when fewer than this many seconds are left, or a quarter of the lifetime for short-lived tokens: a
 # 15-minute token is renewed with 3 minutes 45 left, a 1-hour one with 5 minutes left.
@@ -53,6 +54,17 @@ class Credentials:
         # Never the secret key or the token, whoever prints this.
         return "Credentials(access_key=%r, secret_key=<hidden>, security_token=%s, expires_at=%r)" % (
             self.access_key, "<hidden>" if self.security_token else None, self.expires_at)
+
+
+def check_answered(values, what=None, max_length=MAX_TOKEN_LENGTH):
+    """``values``: ``(name, value, secret)`` taken from a credential service's answer, each sent in (or signed into)
+    headers later, so visible ASCII only. Raises :class:`CredentialError` naming the value (after ``what``, when
+    given); a secret one is never quoted."""
+    try:
+        for name, value, secret in values:
+            check_header_value(name, value, secret=secret, max_length=max_length)
+    except ConfigError as error:
+        raise CredentialError("%s: %s" % (what, error) if what else str(error))
 
 
 def option_given(params, name):

@@ -19,10 +19,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
     CredentialError,
     CredentialSource,
     Credentials,
+    check_answered,
     expires_at_from,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_header_value
 
 DEFAULT_METADATA_ENDPOINT = "http://169.254.169.254"
 TOKEN_PATH = "/meta-data/latest/api/token"
@@ -68,10 +67,7 @@ class HuaweicloudMetadataSource(CredentialSource):
         self.http.add_secrets((token,))
         # Not a key, but it reads the ECS's credentials for hours: scrubbed wherever the keys are.
         self._keep_secret(token)
-        try:
-            check_header_value("the session token of %s" % self.description, token, secret=True)
-        except ConfigError as error:
-            raise CredentialError(str(error))
+        check_answered([("the session token of %s" % self.description, token, True)])
         self._session_token = token
 
     def _read_security_key(self):
@@ -114,12 +110,8 @@ def credentials_from_answer(data, headers, http, description, clock):
     if not all(isinstance(value, str) and value for value in (access, secret, token)):
         raise CredentialError("%s answered without an access key, secret key and security token" % description)
     http.add_secrets((secret, token))
-    for name, value, secret_value in (("access key", access, False), ("secret key", secret, True),
-                                      ("security token", token, True)):
-        try:
-            check_header_value("the %s from %s" % (name, description), value, secret=secret_value)
-        except ConfigError as error:
-            raise CredentialError(str(error))
+    check_answered([("the %s from %s" % (name, description), value, is_secret) for name, value, is_secret in
+                    (("access key", access, False), ("secret key", secret, True), ("security token", token, True))])
     expires_at = expires_at_from(credential.get("expires_at"), (headers or {}).get("Date"),
                                  what="the credentials from %s" % description, clock=clock)
     return Credentials(access, secret, token, expires_at)
