@@ -12,7 +12,6 @@ __metaclass__ = type
 
 import decimal
 import math
-import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -28,7 +27,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection
     huaweicloud_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_data, redact_text, url_passwords
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import (
+    configured_secrets,
+    endpoint_options,
+    redact_data,
+    redact_text,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_text_data
 
@@ -73,18 +77,11 @@ class _CloudModule(AnsibleModule):
     def _secrets(self):
         """Every value that must never be shown: the secret key and token (options or environment), and the password
         of any user-info in an endpoint (``endpoint`` and the credential services' ``*_endpoint`` options)."""
-        params = getattr(self, "params", None) or {}
-        env = self.env or {}
-        values = [params.get("secret_key"), params.get("security_token")]
-        values += [os.environ.get(name) for option in ("secret_key", "security_token") for name in env.get(option, ())]
-        urls = [params.get(name) for name in _endpoint_options(params)]
-        urls += [os.environ.get(name) for option in _endpoint_options(env) for name in env[option]]
-        for endpoint in urls:
-            values.extend(url_passwords(endpoint))
+        values = configured_secrets(getattr(self, "params", None), self.env)
         if self._client is not None:
             # Temporary credentials fetched during the run (STS, instance metadata, IAM agency).
-            values.extend(self._client.transport.signer.secrets)
-        return tuple(value for value in values if value and isinstance(value, str))
+            values += tuple(value for value in self._client.transport.signer.secrets if value and isinstance(value, str))
+        return values
 
     @property
     def client(self):
@@ -118,7 +115,7 @@ class _CloudModule(AnsibleModule):
         and token are ``no_log`` already)."""
         params = getattr(self, "params", None)
         if isinstance(params, dict):
-            for name in _endpoint_options(params):
+            for name in endpoint_options(params):
                 if isinstance(params.get(name), str):
                     params[name] = redact_text(params[name], secrets)
 
@@ -132,11 +129,6 @@ class _CloudModule(AnsibleModule):
         self._scrub_params(secrets)
         super(_CloudModule, self).fail_json(msg=redact_text(msg, secrets),
                                             **redact_data(self._with_elapsed(kwargs), secrets))
-
-
-def _endpoint_options(names):
-    """``endpoint`` and the URL options of the credential services (``iam_endpoint``, ``sts_endpoint``, ...)."""
-    return [name for name in names if isinstance(name, str) and (name == "endpoint" or name.endswith("_endpoint"))]
 
 
 def _infinite(value):

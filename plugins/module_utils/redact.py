@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 
 try:
@@ -64,6 +65,27 @@ def url_passwords(url):
             password = userinfo.split(":", 1)[1]
             found.extend(value for value in (password, unquote(password)) if value and value not in found)
     return tuple(found)
+
+
+def endpoint_options(names):
+    """``endpoint`` and the URL options of the credential services (``iam_endpoint``, ``sts_endpoint``, ...)."""
+    return [name for name in names if isinstance(name, str) and (name == "endpoint" or name.endswith("_endpoint"))]
+
+
+def configured_secrets(params, env=None):
+    """The values no message may show, as the options and their environment variables give them: the secret key, the
+    security token, and the user-info password of ``endpoint`` and of every ``*_endpoint`` option.
+
+    ``env`` maps an option to its environment variables (``connection.ALICLOUD_ENV`` / ``HUAWEICLOUD_ENV``)."""
+    params = params or {}
+    env = env or {}
+    values = [params.get("secret_key"), params.get("security_token")]
+    values += [os.environ.get(name) for option in ("secret_key", "security_token") for name in env.get(option, ())]
+    urls = [params.get(name) for name in endpoint_options(params)]
+    urls += [os.environ.get(name) for option in endpoint_options(env) for name in env[option]]
+    for url in urls:
+        values.extend(url_passwords(url))
+    return tuple(value for value in values if value and isinstance(value, str))
 
 
 def redact_text(text, secrets=()):

@@ -24,7 +24,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import configured_secrets, redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_text, check_text_data, neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import (
     INVENTORY_FAILURES_VAR,
@@ -41,7 +41,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_
     fingerprint,
     hostname_candidates,
     region_failure,
-    secrets_of,
     unique_in_order,
 )
 
@@ -130,7 +129,7 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         self._reject_unknown_options(config, path)
         try:
             params = self._connection_params()
-            self._secrets = secrets_of(params, self.SETTINGS.env)
+            self._secrets = configured_secrets(params, self.SETTINGS.env)
             query = self.build_query(params)
         except ConfigError as error:
             raise AnsibleParserError("%s: %s" % (self._source(path), self._redact(error))) from None

@@ -19,7 +19,6 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import MAX_REGION_LENGTH, REGION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import url_passwords
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import control_character
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, is_transient
 
@@ -43,16 +42,6 @@ MAX_TAG_LENGTH = 256
 MAX_INSTANCE_IDS = 1000
 # Both vendors' ids: Elasticsearch es-cn-abc123, DCS UUIDs.
 INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\Z")
-
-
-def secrets_of(params, env=None):
-    """The values no message may show: the secret key, the token and any password in the endpoint's user-info
-    (the option, or its environment variables)."""
-    values = [params.get("secret_key"), params.get("security_token")]
-    values.extend(url_passwords(params.get("endpoint")))
-    for name in (env or {}).get("endpoint", ()):
-        values.extend(url_passwords(os.environ.get(name)))
-    return tuple(value for value in values if value and isinstance(value, str))
 
 
 def check_instance_ids(values):

@@ -5,7 +5,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import REDACTED, redact_data, redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import (
+    REDACTED,
+    configured_secrets,
+    redact_data,
+    redact_text,
+)
 
 
 def test_known_secrets_are_masked_everywhere():
@@ -40,3 +45,19 @@ def test_nested_data_is_scrubbed_and_types_kept():
 
 def test_empty_secrets_do_not_mask_everything():
     assert redact_text("abc", ("", None)) == "abc"
+
+
+def test_configured_secrets_are_the_keys_and_every_endpoint_password_from_options_and_environment(monkeypatch):
+    # One rule for the modules and the inventory plugins: an iam_endpoint password is as secret as endpoint's.
+    env = {"secret_key": ["T_SK"], "security_token": ["T_TOKEN"], "endpoint": ["T_ENDPOINT"],
+           "iam_endpoint": ["T_IAM_ENDPOINT"], "region": ["T_REGION"]}
+    monkeypatch.setenv("T_SK", "sk-from-env")
+    monkeypatch.setenv("T_ENDPOINT", "https://u:env-endpoint-pw@h")
+    monkeypatch.setenv("T_IAM_ENDPOINT", "https://u:env-iam-pw@h")
+    monkeypatch.setenv("T_REGION", "https://u:not-an-endpoint@h")
+    params = {"secret_key": "sk-option", "security_token": "", "endpoint": "https://u:option-pw@h",
+              "sts_endpoint": "https://u:sts-pw@h", "region": "cn-hangzhou"}
+    assert set(configured_secrets(params, env)) == {"sk-option", "sk-from-env", "option-pw", "sts-pw",
+                                                    "env-endpoint-pw", "env-iam-pw"}
+    assert configured_secrets(None) == ()
+
