@@ -61,7 +61,7 @@ def check_records(records, hosts=None):
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise ReportInputError("%s.%s must be a string, got %s %s" % (where, field, type(value).__name__,
-                                                                              _preview(value)))
+                                                                              preview(value)))
             if isinstance(value, str) and len(value) > MAX_FIELD_LENGTH:
                 raise ReportInputError("%s.%s is %d characters long, more than the %d a report shows"
                                        % (where, field, len(value), MAX_FIELD_LENGTH))
@@ -69,15 +69,16 @@ def check_records(records, hosts=None):
         if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float))
                                      or not math.isfinite(duration) or not 0 <= duration <= MAX_DURATION_SECONDS):
             raise ReportInputError("%s.duration_seconds must be a number of seconds from 0 to %d, or null, got %s %s"
-                                   % (where, MAX_DURATION_SECONDS, type(duration).__name__, _preview(duration)))
+                                   % (where, MAX_DURATION_SECONDS, type(duration).__name__, preview(duration)))
     for index, host in enumerate(hosts or []):
         if not isinstance(host, str) or not host.strip():
-            raise ReportInputError("hosts[%d] must be a host name, got %s %s" % (index, type(host).__name__, _preview(host)))
+            raise ReportInputError("hosts[%d] must be a host name, got %s %s" % (index, type(host).__name__, preview(host)))
     return records
 
 
-def _preview(value):
-    text = repr(value)
+def preview(value):
+    """A bad value as a message shows it: its repr, neutralised, cut at 60 characters."""
+    text = neutralise(repr(value))
     return text if len(text) <= 60 else text[:60] + "..."
 
 

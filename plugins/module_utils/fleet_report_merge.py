@@ -23,6 +23,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
     ReportInputError,
     build_report,
     build_rows,
+    preview,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import (
     ARTIFACT_PREFIX,
@@ -41,13 +42,8 @@ TEXT_ROW_FIELDS = tuple(field for field in COMPACT_FIELDS if field not in ("outc
 HALTED_NUMBERS = ("batch", "batches", "failed", "batch_size")
 
 
-def _preview(value):
-    text = neutralise(repr(value))
-    return text if len(text) <= 60 else text[:60] + "..."
-
-
 def _fail(where, what, value):
-    raise ReportInputError("%s %s, got %s %s" % (where, what, type(value).__name__, _preview(value)))
+    raise ReportInputError("%s %s, got %s %s" % (where, what, type(value).__name__, preview(value)))
 
 
 def _whole(where, value, low, high):
@@ -120,7 +116,7 @@ def check_job(name, value):
     """One artifact: ``(job, records)``, both checked; raises :class:`ReportInputError` naming the field."""
     if not isinstance(name, str) or not ARTIFACT_NAME.match(name):
         raise ReportInputError("%s is no artifact name: engine_upgrade_job_ followed by 1 to 64 letters, digits or "
-                               "underscores" % _preview(name))
+                               "underscores" % preview(name))
     if not isinstance(value, dict):
         _fail(name, "must be a mapping (a fleet job's artifact, published by fleet_upgrade or fleet_precheck)", value)
     if value.get("phase") not in PHASES:
