@@ -60,4 +60,3 @@ def test_configured_secrets_are_the_keys_and_every_endpoint_password_from_option
     assert set(configured_secrets(params, env)) == {"sk-option", "sk-from-env", "option-pw", "sts-pw",
                                                     "env-endpoint-pw", "env-iam-pw"}
     assert configured_secrets(None) == ()
-
