@@ -44,7 +44,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation
 )
 
 COLLECTION_NAME = "opsfleet.engine_upgrade"
-COLLECTION_VERSION = "0.2.0"
+# galaxy.yml's version: a module runs without the collection's files, so the User-Agent cannot read it there.
+# The one copy in the code; tests/unit/plugins/module_utils/test_transport.py keeps it equal to galaxy.yml.
+COLLECTION_VERSION = "0.3.0-dev0"
 USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
     COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_VERSION, platform.python_version())
 
