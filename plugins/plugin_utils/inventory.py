@@ -25,7 +25,12 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.redact import configured_secrets, redact_text
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import check_text, check_text_data, neutralise
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import (
+    check_text,
+    check_text_data,
+    control_character,
+    neutralise,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import (
     INVENTORY_FAILURES_VAR,
     MAX_FAILURE_MESSAGE,
@@ -40,7 +45,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_
     first_env_value,
     fingerprint,
     hostname_candidates,
+    plain_text,
     region_failure,
+    template_syntax,
     unique_in_order,
 )
 
@@ -333,6 +340,10 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
             if not instance_id:
                 raise AnsibleError("%s inventory: %s returned an instance without an id in region %s"
                                    % (self.NAME, self.LIST_ACTION, record.get("region")))
+            if template_syntax(instance_id) or control_character(instance_id):
+                raise AnsibleError("%s inventory: %s returned the instance id '%s' in region %s, which holds template "
+                                   "syntax or a control character and cannot name a host"
+                                   % (self.NAME, self.LIST_ACTION, neutralise(instance_id), record.get("region")))
             if instance_id in seen:
                 raise AnsibleError("%s inventory: instance %s was listed twice (regions %s and %s): check that the "
                                    "endpoint contains {region} and run again"
@@ -407,7 +418,7 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
                 return candidate
         if candidates and candidates[0] != instance_id:
             collisions.append((candidates[0], instance_id))
-        return instance_id
+        return plain_text(instance_id)  # see hostname_candidates
 
     def _owner(self, name, owners):
         """Which instance a host name already belongs to: this run's, or a host another source added."""

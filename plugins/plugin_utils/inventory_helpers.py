@@ -117,6 +117,9 @@ def check_hostnames(hostnames, sources):
     return hostnames
 
 
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
 def hostname_candidates(hostnames, values, tags):
     """The host name each ``hostnames`` entry gives, in order, skipping empty ones; ``values`` maps source -> value."""
     candidates = []
@@ -129,10 +132,23 @@ def hostname_candidates(hostnames, values, tags):
             continue
         name = to_text(value).strip()
         # A name with a control character (a vendor description with a terminal escape sequence, a line break)
-        # would be printed raw in every task line of the host: the next source, at last the id, names it instead.
-        if name and not control_character(name):
-            candidates.append(name)
+        # would be printed raw in every task line of the host, and one with template syntax would run as a template
+        # wherever ansible-core 2.16-2.18 expand inventory_hostname: the next source, at last the id, names it instead.
+        if name and not control_character(name) and not template_syntax(name):
+            # Plain text, never the unsafe wrapper of the API data: ansible-inventory 2.16-2.18 would print it as
+            # {"__ansible_unsafe": ...} in every group's host list, which AWX's inventory import cannot read.
+            candidates.append(plain_text(name))
     return candidates
+
+
+def plain_text(text):
+    """``text`` as a plain ``str``: ansible-core 2.16-2.18's unsafe text returns itself from ``str()``."""
+    return str.__str__(text)
+
+
+def template_syntax(text):
+    """True when ``text`` holds the start of a Jinja expression, statement or comment."""
+    return any(marker in text for marker in TEMPLATE_MARKERS)
 
 
 def fingerprint(query):

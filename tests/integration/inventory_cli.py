@@ -17,7 +17,7 @@ import time
 
 import yaml
 
-from tests.integration.ansible_cli import BIN, COLLECTIONS, ROOT, ansible_env
+from tests.integration.ansible_cli import BIN, COLLECTIONS, ROOT, ansible_env, unwrapped
 
 # Variables of a developer's shell that would leak credentials or endpoints into a test run.
 CLOUD_ENV_PREFIXES = ("ALICLOUD_", "ALIBABA_CLOUD_", "HUAWEICLOUD_")
@@ -29,7 +29,7 @@ class InventoryRun:
     def __init__(self, returncode, stdout, stderr, seconds, listing=None):
         self.returncode = returncode
         self.stdout = stdout
-        self.stderr = stderr
+        self.stderr = unwrapped(stderr)
         self.seconds = seconds
         self.listing = stdout if listing is None else listing
         self._data = None
@@ -65,16 +65,21 @@ class InventoryRun:
         found = {}
         for message, source in _SOURCE_FAILURE.findall(self.output):
             found[os.path.basename(source)] = message
+        for source, message in _LEGACY_SOURCE_FAILURE.findall(self.output):
+            # A path longer than the 79 columns was cut mid-word; the tests' paths hold no space.
+            found[os.path.basename(source.replace(" ", ""))] = message
         return found
 
 
 # What ansible prints for a source a plugin refused: the message, then the source it came from.
 _SOURCE_FAILURE = re.compile(r"\[WARNING\]: Failed to parse inventory with 'auto' plugin: (.*?)\n"
                              r"Origin: <inventory plugin 'auto' with source '([^']+)'>", re.DOTALL)
+# The same on ansible-core 2.16 to 2.18, once unwrapped: the source first, then the message.
+_LEGACY_SOURCE_FAILURE = re.compile(r"\[WARNING\]:  \* Failed to parse (.+?) with auto plugin: (.*)")
 
 
 def without_unsafe_markers(value):
-    """ansible-core 2.19+ writes every string that came from an API as ``{"__ansible_unsafe": "text"}`` (never to be
+    """ansible-inventory writes a string that came from an API as ``{"__ansible_unsafe": "text"}`` (never to be
     templated by whoever reads the JSON); the tests compare the plain values."""
     if isinstance(value, dict):
         if set(value) == {"__ansible_unsafe"}:

@@ -21,7 +21,7 @@ import os
 import pytest
 import yaml
 
-from tests.integration.ansible_cli import run_module, run_playbook
+from tests.integration.ansible_cli import LEGACY_ANSIBLE, run_module, run_playbook
 from tests.integration.hostile_cases import (
     ACCESS_KEY,
     ARABIC_5027,
@@ -99,8 +99,9 @@ MODULE_CASES = [
     ("es-endpoint-password", "alicloud_es_upgrade", dict(ES_ARGS, endpoint="http://user:%s@127.0.0.1:1" % PASSWORD), {},
      False, ["endpoint", "user-info"]),
     ("es-poll-nan", "alicloud_es_upgrade", dict(ES_ARGS, poll_interval="nan"), {}, False, ["poll_interval", "0.05 to 3600"]),
+    # ansible-core 2.19 reads "1e400" as a number and the module names its bounds; before, its own int check refuses it.
     ("es-wait-timeout-1e400", "alicloud_es_upgrade", dict(ES_ARGS, wait_timeout="1e400"), {}, False,
-     ["wait_timeout", "1 to 172800"]),
+     ["wait_timeout"] + ([] if LEGACY_ANSIBLE else ["1 to 172800"])),
     ("dcs-wait-timeout-inf", "huaweicloud_dcs_upgrade", dict(DCS_ARGS, wait_timeout="inf"), {}, False, ["wait_timeout"]),
     ("es-ipv6-broken", "alicloud_es_upgrade", dict(ES_ARGS, endpoint="http://[::1"), {}, False, ["endpoint", "IPv6"]),
     ("es-fullwidth-version", "alicloud_es_upgrade", dict(ES_ARGS, version=FULLWIDTH_67), {}, True, ["version", "ASCII"]),

@@ -12,7 +12,7 @@ import math
 import os
 
 
-from tests.integration.ansible_cli import ROOT
+from tests.integration.ansible_cli import LEGACY_ANSIBLE, ROOT, run_playbook
 from tests.integration.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
 from tests.simulator.fixture import BASIC_FLEET
 from tests.simulator.fleet import generate_fleet, read_fleet_file
@@ -48,6 +48,17 @@ def inventory(simulator, tmp_path, args=("--list",), env=None, verbosity=0, **op
 
 def counters(simulator):
     return simulator.client.counters()
+
+
+def run_playbook_listing(simulator, tmp_path, **options):
+    """``ansible-playbook --flush-cache --list-hosts`` on the inventory: the cache flushed the way 2.16-2.18 can."""
+    path = write_inventory(tmp_path, FILENAME, es_config(simulator, **options))
+    playbook = tmp_path / "list.yml"
+    playbook.write_text("- hosts: all\n  gather_facts: false\n  tasks: []\n")
+    run = run_playbook(str(playbook), env=credentials_env(simulator), inventory=path,
+                       extra_args=["--flush-cache", "--list-hosts"])
+    assert run.returncode == 0, run.output[-3000:]
+    return run
 
 
 def test_every_instance_of_a_large_fleet_appears_exactly_once(simulator, tmp_path):
@@ -129,7 +140,8 @@ def test_filters_go_to_the_api_and_keyed_groups_follow_versions_and_tags(simulat
     assert run.group("region_cn_hangzhou") == expected
     assert run.group("es_before_7_10") == {"es-cn-behind0001", "es-cn-precheck0004"}
     assert "tag_env_staging" not in run.groups and "es_8_5_1" not in run.groups
-    assert run.hostvars["es-cn-behind0001"]["es_major"] == 6
+    # Before 2.19 a composed value is the text of the template's result (no native types without jinja2_native).
+    assert run.hostvars["es-cn-behind0001"]["es_major"] == ("6" if LEGACY_ANSIBLE else 6)
     # Filtering happened server side: one page per region, no client-side over-reading.
     assert counters(simulator)["by_action"] == {"ListInstance": 2}
 
@@ -212,7 +224,12 @@ def test_a_cached_second_run_makes_no_api_call(simulator, tmp_path):
     assert set(narrowed.hostvars) == {"es-cn-busy0005"}
     assert counters(simulator)["total"] == len(BASIC_REGIONS)
     simulator.client.reset()
-    inventory(simulator, tmp_path, args=("--list", "--flush-cache"), status="activating", **cache)
+    # ansible-inventory has --flush-cache from ansible-core 2.19 on; before, only ansible-playbook has it.
+    if LEGACY_ANSIBLE:
+        flushed = run_playbook_listing(simulator, tmp_path, status="activating", **cache)
+        assert "es-cn-busy0005" in flushed.output
+    else:
+        inventory(simulator, tmp_path, args=("--list", "--flush-cache"), status="activating", **cache)
     assert counters(simulator)["total"] == len(BASIC_REGIONS)
 
 
@@ -258,9 +275,12 @@ BAD_OPTIONS = {
                       "hostnames: 'public_ip' is not one of instance_id, name, description or tag:KEY"),
     "endpoint_without_region": ({"endpoint": "http://127.0.0.1:9"},
                                 "endpoint 'http://127.0.0.1:9' has no {region} placeholder, so all 2 regions"),
-    "bad_status": ({"status": "running"}, "Invalid value 'running' for config 'status'"),
-    "bad_tags": ({"tags": "env=prod"}, "Config 'tags' for"),
-    "bad_signature_version": ({"signature_version": "v2"}, "Invalid value 'v2' for config 'signature_version'"),
+    # ansible-core's own checks of choices and types (worded differently before 2.19).
+    "bad_status": ({"status": "running"}, ("Invalid value 'running' for config 'status'",
+                                           'Invalid value "running" for configuration option')),
+    "bad_tags": ({"tags": "env=prod"}, ("Config 'tags' for", "setting: tags (from Direct): Invalid type")),
+    "bad_signature_version": ({"signature_version": "v2"}, ("Invalid value 'v2' for config 'signature_version'",
+                                                            'Invalid value "v2" for configuration option')),
     "missing_credentials": ({}, "missing Alibaba Cloud credentials: set access_key (environment ALICLOUD_ACCESS_KEY or "
                                 "ALIBABA_CLOUD_ACCESS_KEY_ID); secret_key (environment ALICLOUD_SECRET_KEY or"),
 }
@@ -276,7 +296,8 @@ def test_a_bad_option_fails_with_a_clear_message_before_any_api_call(simulator, 
     assert run.returncode != 0
     failures = run.failures()
     for case, (dummy, message) in BAD_OPTIONS.items():
-        assert message in failures.get("%s.alicloud_es.yml" % case, ""), case
+        shown = failures.get("%s.alicloud_es.yml" % case, "")
+        assert any(text in shown for text in ((message,) if isinstance(message, str) else message)), (case, shown)
     assert counters(simulator)["total"] == 0
 
 

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 
 import pytest
 
@@ -48,7 +49,9 @@ def test_the_quick_start_works_pasted_into_a_fresh_shell(tmp_path):
     assert "is not part of the configured Ansible collections paths" not in run.output
     assert outcomes(run.checkout) == QUICKSTART_OUTCOMES
     # Both docs pages printed: the inventory plugin's too (it needs -t inventory), each with its requirements.
-    assert "> MODULE" in run.output and "> INVENTORY" in run.output
+    # The page heading names the plugin: "> MODULE opsfleet..." from ansible-core 2.19 on, "> OPSFLEET..." before.
+    assert re.search(r"^> (MODULE \S*)?opsfleet\.engine_upgrade\.alicloud_es_upgrade\b", run.output, re.M | re.I)
+    assert re.search(r"^> (INVENTORY \S*)?opsfleet\.engine_upgrade\.alicloud_es\b", run.output, re.M | re.I)
     assert "was not found" not in run.output
     assert run.output.count("requests >= 2.25") >= 2
     # The last block stopped the simulator.
