@@ -119,15 +119,16 @@ groups:
 compose:
   es_major_version: engine_upgrade_current_engine_version.split('.')[0]
 
----
-# Name hosts by their description, fall back to the instance id; cache for 10 minutes.
-plugin: opsfleet.engine_upgrade.alicloud_es
-region: cn-hangzhou
-hostnames: [description]
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/opsfleet-inventory
-cache_timeout: 600
+# Another file, cached.alicloud_es.yml: hosts named by their description, falling back to the instance id; the
+# listing cached for 10 minutes.
+#
+#   plugin: opsfleet.engine_upgrade.alicloud_es
+#   region: cn-hangzhou
+#   hostnames: [description]
+#   cache: true
+#   cache_plugin: ansible.builtin.jsonfile
+#   cache_connection: ~/.cache/opsfleet-inventory
+#   cache_timeout: 600
 """
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient

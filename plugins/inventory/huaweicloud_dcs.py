@@ -138,14 +138,15 @@ keyed_groups:
 groups:
   dcs_upgradable: engine_upgrade_engine_minor_version_upgradable or engine_upgrade_proxy_minor_version_upgradable
 
----
-# One region, project id from HUAWEICLOUD_SDK_PROJECT_ID, hosts named by instance name, no per-instance calls.
-plugin: opsfleet.engine_upgrade.huaweicloud_dcs
-region: cn-north-4
-hostnames: [name]
-fetch_versions: false
-tags:
-  env: prod
+# Another file, one-region.huaweicloud_dcs.yml: one region, the project id from HUAWEICLOUD_SDK_PROJECT_ID, hosts
+# named by instance name, no per-instance calls.
+#
+#   plugin: opsfleet.engine_upgrade.huaweicloud_dcs
+#   region: cn-north-4
+#   hostnames: [name]
+#   fetch_versions: false
+#   tags:
+#     env: prod
 """
 
 import threading

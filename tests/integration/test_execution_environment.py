@@ -41,7 +41,7 @@ def test_the_definition_names_the_tarball_of_this_version_and_copies_it():
 
     assert definition["version"] == 3
     assert definition["dependencies"]["galaxy"] == "requirements.yml"
-    # type: file alone does not bring the tarball into the build context: additional_build_files does.
+    # A "type: file" entry alone does not bring the tarball into the build context: additional_build_files does.
     [copied] = definition["additional_build_files"]
     assert copied["src"].endswith("build/dist/opsfleet-engine_upgrade-*.tar.gz") and copied["dest"] == "collections"
     assert requirements["collections"] == [
