@@ -14,8 +14,9 @@ import decimal
 import math
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.ansible_module import AnsibleModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.huaweicloud_dcs import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import (

@@ -179,8 +179,7 @@ writable:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.ansible_module import AnsibleModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import JobReport, canary_result, notification, run_context
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
     HTML_NAME,

@@ -100,8 +100,7 @@ html_path:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.ansible_module import AnsibleModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
     HTML_NAME,
     JSON_NAME,
