@@ -1,9 +1,9 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""``make demo``: build and install the collection, start the API simulator with a 15-instance fleet over both
-clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the inventory plugins), print
-the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
+"""``make demo``: install the collection from the tarball ``make build`` wrote, start the API simulator with a
+15-instance fleet over both clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the
+inventory plugins), print the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -20,6 +20,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 WORK = os.path.join(ROOT, "build", "demo")
+DIST = os.path.join(ROOT, "build", "dist")  # where `make build` writes the tarball
 COLLECTIONS = os.path.join(WORK, "collections")
 REPORT = os.path.join(WORK, "report")
 FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
@@ -42,12 +43,14 @@ def run(command, env=None, check=True):
 
 
 def install_collection():
-    step("Build the collection and install the tarball")
-    dist = os.path.join(WORK, "dist")
+    step("Install the tarball `make build` wrote")
     shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(dist)
-    run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--force", "--output-path", dist])
-    tarball = glob.glob(os.path.join(dist, "opsfleet-engine_upgrade-*.tar.gz"))[0]
+    os.makedirs(WORK)
+    tarballs = glob.glob(os.path.join(DIST, "opsfleet-engine_upgrade-*.tar.gz"))
+    if len(tarballs) != 1:
+        raise SystemExit("demo: expected one tarball in %s, found %d: run it as `make demo` (which builds it)"
+                         % (DIST, len(tarballs)))
+    tarball = tarballs[0]
     # The path it installs into is the one the demo's runs search (no "not part of the configured paths" warning).
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
     run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--force", "-p", COLLECTIONS, tarball], env=env)

@@ -47,3 +47,8 @@ def _load_huawei_sdk_with_private_home():
 
 
 _load_huawei_sdk_with_private_home()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "matrix: goes through ansible; run on every claimed ansible-core version (tools/matrix.py)")

@@ -9,12 +9,15 @@ __metaclass__ = type
 
 import copy
 
+import pytest
+
 from tests.integration.ansible_cli import run_module
 from tests.simulator.fleet import generate_fleet
 
 MODULE = "alicloud_es_instance_info"
 
 
+@pytest.mark.matrix
 def test_one_instance_in_check_mode_is_normalised_and_read_only(simulator, alicloud_env):
     # es-cn-patch0006 sends extendConfigs as a JSON string.
     run = run_module(MODULE, {"instance_id": "es-cn-patch0006"}, env=alicloud_env, check=True)

@@ -55,6 +55,7 @@ def test_up_to_date_instance_is_one_read_and_no_write(simulator, alicloud_env, i
     assert counters["writes"] == {} and counters["upgrades_started"] == {}
 
 
+@pytest.mark.matrix
 def test_check_mode_returns_the_passing_precheck_and_the_diff(simulator, alicloud_env):
     run = run_module(MODULE, {"instance_id": ES_BEHIND, "version": "6.7"}, env=alicloud_env, check=True, diff=True)
     result = run.result
@@ -81,6 +82,7 @@ def test_failing_precheck_fails_with_every_check_and_sends_no_upgrade(simulator,
     assert _by_instance(simulator, ES_PRECHECK) == {"DescribeInstance": 1, "UpgradeEngineVersion.dryRun": 1}
 
 
+@pytest.mark.matrix
 def test_engine_upgrade_waits_for_the_target_and_a_rerun_changes_nothing(simulator, alicloud_env):
     args = dict(FAST, instance_id=ES_BEHIND, version="6.7", update_strategy="blue_green")
     run = run_module(MODULE, args, env=alicloud_env, diff=True)
@@ -258,6 +260,7 @@ def test_bad_input_fails_before_any_api_call(bad_input_runs, name, args, fragmen
     assert counters["total"] == 0, counters
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("case", ["sts_upgrade_v3", "echoed_signature_error_v1"])
 def test_secrets_never_reach_the_output_at_vvvv(simulator, alicloud_env, case):
     secret_key = simulator.alicloud_secret_key

@@ -19,6 +19,8 @@ import re
 
 import yaml
 
+import pytest
+
 from tests.integration import awx_runner as awx
 from tests.integration.ansible_cli import run_playbook
 from tests.simulator.fixture import start_simulator
@@ -117,6 +119,7 @@ def report_texts(directory):
     return "\n".join(texts)
 
 
+@pytest.mark.matrix
 def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_and_the_fleet(tmp_path):
     data = fleet()
     with start_simulator(data) as simulator, start_simulator(data) as single_simulator:
@@ -185,6 +188,7 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
         assert_no_secret(report_texts(controller.report_dir) + report_texts(os.path.join(controller.work, "job-reports")), "the reports")
 
 
+@pytest.mark.matrix
 def test_a_failing_canary_stops_the_rest_before_any_write(tmp_path):
     # The canary is the inactive Elasticsearch cluster, chosen by tag (group engine_upgrade_canary).
     data = fleet(canary=lambda entry: entry["tags"].get("failure") == "es_inactive")

@@ -17,6 +17,9 @@ import yaml
 from tests.integration.ansible_cli import run_playbook
 from tests.integration.test_fleet_playbooks import DCS, EXPECTED_UPGRADE, _inventory, demo  # noqa: F401  pylint: disable=unused-import
 
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
+
 UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
 MERGE = "opsfleet.engine_upgrade.fleet_report"
 REST_VARS = {"engine_upgrade_batches": [1, "100%"], "engine_upgrade_max_fail_percentage": 50}

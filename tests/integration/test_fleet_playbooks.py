@@ -78,6 +78,7 @@ def _outcomes(tmp_path):
     return report, dict((row["host"], row["outcome"]) for row in report["instances"])
 
 
+@pytest.mark.matrix
 def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_path):
     simulator, env = demo
     run = run_playbook("opsfleet.engine_upgrade.fleet_precheck", env=env, inventory=_inventory(tmp_path, simulator))
@@ -94,6 +95,7 @@ def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_
     assert "ClusterStatusNotHealth" in report["instances"][[r["host"] for r in report["instances"]].index("es-demo-payments")]["reason"]
 
 
+@pytest.mark.matrix
 def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo, tmp_path):
     simulator, env = demo
     inventory = _inventory(tmp_path, simulator)
@@ -125,6 +127,7 @@ def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo,
     assert max(reads_per_instance.values()) <= 2
 
 
+@pytest.mark.matrix
 def test_failure_budget_halts_the_rollout_and_the_report_says_so(demo, tmp_path):
     simulator, env = demo
     hosts = ["es-demo-payments", "es-demo-orders", "es-demo-catalog", "dcs-1"]
@@ -144,6 +147,7 @@ def test_failure_budget_halts_the_rollout_and_the_report_says_so(demo, tmp_path)
                for row in not_run), not_run
 
 
+@pytest.mark.matrix
 def test_argument_specs_reject_bad_input_before_any_call(demo, tmp_path):
     simulator, env = demo
     inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders"])

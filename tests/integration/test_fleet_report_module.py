@@ -11,6 +11,8 @@ import json
 import re
 import subprocess
 
+import pytest
+
 from tests.integration.ansible_cli import run_module
 from tests.integration.chromium import chromium
 
@@ -24,6 +26,7 @@ RECORDS = [
 HOSTS = ["es-cn-a", "es-cn-b", "dcs-a", "dcs-b", "dcs-c"]
 
 
+@pytest.mark.matrix
 def test_module_writes_reports_and_returns_table(tmp_path):
     run = run_module("fleet_report", {"records": RECORDS, "hosts": HOSTS, "report_dir": str(tmp_path), "mode": "upgrade"})
     assert run.returncode == 0, run.output

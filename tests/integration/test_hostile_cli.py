@@ -211,6 +211,7 @@ PLAYBOOK_CASES = [
 ]
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("name, extra_vars, fragments", PLAYBOOK_CASES, ids=[case[0] for case in PLAYBOOK_CASES])
 def test_fleet_upgrade_refuses_before_any_host(planted, tmp_path, name, extra_vars, fragments):
     simulator, env, files = planted
@@ -275,6 +276,7 @@ def test_fleet_upgrade_module_defaults_with_a_password_never_show_it(planted, tm
     assert_clean(run.output, files, json.dumps(run.data))
 
 
+@pytest.mark.matrix
 def test_vendor_escape_sequences_reach_no_output_raw(planted, tmp_path):
     simulator, env, files = planted
     simulator.client.patch_instance(ES_PRECHECK, precheck_failures=[{
@@ -306,6 +308,7 @@ ROLE_CASES = [
 ]
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize("name, host_vars, fragments", ROLE_CASES, ids=[case[0] for case in ROLE_CASES])
 def test_role_refuses_a_host_before_its_first_call(planted, tmp_path, name, host_vars, fragments):
     simulator, env, files = planted
@@ -323,6 +326,7 @@ def test_role_refuses_a_host_before_its_first_call(planted, tmp_path, name, host
     assert_clean(run.output, files, json.dumps(run.data))
 
 
+@pytest.mark.matrix
 def test_a_good_run_with_the_planted_credentials_leaves_no_secret_in_job_files_either(planted, tmp_path):
     """The control: the same planted credentials through a whole upgrade (async jobs, their status files, the log, the
     report), so that the scans above look where secrets would be if any layer let them through."""

@@ -37,6 +37,7 @@ def _assert_read_only(simulator):
     assert counters["writes"] == {} and counters["upgrades_started"] == {}, counters
 
 
+@pytest.mark.matrix
 def test_one_instance_with_its_versions_in_check_mode(simulator, huaweicloud_env):
     result = _ok(run_module(MODULE, {"instance_id": DCS_PROXY}, env=huaweicloud_env, check=True))
     [instance] = result["instances"]

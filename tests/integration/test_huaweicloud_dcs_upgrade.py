@@ -74,6 +74,7 @@ def test_up_to_date_instance_is_two_reads_and_no_write(simulator, huaweicloud_en
     _assert_nothing_written(simulator)
 
 
+@pytest.mark.matrix
 def test_latest_upgrade_waits_through_the_task_and_a_rerun_changes_nothing(simulator, huaweicloud_env):
     simulator.client.patch_instance(DCS_BEHIND, upgrade_seconds=1)
     args = dict(FAST, instance_id=DCS_BEHIND, engine_minor_version="latest")
@@ -153,6 +154,7 @@ def test_explicit_proxy_version_on_an_instance_without_proxy(simulator, huaweicl
     _assert_nothing_written(simulator)
 
 
+@pytest.mark.matrix
 def test_check_mode_returns_the_precheck_the_prediction_and_the_diff(simulator, huaweicloud_env):
     run = run_module(MODULE, {"instance_id": DCS_PROXY, "engine_minor_version": "latest", "proxy_minor_version": "latest"},
                      env=huaweicloud_env, check=True, diff=True)
@@ -313,6 +315,7 @@ def test_unknown_instance_fails_clearly(simulator, huaweicloud_env):
     _assert_nothing_written(simulator)
 
 
+@pytest.mark.matrix
 def test_async_with_poll_zero_and_async_status_and_module_defaults(simulator, tmp_path):
     """The documented pattern for long upgrades (start in the background, collect with async_status), with the
     connection set once for the action group."""
@@ -392,6 +395,7 @@ def test_bad_input_fails_before_any_api_call(bad_input_runs, name, args, fragmen
     assert counters["total"] == 0, counters
 
 
+@pytest.mark.matrix
 def test_secrets_never_reach_the_output_at_vvvv(simulator, tmp_path):
     """Secret key and security token given as task arguments (the hardest case), through a success and a failure."""
     security_token = "HwSimSecurityToken-must-never-be-shown-0042"

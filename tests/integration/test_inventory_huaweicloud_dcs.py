@@ -13,10 +13,15 @@ import math
 import os
 
 
+import pytest
+
 from tests.integration.ansible_cli import ROOT, run_playbook
 from tests.integration.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
 from tests.simulator.fixture import BASIC_FLEET
 from tests.simulator.fleet import generate_fleet, project_for_region, read_fleet_file
+
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
 
 PLUGIN = "opsfleet.engine_upgrade.huaweicloud_dcs"
 FILENAME = "fleet.huaweicloud_dcs.yml"

@@ -13,6 +13,7 @@ import os
 import re
 
 import pytest
+import yaml
 
 from tests.integration.readme_shell import (ROOT, assert_lines_in_order, expected_output, readme_blocks, readme_files,
                                             run_script, script)
@@ -32,11 +33,12 @@ def outcomes(checkout):
 
 def test_the_readme_marks_the_blocks_the_tests_run():
     blocks = readme_blocks()
-    assert {"setup", "quickstart", "inventory", "fleet-runs", "ee"} <= set(blocks)
-    assert blocks["setup"]["commands"][0].startswith("make venv && source .venv/bin/activate")
+    assert {"install", "setup", "quickstart", "inventory", "fleet-runs", "ee"} <= set(blocks)
+    assert blocks["setup"]["commands"][0].startswith("make venv build && source .venv/bin/activate")
     assert expected_output("quickstart") and expected_output("inventory")
 
 
+@pytest.mark.matrix
 def test_the_quick_start_works_pasted_into_a_fresh_shell(tmp_path):
     run = run_script(script("setup", "quickstart"), tmp_path)
 
@@ -57,6 +59,21 @@ def test_the_quick_start_works_pasted_into_a_fresh_shell(tmp_path):
     # The last block stopped the simulator.
     assert "simulator: stopped" in run.output
     assert not os.path.exists(os.path.join(run.checkout, "build", "simulator", "state.json"))
+
+
+def test_the_installation_commands_work_pasted_into_a_fresh_shell(tmp_path):
+    # A venv of the user's own with ansible-core and requests from PyPI, the tarball `make build` writes, installed.
+    run = run_script(script("install") + "ansible-galaxy collection list opsfleet.engine_upgrade\n", tmp_path)
+
+    assert run.returncode == 0, run.output[-8000:]
+    manifest = os.path.join(run.home, ".ansible", "collections", "ansible_collections", "opsfleet", "engine_upgrade",
+                            "MANIFEST.json")
+    with open(manifest) as handle:
+        installed = json.load(handle)["collection_info"]["version"]
+    with open(os.path.join(ROOT, "galaxy.yml")) as handle:
+        assert installed == yaml.safe_load(handle)["version"]
+    assert re.search(r"^opsfleet\.engine_upgrade\s+%s\s*$" % re.escape(installed), run.output, re.M), run.output[-3000:]
+    assert os.path.exists(os.path.join(run.home, ".venvs", "ansible", "bin", "ansible-galaxy"))
 
 
 def test_the_inventory_examples_print_the_graphs_the_readme_shows(tmp_path):

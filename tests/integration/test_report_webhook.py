@@ -81,6 +81,7 @@ def _assert_no_secret(text, secrets, where):
         assert secret not in text, "a secret appears in %s" % where
 
 
+@pytest.mark.matrix
 def test_a_fleet_job_posts_its_last_report_once_and_no_secret_leaves(demo, tmp_path):  # noqa: F811
     simulator, env = demo
     secrets = [TOKEN, "xoxWebhookToken", simulator.alicloud_secret_key, simulator.huaweicloud_secret_key]

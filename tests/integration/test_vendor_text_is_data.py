@@ -16,9 +16,14 @@ __metaclass__ = type
 import json
 import os
 
+import pytest
+
 from tests.integration.ansible_cli import ROOT, run_playbook
 from tests.integration.inventory_cli import run_inventory, write_inventory
 from tests.simulator.fleet import project_for_region, read_fleet_file
+
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
 
 QUICKSTART_FLEET = os.path.join(ROOT, "demo", "fleets", "quickstart.yml")
 ES_ID, DCS_ID = "es-qs-orders", "9a1e0000-0000-4000-8000-0000000000d1"
