@@ -44,7 +44,12 @@ $(BIN)/.installed: tests/requirements.txt demo/requirements.txt requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
-	touch $(BIN)/.runtime $@
+	touch $(BIN)/.runtime $(BIN)/.ee-tools $@
+
+# make ee's one extra tool (the test tools have it too).
+$(BIN)/.ee-tools: $(BIN)/.runtime
+	$(BIN)/python -m pip install -q --disable-pip-version-check "ansible-builder>=3,<4"
+	touch $@
 
 venv: $(BIN)/.runtime
 
@@ -120,7 +125,7 @@ build: venv
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
 
 # An execution environment's build context (build/ee), checked: the tarball in it is the one just built.
-ee: build
+ee: build $(BIN)/.ee-tools
 	$(BIN)/python tools/ee.py create --dist $(BUILD)/dist --context $(BUILD)/ee
 
 # The checks Galaxy runs on upload, on the tarball users install.

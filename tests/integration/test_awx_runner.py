@@ -119,7 +119,6 @@ def report_texts(directory):
     return "\n".join(texts)
 
 
-@pytest.mark.matrix
 def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_and_the_fleet(tmp_path):
     data = fleet()
     with start_simulator(data) as simulator, start_simulator(data) as single_simulator:

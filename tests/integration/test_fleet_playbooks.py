@@ -78,7 +78,6 @@ def _outcomes(tmp_path):
     return report, dict((row["host"], row["outcome"]) for row in report["instances"])
 
 
-@pytest.mark.matrix
 def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_path):
     simulator, env = demo
     run = run_playbook("opsfleet.engine_upgrade.fleet_precheck", env=env, inventory=_inventory(tmp_path, simulator))
@@ -95,7 +94,6 @@ def test_precheck_playbook_changes_nothing_and_reports_every_instance(demo, tmp_
     assert "ClusterStatusNotHealth" in report["instances"][[r["host"] for r in report["instances"]].index("es-demo-payments")]["reason"]
 
 
-@pytest.mark.matrix
 def test_fleet_upgrade_converges_mixed_fleet_and_second_run_writes_nothing(demo, tmp_path):
     simulator, env = demo
     inventory = _inventory(tmp_path, simulator)
