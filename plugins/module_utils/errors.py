@@ -39,10 +39,12 @@ class ApiError(Exception):
     ``status`` is None when no HTTP response arrived (connection refused, dropped, timed out).
     ``maybe_applied`` says the server may have acted on the request although we saw no success:
     the request was sent but the answer was lost, or the gateway failed after forwarding it.
+    ``final`` says the layer that met the failure has already retried it as far as it should (a credential service
+    behind the signer): whatever its status, no caller retries it again.
     """
 
     def __init__(self, message, status=None, code=None, request_id=None, action=None, retry_after=None,
-                 throttled=False, retryable_code=False, maybe_applied=False):
+                 throttled=False, retryable_code=False, maybe_applied=False, final=False):
         super(ApiError, self).__init__(message)
         self.message = message
         self.status = status
@@ -53,6 +55,7 @@ class ApiError(Exception):
         self.throttled = throttled
         self.retryable_code = retryable_code
         self.maybe_applied = maybe_applied
+        self.final = final
 
     @property
     def connection_error(self):
@@ -65,7 +68,9 @@ class ApiError(Exception):
 
     @property
     def transient(self):
-        """Worth retrying after a pause: throttled, a 5xx, a lost connection or a known busy code."""
+        """Worth retrying after a pause: throttled, a 5xx, a lost connection or a known busy code, unless final."""
+        if self.final:
+            return False
         return self.throttled or self.server_error or self.connection_error or self.retryable_code
 
     def to_dict(self):

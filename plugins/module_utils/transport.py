@@ -217,9 +217,11 @@ class HttpTransport:
         try:
             signed = self.signer.sign(method, self.endpoint.host, wire_path, query=query, headers=headers, body=payload)
         except CredentialError as exc:
-            # Temporary credentials are fetched (or renewed) when a request is signed; the request is not sent.
+            # Temporary credentials are fetched (or renewed) when a request is signed; the request is not sent. The
+            # credential client has retried what was worth retrying (FIDELITY X14): retrying the API call would ask
+            # the failing service again, max_attempts times over.
             raise ApiError(self._scrub(u"%s" % (exc,)), status=getattr(exc, "status", None),
-                           code=getattr(exc, "code", None) or "CredentialError", action=action)
+                           code=getattr(exc, "code", None) or "CredentialError", action=action, final=True)
         url = self.endpoint.url(signed.path, signed.query_string)
         self.stats.count(action)
         try:

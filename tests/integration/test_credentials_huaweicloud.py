@@ -229,6 +229,26 @@ def test_iam_unavailable_for_a_while_is_retried_like_any_read(simulator):
     assert client.transport.stats.retries == 0
 
 
+def test_a_failing_iam_gets_four_requests_per_module_run_and_per_inventory_run(simulator, tmp_path):
+    # The credential client tries 4 times; the failure it gives up on is final: the API call it was signing is not
+    # retried (that made 24 requests per read), nor the inventory's regions, nor asked again by the next signature.
+    simulator.simulator.huaweicloud_iam.configure(fail_next=[500] * 50)
+    run = run_module(MODULE, {"instance_id": BEHIND, "engine_minor_version": "latest"}, env=source_env(simulator, "agency"))
+    assert run.returncode != 0 and "HTTP 500" in run.result["msg"], run.output[-3000:]
+    calls = by_action(simulator)
+    assert calls[IAM_CALLS] == 4 and sorted(calls) == [IAM_CALLS]
+
+    simulator.client.reset()
+    config = {"plugin": "opsfleet.engine_upgrade.huaweicloud_dcs", "endpoint": simulator.url + "/{region}",
+              "project_ids": {NORTH: project_for_region(NORTH), SINGAPORE: project_for_region(SINGAPORE)}}
+    env = source_env(simulator, "agency", HUAWEICLOUD_SDK_PROJECT_ID="", HUAWEICLOUD_SDK_REGION="",
+                     HUAWEICLOUD_DCS_ENDPOINT="")
+    listing = run_inventory(write_inventory(tmp_path, "fleet.huaweicloud_dcs.yml", config), env=env)
+    assert listing.returncode != 0 and "HTTP 500" in listing.output, listing.output[-3000:]
+    calls = by_action(simulator)
+    assert calls[IAM_CALLS] == 4 and sorted(calls) == [IAM_CALLS]
+
+
 def test_the_inventory_plugin_reads_two_regions_with_one_agency_token(simulator, tmp_path):
     config = {"plugin": "opsfleet.engine_upgrade.huaweicloud_dcs", "endpoint": simulator.url + "/{region}",
               "project_ids": {NORTH: project_for_region(NORTH), SINGAPORE: project_for_region(SINGAPORE)},

@@ -43,9 +43,13 @@ def test_credential_type_injects_the_module_env_names(name, env):
     assert required <= set(fields) and ({"access_key", "secret_key"} <= required or not required & {"access_key", "secret_key"})
 
 
-def test_ansible_builder_reads_the_collection_requirements():
+def test_ansible_builder_reads_the_collection_requirements(tmp_path):
+    # A collections folder with this collection alone (build/collections also holds awx.awx for the AWX tests).
+    collection = tmp_path / "ansible_collections" / "opsfleet" / "engine_upgrade"
+    collection.parent.mkdir(parents=True)
+    collection.symlink_to(ROOT)
     builder = os.path.join(os.path.dirname(sys.executable), "ansible-builder")
-    output = subprocess.run([builder, "introspect", os.path.join(ROOT, "build", "collections")], stdout=subprocess.PIPE,
+    output = subprocess.run([builder, "introspect", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, universal_newlines=True, check=True).stdout
     data = yaml.safe_load(output.split("\n", 1)[1])
     assert [line.split()[0] for line in data["python"]] == ["requests>=2.25"]

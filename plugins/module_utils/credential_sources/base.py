@@ -93,11 +93,21 @@ class CredentialSource:
         self._current = None
         self._refresh_at = None
         self._secrets = []
+        self._failure = None
         self.fetch_count = 0
 
     def credentials(self):
+        # A fetch that failed has been retried by the credential client as far as it should (FIDELITY X14): the
+        # rest of the run gets the same failure instead of asking the failing service again (every region of an
+        # inventory, every poll of a wait).
+        if self._failure is not None:
+            raise self._failure
         if self._current is None or (self._refresh_at is not None and self._clock() >= self._refresh_at):
-            self._current = self._remember(self._fetch())
+            try:
+                self._current = self._remember(self._fetch())
+            except CredentialError as error:
+                self._failure = error
+                raise
         return self._current
 
     def invalidate(self):
