@@ -4,7 +4,7 @@
 
 """Retry policy: jittered exponential backoff with a cap and an attempt budget.
 
-Retrying is opt-in per call (as ``AWSRetry.jittered_backoff`` in amazon.aws): reads opt in; a write
+Retrying is one policy, opt-in per call (as ``AWSRetry.jittered_backoff`` in amazon.aws): reads opt in; a write
 opts in only when the caller knows a repeat cannot apply it twice (an unchanged Alibaba ``clientToken``).
 """
 
@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import functools
 import random
 import time
 
@@ -66,16 +65,3 @@ class BackoffPolicy:
                     on_retry(attempt, error, pause)
                 self._sleep(pause)
                 attempt += 1
-
-
-def jittered_backoff(max_attempts=DEFAULT_MAX_ATTEMPTS, base_delay=DEFAULT_BASE_DELAY, max_delay=DEFAULT_MAX_DELAY,
-                     should_retry=is_transient):
-    """Decorator form of :class:`BackoffPolicy` for a whole operation (for example a read-modify-read sequence)."""
-    policy = BackoffPolicy(max_attempts=max_attempts, base_delay=base_delay, max_delay=max_delay)
-
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            return policy.call(lambda: func(*args, **kwargs), should_retry=should_retry)
-        return wrapper
-    return decorator

@@ -16,7 +16,6 @@ __metaclass__ = type
 import re
 
 _NUMERIC = re.compile(r"^(\d+(?:\.\d+)*)")
-ENGINE_VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)*$")
 PATCH_VERSION_PATTERN = re.compile(r"^ali\d+\.\d+\.\d+$")
 MINOR_VERSION_PATTERN = re.compile(r"^\d+(\.\d+){1,4}$")
 

@@ -58,9 +58,6 @@ class AlicloudEsClient:
     def describe_instance(self, instance_id):
         return self.transport.request("GET", _instance_path(instance_id), "DescribeInstance", retry=True)
 
-    def upgrade_info(self, instance_id):
-        return self.transport.request("GET", _instance_path(instance_id, "/upgradeInfo"), "UpgradeInfo", retry=True)
-
     def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
         """The instance's change records; ``start_time_ms`` and ``request_id`` narrow them (SDK query names)."""
         query = {"page": page, "size": size, "startTime": start_time_ms, "requestId": request_id}

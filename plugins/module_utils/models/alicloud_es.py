@@ -24,7 +24,6 @@ PATCH = "patch"
 UPGRADE_TYPES = (ENGINE, PATCH)
 PATCH_PREFIX = "ali"
 ACTIVE = "active"
-STATUSES = ("active", "activating", "inactive", "invalid", "unknown")
 
 # option name -> ListInstance query parameter, for the info module and the inventory plugin alike.
 LIST_FILTERS = (

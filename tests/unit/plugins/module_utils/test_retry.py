@@ -10,7 +10,7 @@ import random
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy, jittered_backoff
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.retry import BackoffPolicy
 
 
 class _Flaky:
@@ -85,17 +85,3 @@ def test_custom_predicate_can_refuse():
 def test_invalid_budget_rejected():
     with pytest.raises(ValueError):
         BackoffPolicy(max_attempts=0)
-
-
-def test_decorator_retries_the_wrapped_function():
-    calls = []
-
-    @jittered_backoff(max_attempts=3, base_delay=0.0, max_delay=0.0)
-    def read(value):
-        calls.append(value)
-        if len(calls) < 3:
-            raise ApiError("x", status=503)
-        return value * 2
-
-    assert read(21) == 42 and calls == [21, 21, 21]
-    assert read.__name__ == "read"
