@@ -114,7 +114,9 @@ def venv_for(version, log):
         except MatrixError:
             pass
         log("  the cached venv %s is not whole: building it again" % venv)
-    shutil.rmtree(venv, ignore_errors=True)
+    # Venvs of this version built for other requirements or another Python are stale: only this one is kept.
+    for stale in glob.glob(os.path.join(CACHE, "core-%s-py*" % version)):
+        shutil.rmtree(stale, ignore_errors=True)
     log("  creating %s (Python %s, ansible-core %s.*)" % (venv, full_python, version))
     _check([interpreter, "-m", "venv", venv], "create the venv of ansible-core %s" % version)
     _check([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "ansible-core==%s.*" % version,
