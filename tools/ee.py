@@ -254,8 +254,10 @@ def write_definition(info, tarball, definition_dir, example_dir=EXAMPLE_DIR):
 
 
 def _clean_env(home):
-    """The environment of the image build's ansible-galaxy: none of this shell's ANSIBLE_* settings."""
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith("ANSIBLE_"))
+    """The environment of the image build's ansible-galaxy: none of this shell's ANSIBLE_* settings, and no PYTHONPATH
+    (make points it at build/collections, where ansible-galaxy would find the collection already installed)."""
+    env = dict((key, value) for key, value in os.environ.items()
+               if not key.startswith("ANSIBLE_") and key != "PYTHONPATH")
     env.update({"HOME": home, "ANSIBLE_GALAXY_DISABLE_GPG_VERIFY": "1"})
     return env
 
