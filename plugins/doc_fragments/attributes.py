@@ -50,10 +50,14 @@ attributes:
       - The module changes nothing.
 """
 
-    # The report modules write files on the controller and call no API.
+    # The report modules are action plugins: they write files on the controller and call no API.
     REPORT = r"""
 options: {}
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: It runs on the controller alone, as an action plugin; no module is sent to a host.
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import is_failing
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import is_failing
 
 MODES = ("upgrade", "precheck")
 # The upgrade module's result keys the record keeps as ids, for support tickets.

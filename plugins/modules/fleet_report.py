@@ -15,7 +15,7 @@ description:
   - Turns the per-instance result records of the P(opsfleet.engine_upgrade.engine_upgrade#role) role into a
     report, made of a table for the play output, a JSON file for machines and a self-contained HTML page for people.
   - Instances named in O(hosts) that have no record are reported as V(not_run) (the rollout halted before them).
-  - Runs on the controller; it makes no API call.
+  - Runs on the controller, as an action plugin; it makes no API call.
 author:
   - opsfleet contributors (@opsfleet)
 requirements:
@@ -60,7 +60,7 @@ options:
     description:
       - Path of the Jinja2 template the HTML page is rendered from, on the controller. Rendered with autoescaping in a
         sandbox, after every text was neutralised; see the default for the variables it gets.
-      - Default, the collection's template (the role's C(templates/fleet_report.html.j2), whose copy the module carries).
+      - Default, the collection's template, the role's C(templates/fleet_report.html.j2), read from the collection.
     type: path
     version_added: 0.2.0
   run:
@@ -176,70 +176,3 @@ writable:
   type: bool
   sample: true
 """
-
-import os
-
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.ansible_module import AnsibleModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import JobReport, canary_result, notification, run_context
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
-    HTML_NAME,
-    JSON_NAME,
-    ReportInputError,
-    build_report,
-    build_rows,
-    check_report_dir,
-    failing_hosts,
-    table_lines,
-    write_report,
-)
-
-
-def _report(params):
-    """``(report, rows, extra results)`` of the records, with the run context when there is one."""
-    if not params["run"]:
-        rows = build_rows(params["records"], params["hosts"])
-        return build_report(rows, params["title"], params["mode"], run=run_context([])), rows, {}
-    job = JobReport(params["records"], params["hosts"], params["run"], build_rows, build_report, params["title"], params["mode"])
-    extra = {"artifact": job.artifact, "artifact_key": job.artifact_key, "final": job.final}
-    if job.run["phase"] == "canary":
-        extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"))
-    return job.report, job.rows, extra
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            records=dict(type="list", elements="dict"),
-            hosts=dict(type="list", elements="str", default=[]),
-            report_dir=dict(type="path", required=True),
-            title=dict(type="str", default="Engine upgrade fleet report"),
-            mode=dict(type="str", choices=["precheck", "upgrade"], default="upgrade"),
-            template=dict(type="path"),
-            run=dict(type="dict"),
-            check_writable=dict(type="bool", default=False),
-        ),
-        required_if=[("check_writable", False, ("records",))],
-        supports_check_mode=True,
-    )
-    # A relative folder is the working directory's (ansible-playbook's, which AWX sets to the job's project folder).
-    report_dir = os.path.abspath(module.params["report_dir"]) if module.params["report_dir"] else module.params["report_dir"]
-    json_path = os.path.join(report_dir, JSON_NAME)
-    html_path = os.path.join(report_dir, HTML_NAME)
-    try:
-        check_report_dir(report_dir, write=module.params["check_writable"])
-        if module.params["check_writable"]:
-            module.exit_json(changed=False, writable=True, json_path=json_path, html_path=html_path)
-        report, rows, extra = _report(module.params)
-        if not module.check_mode:
-            json_path, html_path = write_report(report, report_dir, module.params["template"])
-    except ReportInputError as error:
-        module.fail_json(msg=str(error))
-    except (IOError, OSError) as error:
-        module.fail_json(msg="cannot write the report to %r: %s; choose a writable report_dir" % (report_dir, error))
-    module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
-                     failed_hosts=failing_hosts(rows), json_path=json_path, html_path=html_path,
-                     notification=notification(report), **extra)
-
-
-if __name__ == "__main__":
-    main()

@@ -19,8 +19,8 @@ description:
     a warning.
   - Every field of every artifact is checked before anything is written, because artifacts are extra vars, which
     whoever launches the job can write. The counts are recomputed from the rows.
-  - Runs on the controller; it makes no API call. The C(opsfleet.engine_upgrade.fleet_report) playbook
-    gathers the artifacts and calls it.
+  - Runs on the controller, as an action plugin; it makes no API call. The
+    C(opsfleet.engine_upgrade.fleet_report_merge) playbook gathers the artifacts and calls it.
 author:
   - opsfleet contributors (@opsfleet)
 requirements:
@@ -45,7 +45,8 @@ options:
     default: Engine upgrade fleet report
   template:
     description:
-      - Path of the Jinja2 template of the HTML page, on the controller; default, the collection's.
+      - Path of the Jinja2 template of the HTML page, on the controller; default, the collection's (the role's
+        C(templates/fleet_report.html.j2)).
     type: path
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.report
@@ -97,51 +98,3 @@ html_path:
   returned: always
   type: str
 """
-
-import os
-
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.ansible_module import AnsibleModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
-    HTML_NAME,
-    JSON_NAME,
-    ReportInputError,
-    check_report_dir,
-    failing_hosts,
-    table_lines,
-    write_report,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_merge import merge_jobs
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import notification
-
-
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            jobs=dict(type="dict", required=True),
-            report_dir=dict(type="path", required=True),
-            title=dict(type="str", default="Engine upgrade fleet report"),
-            template=dict(type="path"),
-        ),
-        supports_check_mode=True,
-    )
-    # A relative folder is the working directory's (ansible-playbook's, which AWX sets to the job's project folder).
-    report_dir = os.path.abspath(module.params["report_dir"]) if module.params["report_dir"] else module.params["report_dir"]
-    json_path, html_path = os.path.join(report_dir, JSON_NAME), os.path.join(report_dir, HTML_NAME)
-    try:
-        check_report_dir(report_dir)
-        report, rows, warnings = merge_jobs(module.params["jobs"], module.params["title"])
-        if not module.check_mode:
-            json_path, html_path = write_report(report, report_dir, module.params["template"])
-    except ReportInputError as error:
-        module.fail_json(msg=str(error))
-    except (IOError, OSError) as error:
-        module.fail_json(msg="cannot write the report to %r: %s; choose a writable report_dir" % (report_dir, error))
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(changed=not module.check_mode, summary=report["summary"], table=table_lines(rows, report["summary"]),
-                     failed_hosts=failing_hosts(rows), jobs=[job["job_id"] for job in report["run"]["jobs"]],
-                     notification=notification(report), json_path=json_path, html_path=html_path)
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ run: none of them may appear in any output, result, report, cache or job file, w
 
 ``tests/integration/test_hostile_inputs.py`` runs the whole table in-process (modules through their ``main()``,
 inventory plugins through ``hostile_inventory.py`` in one child Python, ``fleet_report`` through its module_utils and
-``main()``); ``tests/integration/test_hostile_cli.py`` runs a sample through the real CLIs at ``-vvvv``.
+its action plugin); ``tests/integration/test_hostile_cli.py`` runs a sample through the real CLIs at ``-vvvv``.
 """
 
 from __future__ import absolute_import, division, print_function

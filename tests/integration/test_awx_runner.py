@@ -77,7 +77,7 @@ class Controller:
 
     def template(self, phase, slices=1):
         if phase == "report":
-            return awx.JobTemplate("Engine upgrade - report", 13, PROJECT, "fleet_report.yml", self.inventory, [],
+            return awx.JobTemplate("Engine upgrade - report", 13, PROJECT, "fleet_report_merge.yml", self.inventory, [],
                                    extra_vars={"engine_upgrade_report_dir": self.report_dir})
         extra_vars = dict(FLEET_VARS, engine_upgrade_phase=phase,
                           engine_upgrade_report_dir=os.path.join(self.work, "job-reports"))

@@ -1,9 +1,9 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""fleet_upgrade's phases (canary, rest) and the merge playbook (fleet_report), through ansible-playbook against the
-simulator: the canary runs alone and publishes its verdict, the rest refuses to start without a canary that passed,
-and the merge of the phases' artifacts counts what one unsliced run counts."""
+"""fleet_upgrade's phases (canary, rest) and the merge playbook (fleet_report_merge), through ansible-playbook against
+the simulator: the canary runs alone and publishes its verdict, the rest refuses to start without a canary that
+passed, and the merge of the phases' artifacts counts what one unsliced run counts."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -21,7 +21,7 @@ from tests.integration.test_fleet_playbooks import DCS, EXPECTED_UPGRADE, _inven
 pytestmark = pytest.mark.matrix
 
 UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
-MERGE = "opsfleet.engine_upgrade.fleet_report"
+MERGE = "opsfleet.engine_upgrade.fleet_report_merge"
 REST_VARS = {"engine_upgrade_batches": [1, "100%"], "engine_upgrade_max_fail_percentage": 50}
 # A mixed fleet of both clouds: upgraded, current, a precheck failure and a busy instance (EXPECTED_UPGRADE says how
 # one unsliced run ends each).

@@ -6,7 +6,7 @@
 Every case must be refused: a failure, a message naming the option, no request at all (the simulator's counters),
 and none of the planted secrets anywhere in what comes back (result, output at verbosity 4, inventory failure mark,
 inventory cache, report files). Modules run through their ``main()``; inventory plugins through ansible's plugin loader
-in one child Python (``hostile_inventory.py``); ``fleet_report`` through its module_utils and ``main()``. Beside the
+in one child Python (``hostile_inventory.py``); ``fleet_report`` through its module_utils and its action plugin. Beside the
 refusals: the scrubber on every exception text requests / urllib3 may raise, and vendor text with control characters
 through the transport and the report. ``test_hostile_cli.py`` runs a sample of the same through the real CLIs.
 """
@@ -25,7 +25,7 @@ import yaml
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils import fleet_report
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import rows as fleet_report
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Dialect, Endpoint, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import parse_alicloud_error
@@ -54,6 +54,7 @@ from tests.integration.hostile_cases import (
 )
 from tests.integration.hostile_inventory import parse_many
 from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES
+from tests.unit.plugins.action.action_runner import run_action
 
 ALIASES = {"ALIBABA_CLOUD_SECURITY_TOKEN": "ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ALICLOUD_SECRET_KEY",
            "ALIBABA_CLOUD_REGION_ID": "ALICLOUD_REGION"}
@@ -269,32 +270,25 @@ def _report_inputs(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", FLEET_REPORT_CASES, ids=case_ids(FLEET_REPORT_CASES))
-def test_fleet_report_refuses_unusable_input_clearly(case, tmp_path, capsys):
+def test_fleet_report_refuses_unusable_input_clearly(case, tmp_path):
     records, hosts, report_dir = _report_inputs(case, tmp_path)
     with pytest.raises(fleet_report.ReportInputError) as info:
         fleet_report.check_report_dir(report_dir, write=True)
         fleet_report.build_rows(records, hosts)
     for fragment in case.expect:
         assert fragment in str(info.value)
-    # The module: the same refusal (Ansible's own type check may come first: it names the option too), nothing written.
-    module = importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.modules.fleet_report")
-    with patch_module_args({"records": records, "hosts": hosts, "report_dir": report_dir}):
-        with pytest.raises(SystemExit) as exited:
-            module.main()
-    result = json.loads(capsys.readouterr().out)
-    assert exited.value.code == 1 and result["failed"] and case.expect[0].split("[")[0] in result["msg"], result
+    # The action: the same refusal (Ansible's own type check may come first: it names the option too), nothing written.
+    result = run_action("fleet_report", {"records": records, "hosts": hosts, "report_dir": report_dir})
+    assert result["failed"] and case.expect[0].split("[")[0] in result["msg"], result
     assert "Traceback" not in result.get("exception", "") or "ReportInputError" in result.get("exception", "")
     assert not os.path.exists(os.path.join(str(report_dir), fleet_report.JSON_NAME)) or case.option == "report_dir"
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS, ids=range(len(HOSTILE_TEXTS)))
-def test_fleet_report_shows_hostile_text_as_visible_escapes(text, tmp_path, capsys):
+def test_fleet_report_shows_hostile_text_as_visible_escapes(text, tmp_path):
     records = [dict(GOOD_RECORD, host="es-" + text, reason="vendor said: " + text, target=text, outcome="failed")]
-    module = importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.modules.fleet_report")
-    with patch_module_args({"records": records, "hosts": ["es-1"], "report_dir": str(tmp_path), "title": "T " + text}):
-        with pytest.raises(SystemExit):
-            module.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run_action("fleet_report", {"records": records, "hosts": ["es-1"], "report_dir": str(tmp_path),
+                                         "title": "T " + text})
     assert not result.get("failed"), result
     assert_no_control(result["table"], "table", keep="")
     for name in (fleet_report.JSON_NAME, fleet_report.HTML_NAME):

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The fleet report page as people see it: the merge playbook (opsfleet.engine_upgrade.fleet_report) writes the
+"""The fleet report page as people see it: the merge playbook (opsfleet.engine_upgrade.fleet_report_merge) writes the
 report of a passing fleet, a failing fleet and a sliced workflow (a canary job and three slices), and a real headless
 Chromium renders each one (DOM and screenshot). The screenshots land in build/screenshots/; docs/images/ holds the
 ones this test made, copied from there."""
@@ -110,7 +110,7 @@ def test_the_report_page_renders_with_the_counts_of_the_json_failures_first(name
     browser = chromium()
     artifacts = _scenarios()[name]
     report_dir = tmp_path / "report"
-    run = run_playbook("opsfleet.engine_upgrade.fleet_report",
+    run = run_playbook("opsfleet.engine_upgrade.fleet_report_merge",
                        extra_vars=dict(artifacts, engine_upgrade_report_dir=str(report_dir)))
     with open(str(report_dir / "fleet-report.json")) as handle:
         report = json.load(handle)

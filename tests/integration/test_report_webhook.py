@@ -21,6 +21,7 @@ from tests.integration.ansible_cli import run_playbook
 from tests.integration.test_fleet_playbooks import _inventory, demo  # noqa: F401  pylint: disable=unused-import
 
 TOKEN = "T0PLANTED/B0PLANTED/xoxWebhookToken1234567890"
+MERGE = "opsfleet.engine_upgrade.fleet_report_merge"
 
 
 class Receiver:
@@ -120,7 +121,7 @@ def _artifacts(failing=False):
 @pytest.mark.parametrize("required", [False, True])
 def test_a_webhook_that_refuses_is_a_warning_unless_required(tmp_path, required):
     with Receiver(status=500) as receiver:
-        run = run_playbook("opsfleet.engine_upgrade.fleet_report", verbosity=4, extra_args=_vars_file(tmp_path, dict(
+        run = run_playbook(MERGE, verbosity=4, extra_args=_vars_file(tmp_path, dict(
             _artifacts(), engine_upgrade_report_dir=str(tmp_path / "merged"),
             engine_upgrade_report_webhook_url=receiver.url, engine_upgrade_report_webhook_required=required)))
     assert len(receiver.requests) == 1
@@ -134,7 +135,7 @@ def test_a_webhook_that_refuses_is_a_warning_unless_required(tmp_path, required)
 @pytest.mark.parametrize("url", ["ftp://example.com/" + TOKEN, "http://user:xoxWebhookToken@127.0.0.1/x",
                                  "http://127.0.0.1/xoxWebhookToken\nX-Injected: 1", "xoxWebhookToken"])
 def test_a_webhook_url_it_cannot_use_is_refused_without_showing_it(tmp_path, url):
-    run = run_playbook("opsfleet.engine_upgrade.fleet_report", verbosity=4, extra_args=_vars_file(tmp_path, dict(
+    run = run_playbook(MERGE, verbosity=4, extra_args=_vars_file(tmp_path, dict(
         _artifacts(), engine_upgrade_report_dir=str(tmp_path / "merged"), engine_upgrade_report_webhook_url=url)))
     assert run.returncode != 0
     assert "engine_upgrade_report_webhook_url must be an http:// or https:// URL" in run.output, run.output[-2000:]

@@ -17,7 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.filter.engine_upgrade i
     upgrade_record,
     version_label,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import FAILING_OUTCOMES
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import FAILING_OUTCOMES
 
 ES_BEFORE = {"engine_version": "6.7.0", "es_version": "6.7.0_with_X-Pack", "patch_version": "ali1.3.0", "status": "active"}
 ES_AFTER = {"engine_version": "7.10.0", "es_version": "7.10.0_with_X-Pack", "patch_version": "ali1.3.0", "status": "active"}

@@ -16,7 +16,7 @@ __metaclass__ = type
 import math
 import re
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     MAX_DURATION_SECONDS,
     MAX_FIELD_LENGTH,
     OUTCOME_NAMES,
@@ -24,13 +24,14 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
     build_report,
     build_rows,
     preview,
+    refuse,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     ARTIFACT_PREFIX,
     COMPACT_FIELDS,
-    JOB_ID,
-    PHASES,
-    TIMESTAMP,
+    check_context,
+    check_percent,
+    check_time,
     run_context,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
@@ -42,19 +43,9 @@ TEXT_ROW_FIELDS = tuple(field for field in COMPACT_FIELDS if field not in ("outc
 HALTED_NUMBERS = ("batch", "batches", "failed", "batch_size")
 
 
-def _fail(where, what, value):
-    raise ReportInputError("%s %s, got %s %s" % (where, what, type(value).__name__, preview(value)))
-
-
 def _whole(where, value, low, high):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        _fail(where, "must be a whole number from %d to %d" % (low, high), value)
-    return value
-
-
-def _percent(where, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 <= value <= 100:
-        _fail(where, "must be a number from 0 to 100", value)
+        refuse(where, "must be a whole number from %d to %d" % (low, high), value)
     return value
 
 
@@ -62,40 +53,26 @@ def _text(where, value, limit=MAX_FIELD_LENGTH):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        _fail(where, "must be a string or null", value)
+        refuse(where, "must be a string or null", value)
     text = u"%s" % (value,)
     if len(text) > limit:
         raise ReportInputError("%s is %d characters long, more than the %d a report shows" % (where, len(text), limit))
     return neutralise(text, keep=u"\n")
 
 
-def _job_id(where, value, optional=False):
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not JOB_ID.match(u"%s" % (value,)):
-        _fail(where, "must be a job id (letters, digits, underscores)", value)
-    return u"%s" % (value,)
-
-
-def _time(where, value):
-    if value is not None and (not isinstance(value, str) or not TIMESTAMP.match(value)):
-        _fail(where, "must be a UTC time such as 2026-11-29T07:00:00Z or null", value)
-    return value
-
-
 def check_row(where, row):
     """A compact row turned into a report record; raises :class:`ReportInputError` naming the field."""
     if not isinstance(row, dict):
-        _fail(where, "must be a mapping (a compact report row)", row)
+        refuse(where, "must be a mapping (a compact report row)", row)
     record = dict((field, _text("%s.%s" % (where, field), row.get(field))) for field in TEXT_ROW_FIELDS)
     if not record["host"] and not record["instance_id"]:
         raise ReportInputError("%s has neither host nor instance_id: every row names its instance" % where)
     if row.get("outcome") not in OUTCOME_NAMES:
-        _fail(where + ".outcome", "must be one of " + ", ".join(OUTCOME_NAMES), row.get("outcome"))
+        refuse(where + ".outcome", "must be one of " + ", ".join(OUTCOME_NAMES), row.get("outcome"))
     duration = row.get("duration_seconds")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float))
                                  or not math.isfinite(duration) or not 0 <= duration <= MAX_DURATION_SECONDS):
-        _fail(where + ".duration_seconds", "must be a number of seconds from 0 to %d, or null" % MAX_DURATION_SECONDS, duration)
+        refuse(where + ".duration_seconds", "must be a number of seconds from 0 to %d, or null" % MAX_DURATION_SECONDS, duration)
     record.update(outcome=row["outcome"], duration_seconds=duration,
                   before_version=record.pop("before"), after_version=record.pop("after"))
     return record
@@ -105,9 +82,9 @@ def check_halted(where, halted):
     if halted is None:
         return None
     if not isinstance(halted, dict):
-        _fail(where, "must be a mapping or null", halted)
+        refuse(where, "must be a mapping or null", halted)
     checked = dict((key, _whole("%s.%s" % (where, key), halted.get(key), 0, 10 ** 6)) for key in HALTED_NUMBERS)
-    checked["max_fail_percentage"] = _percent(where + ".max_fail_percentage", halted.get("max_fail_percentage"))
+    checked["max_fail_percentage"] = check_percent(where + ".max_fail_percentage", halted.get("max_fail_percentage"))
     checked["reason"] = _text(where + ".reason", halted.get("reason")) or "the failure budget was exceeded"
     return checked
 
@@ -118,25 +95,20 @@ def check_job(name, value):
         raise ReportInputError("%s is no artifact name: engine_upgrade_job_ followed by 1 to 64 letters, digits or "
                                "underscores" % preview(name))
     if not isinstance(value, dict):
-        _fail(name, "must be a mapping (a fleet job's artifact, published by fleet_upgrade or fleet_precheck)", value)
-    if value.get("phase") not in PHASES:
-        _fail(name + ".phase", "must be one of " + ", ".join(PHASES), value.get("phase"))
+        refuse(name, "must be a mapping (a fleet job's artifact, published by fleet_upgrade or fleet_precheck)", value)
+    context = check_context(name, value, published=True)
     if value.get("mode", "upgrade") not in ("upgrade", "precheck"):
-        _fail(name + ".mode", "must be upgrade or precheck", value.get("mode"))
+        refuse(name + ".mode", "must be upgrade or precheck", value.get("mode"))
     rows = value.get("rows")
     if not isinstance(rows, list) or len(rows) > MAX_ROWS:
-        _fail(name + ".rows", "must be a list of at most %d compact rows" % MAX_ROWS, rows)
-    job = {
-        "job_id": _job_id(name + ".job_id", value.get("job_id")),
-        "workflow_job_id": _job_id(name + ".workflow_job_id", value.get("workflow_job_id"), optional=True),
-        "phase": value["phase"], "mode": value.get("mode", "upgrade"),
+        refuse(name + ".rows", "must be a list of at most %d compact rows" % MAX_ROWS, rows)
+    job = dict(context, **{
+        "mode": value.get("mode", "upgrade"),
         "slice_hosts": _whole(name + ".slice_hosts", value.get("slice_hosts"), 0, 10 ** 6),
-        "started": _time(name + ".started", value.get("started")),
-        "finished": _time(name + ".finished", value.get("finished")),
+        "finished": check_time(name + ".finished", value.get("finished")),
         "batches": _whole(name + ".batches", value.get("batches", 1), 0, 1000),
-        "max_fail_percentage": _percent(name + ".max_fail_percentage", value.get("max_fail_percentage", 0)),
         "halted": check_halted(name + ".halted", value.get("halted")),
-    }
+    })
     records = [check_row("%s.rows[%d]" % (name, index), row) for index, row in enumerate(rows)]
     return job, records
 

@@ -8,14 +8,16 @@ __metaclass__ = type
 import json
 import os
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.action.fleet_report import TEMPLATE
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     FAILING_OUTCOMES,
     OUTCOME_NAMES,
     build_report,
     build_rows,
+    duration,
     failing_hosts,
     is_failing,
-    render_html,
     summarise,
     table_lines,
     write_report,
@@ -70,10 +72,10 @@ def test_table_has_one_line_per_instance_and_a_total():
 def test_html_escapes_and_embeds_counts(tmp_path):
     records = RECORDS + [{"host": "<script>alert(1)</script>", "outcome": "failed", "reason": "a & b"}]
     report = build_report(build_rows(records), "T <1>", "upgrade", generated_at="2026-11-23T00:00:00Z")
-    page = render_html(report)
+    page = render(report, TEMPLATE)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page
     assert '<span id="total">4</span>' in page and 'id="count-failed">1<' in page and '<span id="failing">2</span>' in page
-    json_path, html_path = write_report(report, str(tmp_path / "out"))
+    json_path, html_path = write_report(report, str(tmp_path / "out"), page)
     with open(json_path) as handle:
         data = json.load(handle)
     assert data["summary"] == report["summary"] and len(data["instances"]) == 4
@@ -86,12 +88,12 @@ def test_a_multi_step_path_is_shown_with_the_version_reached():
                         "after_version": "5.6.16", "path": "5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done)"}], ["es-1"])
     lines = table_lines(rows, summarise(rows))
     assert "5.6.16 (path 5.5.3 -> 5.6 -> 6.3 -> 6.7 (1 of 3 steps done))" in lines[1]
-    html = render_html(build_report(rows, "t", "upgrade"))
+    html = render(build_report(rows, "t", "upgrade"), TEMPLATE)
     assert "5.6.16 (path 5.5.3 -&gt; 5.6 -&gt; 6.3 -&gt; 6.7 (1 of 3 steps done))" in html
 
 
 def test_rows_of_mixed_types_sort_and_render_and_unusable_ones_are_named():
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import ReportInputError
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import ReportInputError
 
     records = [{"host": 5, "cloud": 7, "outcome": "current", "duration_seconds": 3},
                {"host": "es-1", "cloud": "alicloud_es", "outcome": "current", "before_version": 6.7}]
@@ -105,3 +107,8 @@ def test_rows_of_mixed_types_sort_and_render_and_unusable_ones_are_named():
             assert str(error).startswith("records[0].%s must be" % field)
         else:
             raise AssertionError("accepted %s=%r" % (field, value))
+
+
+def test_one_duration_for_the_table_and_the_page():
+    assert [duration(value) for value in (None, True, float("nan"), 0, 41.6, 62, 3600)] == \
+        ["-", "-", "-", "0s", "42s", "1m02s", "60m00s"]

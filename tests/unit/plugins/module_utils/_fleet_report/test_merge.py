@@ -12,8 +12,11 @@ import copy
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import ReportInputError, render_html
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_merge import merge_jobs
+from ansible_collections.opsfleet.engine_upgrade.plugins.action.fleet_report import TEMPLATE
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.merge import merge_jobs
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import check_run
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import ReportInputError
 
 SECRET = "sk-PLANTED-0123456789abcdef"
 
@@ -50,7 +53,7 @@ def test_each_instance_once_counts_recomputed_and_the_run_spans_the_jobs():
     assert [job["job_id"] for job in run["jobs"]] == ["301", "311", "312"] and "rows" not in run["jobs"][0]
     assert (run["started"], run["finished"], run["total_seconds"]) == ("2026-11-29T07:00:00Z", "2026-11-29T07:12:30Z", 750)
     assert run["phase"] == "canary + rest" and run["halted"] == []
-    assert "z" * 200 in render_html(report)
+    assert "z" * 200 in render(report, TEMPLATE)
 
 
 def test_an_instance_in_two_jobs_is_reported_as_the_later_finished_one_saw_it():
@@ -136,5 +139,23 @@ def test_vendor_text_in_rows_is_neutralised_and_templates_in_it_are_text():
     report, rows, dummy = merge_jobs(jobs, "Fleet")
     row = [row for row in rows if row["host"] == "c"][0]
     assert "\x1b" not in row["reason"] and "\x07" not in row["reason"] and "{{ 7 * 7 }}" in row["reason"]
-    page = render_html(report)
+    page = render(report, TEMPLATE)
     assert "<script>x" not in page and "{{ 7 * 7 }}" in page and "49" not in page.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize("field, value", [("phase", "later"), ("job_id", "3; rm -rf /"), ("workflow_job_id", ["x"]),
+                                          ("started", "yesterday"), ("max_fail_percentage", "101%"), ("job_id", True)])
+def test_the_run_option_and_a_jobs_artifact_are_checked_by_one_rule(field, value):
+    with pytest.raises(ReportInputError) as run_error:
+        check_run({"job_id": 311, field: value}, ["a"])
+    with pytest.raises(ReportInputError) as job_error:
+        merge_jobs(dict(copy.deepcopy(JOBS), **{J: dict(JOBS[J], **{field: value})}), "Fleet")
+    assert str(run_error.value).startswith("run.%s must be" % field)
+    assert str(run_error.value)[len("run"):] == str(job_error.value)[len(J):]
+
+
+def test_a_budget_reads_the_same_as_a_number_or_a_percentage():
+    assert check_run({"max_fail_percentage": "10%"}, [])["max_fail_percentage"] == 10.0
+    job = dict(JOBS[J], max_fail_percentage="10%")
+    report = merge_jobs(dict(copy.deepcopy(JOBS), **{J: job}), "Fleet")[0]
+    assert [item["max_fail_percentage"] for item in report["run"]["jobs"]] == [10.0, 10.0, 10.0]

@@ -8,20 +8,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 import pytest
 
 from ansible.executor.playbook_executor import PlaybookExecutor
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.action.fleet_report import TEMPLATE
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     ReportInputError,
     build_report,
     build_rows,
-    render_html,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_html import DEFAULT_TEMPLATE
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_run import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     COMPACT_FIELDS,
     JobReport,
     batch_sizes,
@@ -30,7 +28,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_repo
     notification,
 )
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 HOSTS = ["h%02d" % number for number in range(10)]
 
 
@@ -76,7 +73,7 @@ def test_a_batch_still_to_come_is_not_called_a_halt():
     assert len(pending) == 9
     assert pending[0]["reason"] == "not run yet: batch 2 of 3 has not started"
     assert all("halted" not in row["reason"] for row in pending)
-    page = render_html(job.report)
+    page = render(job.report, TEMPLATE)
     assert "rollout halted" not in page and "<dt>halted</dt><dd>no</dd>" in page
 
 
@@ -90,7 +87,7 @@ def test_a_batch_over_the_budget_halts_the_rollout_and_the_report_says_where():
     assert len(not_run) == 6 and all(row["reason"].startswith("not run: the rollout halted after batch 2 of 3")
                                      for row in not_run)
     assert job.artifact["halted"] == job.halted and job.report["run"]["halted"][0]["batch"] == 2
-    page = render_html(job.report)
+    page = render(job.report, TEMPLATE)
     assert "The rollout halted after batch 2 of 3" in page and 'class="banner fail"' in page
 
 
@@ -140,39 +137,6 @@ def test_a_run_context_it_cannot_use_is_named(field, value, message):
     with pytest.raises(ReportInputError) as info:
         check_run(run, HOSTS)
     assert str(info.value).startswith(message) and "\x1b" not in str(info.value)
-
-
-def test_the_page_puts_failures_first_with_their_full_cause_and_escapes_vendor_text():
-    cause = "task FAILED at upgrade_engine: DCS.5006 " + "x" * 300 + " <img src=x onerror=alert(1)> \x1b[31m"
-    records = [_record("h00", "upgraded"), dict(_record("h05", "failed"), reason=cause, name="payments <prod>")]
-    report = build_report(build_rows(records), "Fleet", "upgrade")
-    page = render_html(report)
-    rows = page.split('<tbody>')[1]
-    assert rows.index('data-outcome="failed"') < rows.index('data-outcome="upgraded"')
-    assert "x" * 300 in page and "&lt;img src=x onerror=alert(1)&gt;" in page and "<img" not in page
-    assert "\x1b" not in page and "\\x1b[31m" in page and "payments &lt;prod&gt;" in page
-    assert "R-h05" in page and "cn-hangzhou" in page and 'id="verdict" class="banner fail"' in page
-    assert 'class="banner pass"' in render_html(build_report(build_rows(records[:1]), "Fleet", "upgrade"))
-
-
-def test_a_template_of_ones_own_is_used_and_a_broken_one_is_named(tmp_path):
-    template = tmp_path / "mine.html.j2"
-    template.write_text(u"<p>{{ report.summary.total }} {{ failing[0].reason }}</p>")
-    report = build_report(build_rows([dict(_record("h00", "failed"), reason="<b>")]), "Fleet", "upgrade")
-    assert render_html(report, str(template)) == u"<p>1 &lt;b&gt;</p>"
-    template.write_text(u"{{ report.nothing.here }}")
-    with pytest.raises(ReportInputError, match="cannot render the report"):
-        render_html(report, str(template))
-    template.write_text(u"{{ ''.__class__.__mro__ }}")
-    with pytest.raises(ReportInputError):
-        render_html(report, str(template))
-    with pytest.raises(ReportInputError, match="cannot be read"):
-        render_html(report, str(tmp_path / "missing.j2"))
-
-
-def test_the_modules_carry_the_roles_template_unchanged():
-    with open(os.path.join(ROOT, "roles", "engine_upgrade", "templates", "fleet_report.html.j2")) as handle:
-        assert handle.read() == DEFAULT_TEMPLATE
 
 
 def test_the_notification_is_short_neutralised_text_with_the_counts():

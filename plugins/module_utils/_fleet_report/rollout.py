@@ -14,9 +14,10 @@ import datetime
 import math
 import re
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     OUTCOME_NAMES,
     ReportInputError,
+    refuse,
     summarise,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
@@ -47,15 +48,51 @@ def seconds_between(started, finished):
     return max(0, int((parse_time(finished) - parse_time(started)).total_seconds()))
 
 
-def _percent(value, option):
+def check_percent(where, value):
+    """A failure budget: a number from 0 to 100, or its text (``10``, ``10%``, as a play's max_fail_percentage)."""
     text = u"%s" % (value,)
     try:
         number = float(text[:-1] if text.endswith("%") else text)
     except ValueError:
         number = float("nan")
-    if isinstance(value, bool) or not math.isfinite(number) or not 0 <= number <= 100:
-        raise ReportInputError("%s must be a number from 0 to 100, got %r" % (option, value))
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not math.isfinite(number) \
+            or not 0 <= number <= 100:
+        refuse(where, "must be a number from 0 to 100", value)
     return number
+
+
+def check_job_id(where, value, optional=False):
+    """A job id as text (an AWX job id, or a local one); None (or empty) when ``optional``."""
+    if optional and value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not JOB_ID.match(u"%s" % (value,)):
+        refuse(where, "must be a job id: 1 to 64 letters, digits and underscores (an AWX job id)", value)
+    return u"%s" % (value,)
+
+
+def check_time(where, value):
+    """A UTC time as the jobs note it, or None."""
+    if value is not None and (not isinstance(value, str) or not TIMESTAMP.match(value)):
+        refuse(where, "must be a UTC time such as 2026-11-29T07:00:00Z or null", value)
+    return value
+
+
+def check_context(where, context, published=False):
+    """The run context one job reports, checked wherever it comes from: the report's ``run`` option (``where`` is
+    ``run``) or a job's artifact as the merge reads it (``published``: ``where`` is its name). Raises
+    :class:`ReportInputError` naming the field. A job publishes every field; a playbook's ``run`` option may leave out
+    the phase (``all``), the job id (a local run) and the failure budget (100)."""
+    phase = context.get("phase") if published else (context.get("phase") or "all")
+    if phase not in PHASES:
+        refuse(where + ".phase", "must be one of " + ", ".join(PHASES), phase)
+    return {
+        "phase": phase,
+        "job_id": check_job_id(where + ".job_id", context.get("job_id"), optional=not published),
+        "workflow_job_id": check_job_id(where + ".workflow_job_id", context.get("workflow_job_id"), optional=True),
+        "started": check_time(where + ".started", context.get("started")),
+        "max_fail_percentage": check_percent(where + ".max_fail_percentage",
+                                             context.get("max_fail_percentage", 0 if published else 100)),
+    }
 
 
 def batch_sizes(batches, total):
@@ -82,30 +119,15 @@ def batch_sizes(batches, total):
 
 
 def check_run(run, hosts):
-    """The run context the report shows, checked; raises :class:`ReportInputError` naming the field."""
+    """The run context the report shows, checked (:func:`check_context`, and the batches of the play's ``serial``);
+    raises :class:`ReportInputError` naming the field."""
     run = dict(run or {})
-    phase = run.get("phase") or "all"
-    if phase not in PHASES:
-        raise ReportInputError("run.phase must be one of %s, got %r" % (", ".join(PHASES), neutralise(u"%s" % (phase,))))
-    job_id = run.get("job_id")
-    job_id = None if job_id is None else u"%s" % (job_id,)
-    if job_id is not None and not JOB_ID.match(job_id):
-        raise ReportInputError("run.job_id must be 1 to 64 letters, digits and underscores (an AWX job id), got %r"
-                               % neutralise(job_id[:80]))
-    workflow = run.get("workflow_job_id")
-    workflow = None if workflow in (None, "") else u"%s" % (workflow,)
-    if workflow is not None and not JOB_ID.match(workflow):
-        raise ReportInputError("run.workflow_job_id must be an AWX workflow job id, got %r" % neutralise(workflow[:80]))
-    started = run.get("started")
-    if started is not None and (not isinstance(started, str) or not TIMESTAMP.match(started)):
-        raise ReportInputError("run.started must be a UTC time such as 2026-11-29T07:00:00Z, got %r" % (started,))
+    checked = check_context("run", run)
     batch = run.get("batch")
     if batch is not None and (not isinstance(batch, (list, tuple)) or not all(isinstance(host, str) for host in batch)):
         raise ReportInputError("run.batch must be the list of the hosts of the current batch")
-    budget = _percent(run.get("max_fail_percentage", 100), "run.max_fail_percentage")
-    sizes = batch_sizes(run.get("batches", ["100%"]), len(hosts or []))
-    return {"phase": phase, "job_id": job_id, "workflow_job_id": workflow, "started": started, "batch": list(batch or []),
-            "max_fail_percentage": budget, "batch_sizes": sizes}
+    checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])))
+    return checked
 
 
 def rollout_state(rows, hosts, run):

@@ -2,8 +2,8 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The fleet report: one record per instance in, a table for the play output, a JSON file for machines and a
-self-contained HTML page for people out. The counts shown everywhere come from :func:`summarise`."""
+"""The fleet report's rows: one record per instance in, the rows, their counts, a table for the play output and a JSON
+file for machines out (the HTML page is ``render``'s). The counts shown everywhere come from :func:`summarise`."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -80,6 +80,11 @@ def preview(value):
     """A bad value as a message shows it: its repr, neutralised, cut at 60 characters."""
     text = neutralise(repr(value))
     return text if len(text) <= 60 else text[:60] + "..."
+
+
+def refuse(where, what, value):
+    """Raise :class:`ReportInputError`: ``where`` (the field) ``what`` (what it must be), and a preview of ``value``."""
+    raise ReportInputError("%s %s, got %s %s" % (where, what, type(value).__name__, preview(value)))
 
 
 def normalise_record(record, host=None):
@@ -162,7 +167,8 @@ def summarise(rows):
     return {"total": len(rows), "by_outcome": counts, "failing": failing, "ok": failing == 0}
 
 
-def _duration(value):
+def duration(value):
+    """A duration in seconds as the table and the page show it: ``1m02s``, ``42s``; ``-`` when unknown."""
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return "-"
     seconds = int(round(float(value)))
@@ -172,7 +178,7 @@ def _duration(value):
 def table_lines(rows, summary):
     header = ("instance", "cloud", "before", "after", "outcome", "duration", "reason")
     cells = [(row["host"] or "-", row["cloud"] or "-", row["before_version"] or "-", _after(row), row["outcome"],
-              _duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
+              duration(row["duration_seconds"]), (row["reason"] or "")[:90]) for row in rows]
     body = [tuple(_cell(cell) for cell in line) for line in cells]
     widths = [max(len(u"%s" % line[i]) for line in [header] + body) for i in range(len(header) - 1)]
     lines = []
@@ -208,12 +214,6 @@ def build_report(rows, title, mode, generated_at=None, run=None):
     }
 
 
-def render_html(report, template=None):
-    """The HTML page of ``report``, from the Jinja2 ``template`` file (default: the collection's own)."""
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.fleet_report_html import render
-    return render(report, template)
-
-
 def _write_atomically(path, text):
     folder = os.path.dirname(path)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".fleet-report-")
@@ -246,10 +246,9 @@ def check_report_dir(directory, write=False):
     return directory
 
 
-def write_report(report, directory, template=None):
-    """Write the JSON and HTML files; a reader never sees a half-written file. The page is rendered first, so that a
-    template that fails leaves the previous files as they were."""
-    page = render_html(report, template)
+def write_report(report, directory, page):
+    """Write the JSON file and ``page``, the HTML page (``render.render``); a reader never sees a half-written file.
+    The page is rendered before, so that a template that fails leaves the previous files as they were."""
     if not os.path.isdir(directory):
         os.makedirs(directory)
     json_path = os.path.join(directory, JSON_NAME)
