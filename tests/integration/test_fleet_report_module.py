@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
+from tests.integration.ansible_cli import run_module, run_playbook
 from tests.integration.chromium import chromium
 
 RECORDS = [
@@ -70,3 +70,14 @@ def test_html_report_renders_in_chromium_with_the_json_counts(tmp_path):
                     "--screenshot=%s" % screenshot, "file://%s" % run.result["html_path"]],
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, check=True)
     assert screenshot.stat().st_size > 10000
+
+
+@pytest.mark.matrix
+def test_the_deprecated_playbook_name_runs_the_merge_after_a_notice(tmp_path):
+    # 0.2.0's fleet_report playbook is fleet_report_merge now; AWX job templates written for 0.2.0 still run it.
+    report_dir = tmp_path / "report"
+    run = run_playbook("opsfleet.engine_upgrade.fleet_report", extra_vars={"engine_upgrade_report_dir": str(report_dir)})
+    assert "DEPRECATED: the playbook opsfleet.engine_upgrade.fleet_report is now" in run.output, run.output[-3000:]
+    # The merge itself ran: given no artifacts it refuses, as fleet_report_merge does, before writing anything.
+    assert "no engine_upgrade_job_* artifact was given" in run.output, run.output[-3000:]
+    assert run.returncode != 0 and not (report_dir / "fleet-report.json").exists()
