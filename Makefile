@@ -14,9 +14,6 @@ LINK := $(COLLECTIONS)/ansible_collections/opsfleet/engine_upgrade
 # here; the ansible 13+ packages no longer carry it).
 AWX_COLLECTION := $(COLLECTIONS)/ansible_collections/awx/awx
 AWX_PACKAGE := ansible==12.3.0
-# ansible-test refuses symlinks: it gets a copy of the git-tracked files.
-SANITY_ROOT := $(abspath $(BUILD)/sanity)
-SANITY_TREE := $(SANITY_ROOT)/ansible_collections/opsfleet/engine_upgrade
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -p no:pytest_ansible
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
@@ -110,15 +107,10 @@ docs-lint: test-venv tree
 changelog-lint: test-venv
 	$(BIN)/antsibull-changelog lint
 
+# ansible-test refuses symlinks: tools/matrix.py copies the git-tracked files into build/sanity (as it does for each
+# version of the matrix) and installs the offline get-pip stand-in from .ci/.
 sanity: test-venv
-	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_TREE)
-	git ls-files -z --cached --others --exclude-standard | grep -zv '^\.ci/' | xargs -0 cp --parents -t $(SANITY_TREE)
-	cd $(SANITY_TREE) && git init -q && git add -A
-	mkdir -p $(HOME)/.ansible/test/cache
-	cp .ci/get_pip_offline.py $(HOME)/.ansible/test/cache/get_pip_25_2.py
-	cd $(SANITY_TREE) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/ansible-test sanity \
-		--python $$($(abspath $(BIN))/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no \
-		--skip-test shellcheck $(SANITY_ARGS)
+	$(BIN)/python tools/matrix.py sanity $(SANITY_ARGS)
 
 # The one place the tarball is built: make demo, the README and make ee install this file.
 build: venv

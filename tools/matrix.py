@@ -14,6 +14,7 @@ Commands:
   python tools/matrix.py python-for VERSION|newest   the interpreter for that ansible-core version (exit 1 if none)
   python tools/matrix.py check-venv VENV              VENV's ansible-core is the newest claimed version
   python tools/matrix.py run [--versions 2.16,2.17]   test the versions (default: all but the newest)
+  python tools/matrix.py sanity [ARGS]                ansible-test sanity of this Python's ansible-core (make sanity)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -49,8 +50,8 @@ GET_PIP_STAND_IN = os.path.join(ROOT, ".ci", "get_pip_offline.py")
 # ansible-test fetches a get-pip script named after the pip it bootstraps: 23.1.2 (2.16, 2.17), 24.2 (2.18, 2.19),
 # 25.2 (2.20, 2.21). The stand-in bootstraps pip from Python's own ensurepip instead (no network here but PyPI).
 GET_PIP_NAMES = ("get_pip_23_1_2.py", "get_pip_24_2.py", "get_pip_25_2.py")
-CACHE = os.environ.get("OPSFLEET_VENV_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "opsfleet-engine-upgrade",
-                                                              "venvs")
+CACHE = (os.environ.get("OPSFLEET_VENV_CACHE")
+         or os.path.join(os.path.expanduser("~"), ".cache", "opsfleet-engine-upgrade", "venvs"))
 REPORT_DIR = os.path.join(ROOT, "build", "matrix")
 
 
@@ -66,8 +67,8 @@ def find_python(python_version):
     """An interpreter for ``python_version`` (``3.12``): on PATH, else in pyenv's versions; None when there is none."""
     candidates = [shutil.which("python" + python_version)]
     pyenv_root = os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv")
-    candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", python_version + ".*", "bin", "python" + python_version)),
-                         reverse=True)
+    pattern = os.path.join(pyenv_root, "versions", python_version + ".*", "bin", "python" + python_version)
+    candidates += sorted(glob.glob(pattern), reverse=True)
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK) and _runs(candidate, python_version):
             return candidate
@@ -102,8 +103,8 @@ def venv_for(version, log):
                           "(pyenv install %s) and run again" % (version, wanted, wanted, wanted))
     with open(REQUIREMENTS, "rb") as handle:
         requirements = handle.read()
-    full_python = subprocess.run([interpreter, "-c", "import sys; print(sys.version.split()[0])"], stdout=subprocess.PIPE,
-                                 universal_newlines=True, check=True).stdout.strip()
+    full_python = subprocess.run([interpreter, "-c", "import sys; print(sys.version.split()[0])"],
+                                 stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.strip()
     key = hashlib.sha256(requirements + ("\0%s\0%s" % (version, full_python)).encode()).hexdigest()[:12]
     venv = os.path.join(CACHE, "core-%s-py%s-%s" % (version, python_of(version), key))
     python = os.path.join(venv, "bin", "python")
@@ -134,7 +135,8 @@ def venv_for(version, log):
 
 
 def _check(command, what):
-    out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                         check=False)
     if out.returncode != 0:
         raise MatrixError("could not %s (exit %d):\n%s" % (what, out.returncode, out.stdout[-3000:]))
 
@@ -160,10 +162,10 @@ def run_tests(python, jobs):
     return out, time.monotonic() - started
 
 
-def run_sanity(python, version):
-    """``ansible-test sanity`` of this version on a copy of the git-tracked files (it refuses symlinks)."""
+def run_sanity(python, python_version, tree_root, extra_args=(), capture=True):
+    """``ansible-test sanity`` of ``python``'s ansible-core on a copy of the git-tracked files in ``tree_root`` (it
+    refuses symlinks), the offline get-pip stand-in in its cache: ``(completed process, seconds)``."""
     started = time.monotonic()
-    tree_root = os.path.join(ROOT, "build", "matrix", "sanity-%s" % version)
     tree = os.path.join(tree_root, "ansible_collections", "opsfleet", "engine_upgrade")
     shutil.rmtree(tree_root, ignore_errors=True)
     os.makedirs(tree)
@@ -185,11 +187,16 @@ def run_sanity(python, version):
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
     env.pop("PYTHONPATH", None)
     env.pop("ANSIBLE_COLLECTIONS_PATH", None)
-    command = [os.path.join(bin_dir, "ansible-test"), "sanity", "--python", python_of(version), "--color", "no",
-               "--skip-test", "shellcheck"]
-    out = subprocess.run(command, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True, check=False)
+    command = [os.path.join(bin_dir, "ansible-test"), "sanity", "--python", python_version, "--color", "no",
+               "--skip-test", "shellcheck"] + list(extra_args)
+    output = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True) if capture else {}
+    out = subprocess.run(command, cwd=tree, env=env, check=False, **output)
     return out, time.monotonic() - started
+
+
+def sanity_of(python, version):
+    """One matrix version's sanity, in a tree of its own (it runs beside the next version's tests)."""
+    return run_sanity(python, python_of(version), os.path.join(ROOT, "build", "matrix", "sanity-%s" % version))
 
 
 def _summary(output):
@@ -222,7 +229,8 @@ def _test_version(version, jobs):
     except MatrixError as error:
         row["error"] = str(error)
         print("ansible-core %s cannot be tested: %s" % (version, error))
-    print("ansible-core %s: tests %s (%s s)" % (row["ansible_core"], row.get("tests", "-"), row.get("tests_seconds", "-")))
+    print("ansible-core %s: tests %s (%s s)"
+          % (row["ansible_core"], row.get("tests", "-"), row.get("tests_seconds", "-")))
     sys.stdout.flush()
     return row, python if "error" not in row else None
 
@@ -239,7 +247,7 @@ def run(versions, jobs, sanity):
             row, python = _test_version(version, jobs)
             rows.append(row)
             if sanity and python:
-                checks.append((row, checker.submit(run_sanity, python, version)))
+                checks.append((row, checker.submit(sanity_of, python, version)))
         for row, check in checks:
             checked, row["sanity_seconds"] = check.result()
             row["sanity_ok"] = checked.returncode == 0
@@ -267,7 +275,8 @@ def _write_report(results):
     os.makedirs(REPORT_DIR, exist_ok=True)
     with open(os.path.join(REPORT_DIR, "matrix.json"), "w") as handle:
         json.dump(results, handle, indent=2, sort_keys=True)
-    lines = ["| ansible-core | Python | matrix tests | sanity | seconds (venv / tests / sanity) |", "|---|---|---|---|---|"]
+    lines = ["| ansible-core | Python | matrix tests | sanity | seconds (venv / tests / sanity) |",
+             "|---|---|---|---|---|"]
     for row in results:
         lines.append("| %s | %s | %s | %s | %s / %s / %s |" % (
             row["ansible_core"], row["python"], row.get("tests", row.get("error", "-")), row.get("sanity", "-"),
@@ -299,7 +308,12 @@ def main(argv=None):
     runner.add_argument("--versions", default=",".join(version for version, dummy in VERSIONS[:-1]))
     runner.add_argument("--jobs", type=int, default=2)
     runner.add_argument("--no-sanity", action="store_true")
-    args = parser.parse_args(argv)
+    commands.add_parser("sanity", help="ansible-test sanity of this Python's ansible-core, in build/sanity; other "
+                                       "arguments go to ansible-test (--test pep8)")
+    # Only sanity takes arguments it does not know: they are ansible-test's.
+    args, ansible_test_args = parser.parse_known_args(argv)
+    if ansible_test_args and args.command != "sanity":
+        parser.error("unrecognized arguments: %s" % " ".join(ansible_test_args))
     try:
         if args.command == "python-for":
             version = NEWEST if args.version == "newest" else args.version
@@ -311,6 +325,10 @@ def main(argv=None):
         if args.command == "check-venv":
             check_venv(args.venv)
             return 0
+        if args.command == "sanity":
+            checked, dummy = run_sanity(sys.executable, "%d.%d" % sys.version_info[:2],
+                                        os.path.join(ROOT, "build", "sanity"), ansible_test_args, capture=False)
+            return checked.returncode
         if args.command == "run":
             versions = [version.strip() for version in args.versions.split(",") if version.strip()]
             unknown = [version for version in versions if version not in dict(VERSIONS)]
