@@ -97,8 +97,7 @@ def job_report(params):
     if not params["run"]:
         rows = build_rows(params["records"], params["hosts"])
         return build_report(rows, params["title"], params["mode"], run=run_context([])), rows, {}
-    job = JobReport(params["records"], params["hosts"], params["run"], build_rows, build_report, params["title"],
-                    params["mode"])
+    job = JobReport(params["records"], params["hosts"], params["run"], params["title"], params["mode"])
     extra = {"artifact": job.artifact, "artifact_key": job.artifact_key, "final": job.final}
     if job.run["phase"] == "canary":
         extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"))

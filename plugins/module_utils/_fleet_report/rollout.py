@@ -17,6 +17,8 @@ import re
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     OUTCOME_NAMES,
     ReportInputError,
+    build_report,
+    build_rows,
     refuse,
     summarise,
 )
@@ -248,7 +250,7 @@ class JobReport(object):
     """One job's report after a batch: the rows (hosts still without a record say whether the rollout halted before
     them or their batch is still to come), the report, the job's artifact, and whether this is its last report."""
 
-    def __init__(self, records, hosts, run, build_rows, build_report, title, mode):
+    def __init__(self, records, hosts, run, title, mode):
         self.hosts = list(hosts or [])
         self.run = check_run(run, self.hosts)
         first = build_rows(records, [])

@@ -63,7 +63,7 @@ def _record(host, outcome):
 def _job(records, batch, budget=10, batches=(1, "30%", "100%"), phase="all"):
     run = {"job_id": 311, "workflow_job_id": 310, "phase": phase, "started": "2026-11-29T07:00:00Z",
            "batches": list(batches), "max_fail_percentage": budget, "batch": batch}
-    return JobReport(records, HOSTS, run, build_rows, build_report, "Fleet", "upgrade")
+    return JobReport(records, HOSTS, run, "Fleet", "upgrade")
 
 
 def test_a_batch_still_to_come_is_not_called_a_halt():
