@@ -132,10 +132,23 @@ def file_differences(tarball_files, fresh_files):
     return differences
 
 
+# Bounds of the tools it runs, in seconds (each takes 1-5 s here): only a hung one meets them.
+TOOL_TIMEOUT = 600
+
+
+def run_tool(command, what, **options):
+    """``subprocess.run`` of one tool with :data:`TOOL_TIMEOUT`; a hung tool is a :class:`Problems` naming it."""
+    try:
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                              check=False, timeout=TOOL_TIMEOUT, **options)
+    except subprocess.TimeoutExpired:
+        raise Problems(["%s did not end within %d s: %s" % (what, TOOL_TIMEOUT, FIX_CONTEXT)])
+
+
 def build_fresh(root, output):
     """``ansible-galaxy collection build`` of the checkout into ``output``: the path of the tarball it wrote."""
-    build = subprocess.run([tool("ansible-galaxy"), "collection", "build", root, "--output-path", output],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    build = run_tool([tool("ansible-galaxy"), "collection", "build", root, "--output-path", output],
+                     "ansible-galaxy collection build")
     built = [name for name in os.listdir(output) if name.endswith(".tar.gz")]
     if build.returncode != 0 or len(built) != 1:
         last = [line for line in build.stdout.splitlines() if line.strip()][-1:] or ["no output"]
@@ -267,9 +280,9 @@ def install_problems(build, info):
     scratch = tempfile.mkdtemp(prefix="opsfleet-ee-install-")
     try:
         collections = os.path.join(scratch, "collections")
-        install = subprocess.run([tool("ansible-galaxy"), "collection", "install", "-r", REQUIREMENTS,
-                                  "--collections-path", collections], cwd=build, env=_clean_env(scratch),
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+        install = run_tool([tool("ansible-galaxy"), "collection", "install", "-r", REQUIREMENTS,
+                            "--collections-path", collections], "ansible-galaxy collection install", cwd=build,
+                           env=_clean_env(scratch))
         manifest = os.path.join(collections, "ansible_collections", info["namespace"], info["name"], "MANIFEST.json")
         if install.returncode != 0 or not os.path.isfile(manifest):
             last = [line for line in install.stdout.splitlines() if line.strip()][-1:] or ["no output"]
@@ -371,9 +384,8 @@ def create(args):
     for folder in (args.context, definition_dir):
         shutil.rmtree(folder, ignore_errors=True)
     definition = write_definition(info, os.path.abspath(tarball), os.path.abspath(definition_dir))
-    builder = subprocess.run([tool("ansible-builder"), "create", "-f", definition, "-c", args.context,
-                              "--output-filename", "Containerfile"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             universal_newlines=True, check=False)
+    builder = run_tool([tool("ansible-builder"), "create", "-f", definition, "-c", args.context,
+                        "--output-filename", "Containerfile"], "ansible-builder create")
     sys.stdout.write(builder.stdout)
     if builder.returncode != 0:
         raise Problems(["ansible-builder create -f %s -c %s failed (exit %d, output above): fix the example definition "

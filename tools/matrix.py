@@ -59,6 +59,22 @@ class MatrixError(Exception):
     """A claimed version that cannot be tested."""
 
 
+# Bounds of the steps, in seconds: far above what they take here (pip 10-40 s, tests 100-130 s, sanity 55-90 s cold
+# or warm), so that only a hung step meets them, and fails the run naming it instead of holding CI until its limit.
+PROBE_TIMEOUT = 60
+INSTALL_TIMEOUT = 1200
+TESTS_TIMEOUT = 1800
+SANITY_TIMEOUT = 1800
+
+
+def _run(command, what, timeout, **options):
+    """``subprocess.run`` with a deadline; a step that outlives it is a :class:`MatrixError` naming ``what``."""
+    try:
+        return subprocess.run(command, timeout=timeout, check=False, **options)
+    except subprocess.TimeoutExpired:
+        raise MatrixError("%s did not end within %d s: %s" % (what, timeout, " ".join(command[:6])))
+
+
 def python_of(version):
     return dict(VERSIONS)[version]
 
@@ -87,8 +103,8 @@ def _runs(interpreter, python_version):
 
 def core_version(python):
     """``2.16.19`` of the ansible-core installed for ``python``."""
-    out = subprocess.run([python, "-c", "from ansible.release import __version__; print(__version__)"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    out = _run([python, "-c", "from ansible.release import __version__; print(__version__)"], "reading ansible-core's "
+               "version", PROBE_TIMEOUT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
     if out.returncode != 0:
         raise MatrixError("%s has no ansible-core: %s" % (python, out.stderr.strip()[-300:]))
     return out.stdout.strip()
@@ -103,8 +119,8 @@ def venv_for(version, log):
                           "(pyenv install %s) and run again" % (version, wanted, wanted, wanted))
     with open(REQUIREMENTS, "rb") as handle:
         requirements = handle.read()
-    full_python = subprocess.run([interpreter, "-c", "import sys; print(sys.version.split()[0])"],
-                                 stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout.strip()
+    full_python = _run([interpreter, "-c", "import sys; print(sys.version.split()[0])"], "reading Python's version",
+                       PROBE_TIMEOUT, stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
     key = hashlib.sha256(requirements + ("\0%s\0%s" % (version, full_python)).encode()).hexdigest()[:12]
     venv = os.path.join(CACHE, "core-%s-py%s-%s" % (version, python_of(version), key))
     python = os.path.join(venv, "bin", "python")
@@ -135,8 +151,8 @@ def venv_for(version, log):
 
 
 def _check(command, what):
-    out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                         check=False)
+    out = _run(command, what, INSTALL_TIMEOUT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+               universal_newlines=True)
     if out.returncode != 0:
         raise MatrixError("could not %s (exit %d):\n%s" % (what, out.returncode, out.stdout[-3000:]))
 
@@ -157,8 +173,8 @@ def run_tests(python, jobs):
                     files.append(os.path.join("tests", "integration", name))
     command = [python, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:pytest_ansible", "-m", "matrix", "-q",
                "-n", str(jobs), "--durations", "10"] + files
-    out = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         universal_newlines=True, check=False)
+    out = _run(command, "the matrix tests", TESTS_TIMEOUT, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+               stderr=subprocess.STDOUT, universal_newlines=True)
     return out, time.monotonic() - started
 
 
@@ -170,15 +186,15 @@ def run_sanity(python, python_version, tree_root, extra_args=(), capture=True):
     shutil.rmtree(tree_root, ignore_errors=True)
     os.makedirs(tree)
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            stdout=subprocess.PIPE, check=True).stdout.decode("utf-8").split("\0")
+                            stdout=subprocess.PIPE, check=True, timeout=PROBE_TIMEOUT).stdout.decode("utf-8").split("\0")
     for name in listed:
         if not name or name.startswith(".ci/") or not os.path.isfile(os.path.join(ROOT, name)):
             continue
         target = os.path.join(tree, name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(os.path.join(ROOT, name), target)
-    subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    subprocess.run(["git", "init", "-q"], cwd=tree, check=True, timeout=PROBE_TIMEOUT)
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True, timeout=PROBE_TIMEOUT)
     cache = os.path.join(os.path.expanduser("~"), ".ansible", "test", "cache")
     os.makedirs(cache, exist_ok=True)
     for name in GET_PIP_NAMES:
@@ -190,7 +206,7 @@ def run_sanity(python, python_version, tree_root, extra_args=(), capture=True):
     command = [os.path.join(bin_dir, "ansible-test"), "sanity", "--python", python_version, "--color", "no",
                "--skip-test", "shellcheck"] + list(extra_args)
     output = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True) if capture else {}
-    out = subprocess.run(command, cwd=tree, env=env, check=False, **output)
+    out = _run(command, "ansible-test sanity", SANITY_TIMEOUT, cwd=tree, env=env, **output)
     return out, time.monotonic() - started
 
 
@@ -249,7 +265,12 @@ def run(versions, jobs, sanity):
             if sanity and python:
                 checks.append((row, checker.submit(sanity_of, python, version)))
         for row, check in checks:
-            checked, row["sanity_seconds"] = check.result()
+            try:
+                checked, row["sanity_seconds"] = check.result()
+            except MatrixError as error:
+                row["error"] = str(error)
+                print("ansible-core %s cannot be tested: %s" % (row["ansible_core"], error))
+                continue
             row["sanity_ok"] = checked.returncode == 0
             row["sanity"] = "ok" if row["sanity_ok"] else "failed"
             if not row["sanity_ok"]:
