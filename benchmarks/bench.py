@@ -537,7 +537,7 @@ def poll_schedule(collections, total, interval):
     """Elapsed seconds at each poll of the modules' waiter for an upgrade of ``total`` seconds (the installed code)."""
     if collections not in sys.path:
         sys.path.insert(0, collections)
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils import waiter
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core import waiter
 
     now = [0.0]
 

@@ -42,7 +42,7 @@ from tests.simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTR
 from tests.simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
 
 ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
-# The documented engine steps (plugins/module_utils/upgrades/alicloud_es_path.py): how many upgrades an instance needs.
+# The documented engine steps (plugins/module_utils/_alicloud_es/path.py): how many upgrades an instance needs.
 ES_STEPS = {(5, 5): (5, 6), (5, 6): (6, 3), (6, 3): (6, 7)}
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Options and notes every cloud inventory plugin shares (plugins/plugin_utils/inventory.py).
+    # Options and notes every cloud inventory plugin shares (plugins/plugin_utils/_inventory/base.py).
     DOCUMENTATION = r"""
 requirements:
   - requests >= 2.25

@@ -131,12 +131,19 @@ compose:
 #   cache_timeout: 600
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import AlicloudSettings
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.alicloud import ALICLOUD_CREDENTIAL_ENV
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS, EsInstance, ListingFilter
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import CloudInventoryBase, host_variables_of
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryRetryPolicy
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import ALICLOUD_CREDENTIAL_ENV
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
+    LIST_FILTERS,
+    EsInstance,
+    ListingFilter,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.base import (
+    CloudInventoryBase,
+    host_variables_of,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.helpers import InventoryRetryPolicy
 
 CLOUD = "alicloud_es"
 # Codes the gateway gives to credentials it refuses (wrong secret, unknown key, bad or expired STS token).

@@ -152,11 +152,14 @@ groups:
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.huaweicloud_dcs import HuaweicloudDcsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import HuaweicloudSettings
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.huaweicloud import HUAWEICLOUD_CREDENTIAL_ENV
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError, ConfigError, huaweicloud_code_number
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import (
+    HUAWEICLOUD_CREDENTIAL_ENV,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.errors import huaweicloud_code_number
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     NO_VERSION_STATUSES,
     InstanceState,
     is_not_found,
@@ -165,8 +168,14 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.hua
     tags_to_dict,
     text,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory import CloudInventoryBase, host_variables_of
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryRetryPolicy, check_region
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.base import (
+    CloudInventoryBase,
+    host_variables_of,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.helpers import (
+    InventoryRetryPolicy,
+    check_region,
+)
 
 CLOUD = "huaweicloud_dcs"
 MAX_VERSION_WORKERS = 16

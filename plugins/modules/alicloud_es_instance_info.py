@@ -187,10 +187,10 @@ instances:
       sample: "2024-02-06T07:32:54.000Z"
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.info.alicloud_es import EsInstanceQuery
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import LIST_FILTERS
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import AlicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.info import EsInstanceQuery
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import LIST_FILTERS
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.module import AlicloudModule
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module
 
 
 def main():

@@ -386,11 +386,11 @@ msg:
   sample: upgraded es-cn-abc123def456 from engine version 6.3.2 to engine version 6.7.0 in 3120 seconds
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import UPGRADE_TYPES
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.module_base import AlicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_request import UPDATE_STRATEGIES
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.alicloud_es_run import EsUpgrade
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.upgrades.common import run_module, wait_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import UPGRADE_TYPES
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.module import AlicloudModule
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import UPDATE_STRATEGIES
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.run import EsUpgrade
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module, wait_argument_spec
 
 
 def main():

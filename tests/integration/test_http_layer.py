@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 
 from tests.simulator.fixture import start_simulator
 
@@ -215,14 +215,14 @@ def tls_simulator(tmp_path_factory):
 
 
 def _tls_settings(handle, **extra):
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import AlicloudSettings
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
     params = dict(access_key=handle.alicloud_access_key, secret_key=handle.alicloud_secret_key, endpoint=handle.url)
     params.update(extra)
     return AlicloudSettings(params)
 
 
 def test_tls_self_signed_fails_by_default_and_passes_with_ca_bundle(tls_simulator):
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.alicloud_es import AlicloudEsClient
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
 
     handle, ca_file = tls_simulator
     with pytest.raises(ApiError) as info:

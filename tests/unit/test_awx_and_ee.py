@@ -15,7 +15,8 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import ALICLOUD_ENV, HUAWEICLOUD_ENV
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import ALICLOUD_ENV
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HUAWEICLOUD_ENV
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TYPES = os.path.join(ROOT, "extensions", "awx", "credential_types")

@@ -34,7 +34,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     check_time,
     run_context,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 
 ARTIFACT_NAME = re.compile(r"^" + ARTIFACT_PREFIX + r"[A-Za-z0-9_]{1,64}$")
 MAX_JOBS = 1000

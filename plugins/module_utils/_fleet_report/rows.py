@@ -15,7 +15,7 @@ import math
 import os
 import tempfile
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.validation import neutralise
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 
 # Final status of one instance, in the order the report lists them.
 OUTCOMES = (

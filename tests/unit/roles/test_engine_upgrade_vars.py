@@ -14,8 +14,8 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import (
-    alicloud_argument_spec,
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import alicloud_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     huaweicloud_argument_spec,
 )
 

@@ -20,16 +20,16 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.inventory.huaweicloud_d
     InventoryModule as DcsInventory,
     dcs_host_variables,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.alicloud_es import EsInstance
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.models.huaweicloud_dcs import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import EsInstance
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     ENGINE,
     PROXY,
     InstanceState,
     list_query,
     normalize_versions,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils.inventory_helpers import InventoryQuery
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.helpers import InventoryQuery
 
 # What ShowInstanceVersion has been seen to send for the upgradable flags, and what each means.
 FLAGS = [(True, True), (False, False), ("true", True), ("false", False), ("True", True), (" FALSE ", False),

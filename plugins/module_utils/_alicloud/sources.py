@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Alibaba Cloud credential sources: which one the options select, and their checks before any request.
+
+One base source: the key pair (``access_key`` / ``secret_key`` [/ ``security_token``]), a profile of the ``aliyun``
+CLI's config (``profile`` / ``shared_credentials_file``) or the instance's RAM role (``ecs_role_name``); and, over
+any of them, ``assume_role_arn`` (STS AssumeRole with the base's credentials). The environment variables are those of
+``alibaba.alicloud`` (``ALICLOUD_*``) and of the official SDKs (``ALIBABA_CLOUD_*``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import (
+    EcsMetadataSource,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.profile import (
+    DEFAULT_CONFIG_FILE,
+    ProfileSettings,
+    profile_source,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import (
+    StsAssumeRoleSource,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
+    CredentialError,
+    StaticSource,
+    option_given,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
+    MAX_TEXT_LENGTH,
+    check_seconds,
+    check_text,
+)
+
+ALICLOUD_CREDENTIAL_ENV = {
+    "assume_role_arn": ["ALICLOUD_ASSUME_ROLE_ARN", "ALIBABA_CLOUD_ROLE_ARN"],
+    "assume_role_session_name": ["ALICLOUD_ASSUME_ROLE_SESSION_NAME", "ALIBABA_CLOUD_ROLE_SESSION_NAME"],
+    "assume_role_duration_seconds": ["ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION"],
+    "assume_role_policy": ["ALICLOUD_ASSUME_ROLE_POLICY"],
+    "sts_endpoint": ["ALICLOUD_STS_ENDPOINT"],
+    "ecs_role_name": ["ALICLOUD_ECS_ROLE_NAME", "ALIBABA_CLOUD_ECS_METADATA"],
+    "ecs_metadata_endpoint": ["ALICLOUD_ECS_METADATA_ENDPOINT"],
+    "profile": ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"],
+    "shared_credentials_file": ["ALICLOUD_SHARED_CREDENTIALS_FILE"],
+}
+DEFAULT_STS_ENDPOINT = "https://sts.aliyuncs.com"
+REGIONAL_STS_ENDPOINT = "https://sts.{region}.aliyuncs.com"
+DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
+DEFAULT_SESSION_NAME = "opsfleet-engine-upgrade"
+DURATION_BOUNDS = (900, 43200)
+DEFAULT_DURATION = 3600
+ROLE_ARN = re.compile(r"^acs:ram::\d+:role/[A-Za-z0-9._@-]{1,64}\Z")
+SESSION_NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}\Z")
+ROLE_NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}\Z")
+STS_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+\Z")
+
+
+def alicloud_credential_spec():
+    """Argument-spec entries of the credential sources beyond the key pair."""
+    env = ALICLOUD_CREDENTIAL_ENV
+    return dict(
+        assume_role_arn=dict(type="str", fallback=(env_fallback, env["assume_role_arn"])),
+        assume_role_session_name=dict(type="str", fallback=(env_fallback, env["assume_role_session_name"])),
+        assume_role_duration_seconds=dict(type="raw", fallback=(env_fallback, env["assume_role_duration_seconds"])),
+        assume_role_policy=dict(type="raw", fallback=(env_fallback, env["assume_role_policy"])),
+        sts_endpoint=dict(type="str", fallback=(env_fallback, env["sts_endpoint"])),
+        ecs_role_name=dict(type="str", fallback=(env_fallback, env["ecs_role_name"])),
+        ecs_metadata_endpoint=dict(type="str", fallback=(env_fallback, env["ecs_metadata_endpoint"])),
+        profile=dict(type="str", fallback=(env_fallback, env["profile"])),
+        shared_credentials_file=dict(type="path", fallback=(env_fallback, env["shared_credentials_file"])),
+    )
+
+
+def _env_hint(name):
+    return "%s (environment %s)" % (name, " or ".join(ALICLOUD_CREDENTIAL_ENV[name]))
+
+
+def base_mode(params):
+    """'key_pair', 'profile' or 'ecs_role'; raises CredentialError when several or none are set."""
+    chosen = []
+    given = [name for name in ("access_key", "secret_key", "security_token") if option_given(params, name)]
+    if given:
+        chosen.append(("key_pair", " / ".join(given)))
+    if option_given(params, "profile") or option_given(params, "shared_credentials_file"):
+        chosen.append(("profile", "profile / shared_credentials_file"))
+    if option_given(params, "ecs_role_name"):
+        chosen.append(("ecs_role", "ecs_role_name"))
+    if len(chosen) > 1:
+        raise CredentialError("%s are different credential sources; set only one of them (assume_role_arn may be set "
+                              "over any of them)" % " and ".join(label for dummy, label in chosen))
+    if not chosen:
+        raise CredentialError("missing Alibaba Cloud credentials: set access_key (environment ALICLOUD_ACCESS_KEY or "
+                              "ALIBABA_CLOUD_ACCESS_KEY_ID); secret_key (environment ALICLOUD_SECRET_KEY or "
+                              "ALIBABA_CLOUD_ACCESS_KEY_SECRET); or another credential source: %s, or %s"
+                              % (_env_hint("profile"), _env_hint("ecs_role_name")))
+    return chosen[0][0]
+
+
+def uses_key_pair(params):
+    """Whether access_key / secret_key sign (directly, or the AssumeRole call): the settings check them then."""
+    return base_mode(params) == "key_pair"
+
+
+def _endpoint(params, name, default):
+    value = option_given(params, name)
+    return Endpoint(default if value is None else value, option_name=name)
+
+
+def _duration(option, value):
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())  # the inventory plugin's options and the profile may carry it as text
+    return check_seconds(option, value, DURATION_BOUNDS, integer=True, default=DEFAULT_DURATION)
+
+
+def _policy(value):
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if not isinstance(value, str):
+        raise CredentialError("assume_role_policy must be a policy document (JSON text or a mapping), got %s"
+                              % type(value).__name__)
+    check_text("assume_role_policy", value, MAX_TEXT_LENGTH)
+    try:
+        document = json.loads(value)
+    except ValueError as error:
+        raise CredentialError("assume_role_policy is not valid JSON (%s at position %d): give a RAM policy document "
+                              "such as {\"Version\": \"1\", \"Statement\": [...]}, or a mapping in YAML"
+                              % (error.msg, error.pos))
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+        raise CredentialError("assume_role_policy must be a RAM policy document: a JSON object with a \"Statement\" "
+                              "list, such as {\"Version\": \"1\", \"Statement\": [...]}")
+    return value
+
+
+def _pattern(params, name, pattern, example, default=None):
+    value = option_given(params, name)
+    if value is None:
+        return default
+    if not isinstance(value, str) or not pattern.match(value):
+        shown = value if isinstance(value, str) and value.isprintable() and len(value) <= 200 else "(not shown)"
+        raise CredentialError("%s %r is not valid: it looks like %s" % (name, shown, example))
+    return value
+
+
+def assume_role_options(params):
+    """(role ARN, session name, duration, policy), checked; None when assume_role_arn is not set."""
+    arn = _pattern(params, "assume_role_arn", ROLE_ARN, "acs:ram::<account id>:role/<role name>")
+    if arn is None:
+        return None
+    session = _pattern(params, "assume_role_session_name", SESSION_NAME,
+                       "2 to 64 letters, digits and . _ @ - such as ansible-upgrades", DEFAULT_SESSION_NAME)
+    duration = option_given(params, "assume_role_duration_seconds")
+    duration = DEFAULT_DURATION if duration is None else _duration("assume_role_duration_seconds", duration)
+    return arn, session, duration, _policy(option_given(params, "assume_role_policy"))
+
+
+def alicloud_source(params, http):
+    """The credential source the options select; raises CredentialError (a ConfigError) before any request."""
+    mode = base_mode(params)
+    role = assume_role_options(params)
+    sts_endpoint = _endpoint(params, "sts_endpoint", DEFAULT_STS_ENDPOINT)
+    metadata_endpoint = _endpoint(params, "ecs_metadata_endpoint", DEFAULT_ECS_METADATA_ENDPOINT)
+    if mode == "key_pair":
+        base = StaticSource(params.get("access_key"), params.get("secret_key"), params.get("security_token") or None)
+    elif mode == "ecs_role":
+        base = EcsMetadataSource(_pattern(params, "ecs_role_name", ROLE_NAME, "the name of a RAM role (letters, "
+                                          "digits and . _ @ -)"), metadata_endpoint, http)
+    else:
+        path = option_given(params, "shared_credentials_file") or DEFAULT_CONFIG_FILE
+        check_text("shared_credentials_file", path, MAX_TEXT_LENGTH)
+        profile = option_given(params, "profile")
+        check_text("profile", profile, 256)
+
+        def sts_endpoint_for(region):
+            if option_given(params, "sts_endpoint") is not None or region is None:
+                return sts_endpoint
+            if not STS_REGION.match(region):
+                raise CredentialError("sts_region %r of profile %r is not a region id such as cn-hangzhou"
+                                      % (region, profile))
+            return Endpoint(REGIONAL_STS_ENDPOINT.replace("{region}", region), option_name="sts_region")
+
+        base = profile_source(path, profile, ProfileSettings(sts_endpoint_for, metadata_endpoint, http,
+                                                             DEFAULT_SESSION_NAME, _duration))
+    if role is None:
+        return base
+    arn, session, duration, policy = role
+    return StsAssumeRoleSource(base, arn, session, duration, policy, sts_endpoint, http)

@@ -1,0 +1,473 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP stack, for the vendor APIs and the credential services alike.
+
+:class:`HttpSession` is what every request of a connection shares: one ``requests.Session`` (User-Agent, pooled
+connections), TLS verification, the connect and read timeouts, and the secrets registry every text is scrubbed with.
+:class:`HttpTransport` sends signed API calls over it (vendor differences come in through a small :class:`Dialect`:
+fixed headers, error parser, where the request id lives); :class:`CredentialHttp` asks STS, IAM and the instance
+metadata services over the same session. Retrying is decided here, once per layer: API reads opt in to the backoff
+policy; a credential fetch is retried by :class:`CredentialHttp` and reaches the API layer as a final error (FIDELITY
+X14), so a failing credential service gets at most ``CREDENTIAL_RETRY_ATTEMPTS`` requests per run.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import platform
+import re
+import traceback
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore[no-redef]
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import (
+    Secrets,
+    redact_text,
+    url_passwords,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy, is_transient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
+    control_character,
+    is_ascii,
+    neutralise,
+    neutralise_data,
+)
+
+COLLECTION_NAME = "opsfleet.engine_upgrade"
+# galaxy.yml's version: a module runs without the collection's files, so the User-Agent cannot read it there.
+# The one copy in the code; tests/unit/plugins/module_utils/_core/test_http.py keeps it equal to galaxy.yml.
+COLLECTION_VERSION = "0.3.0-dev0"
+USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
+    COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_VERSION, platform.python_version())
+
+DEFAULT_TIMEOUT = 30.0
+MAX_CONNECT_TIMEOUT = 10.0
+
+
+_HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?\Z")
+_IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?\]\Z")
+# mailto:x, javascript:..., file:/x: a scheme without "//" (host:8443 is a host and a port).
+_OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])(?!//)")
+_PATH_PREFIX = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*\Z")
+
+
+class Endpoint:
+    """A validated base URL: scheme, host[:port] and an optional path prefix (proxies, the simulator).
+
+    Refused before any request is built: anything but http(s), user-info (``user:password@``: requests would replace
+    the signed Authorization header with Basic auth and send the password), white space and control characters,
+    characters that are not ASCII, a broken IPv6 literal, a port outside 1-65535, a query string or a fragment.
+    """
+
+    def __init__(self, url, option_name="endpoint"):
+        if url is not None and not isinstance(url, str):
+            raise ConfigError("%s must be a URL string, got %s" % (option_name, type(url).__name__))
+        text = (url or "").strip()
+        if not text:
+            raise ConfigError("%s is empty: give a URL such as https://elasticsearch.cn-hangzhou.aliyuncs.com" % option_name)
+        # What a message may show of the URL: any user-info password masked, with or without a scheme.
+        shown = redact_text(text, url_passwords(text))
+        if any(char.isspace() for char in text) or control_character(text):
+            raise ConfigError("%s '%s' contains white space or a control character" % (option_name, neutralise(shown)))
+        if not is_ascii(text):
+            raise ConfigError("%s %r contains characters that are not ASCII: write an internationalised host name in its "
+                              "xn-- (punycode) form and percent-encode the path" % (option_name, shown))
+        if "://" not in text and _OTHER_SCHEME.match(text):
+            raise ConfigError("%s %r must use http:// or https://" % (option_name, shown))
+        if text.startswith("//"):
+            text = "https:" + text
+        elif "://" not in text:
+            text = "https://" + text
+        try:
+            parts = urlsplit(text)
+            hostname = parts.hostname
+        except ValueError as error:
+            raise ConfigError("%s %r is not a URL (%s): give one such as https://host[:port] or https://[::1]:8443"
+                              % (option_name, shown, error))
+        if parts.scheme not in ("http", "https"):
+            raise ConfigError("%s %r must use http:// or https://" % (option_name, shown))
+        if "@" in parts.netloc:
+            raise ConfigError("%s %r contains user-info (user:password@): requests are signed with access_key and "
+                              "secret_key, and requests would send the user-info as Basic auth in place of the "
+                              "signature; remove it (for a proxy with a password, set HTTPS_PROXY)" % (option_name, shown))
+        if not hostname:
+            raise ConfigError("%s %r has no host name: give a URL such as https://host[:port]" % (option_name, shown))
+        if parts.query or parts.fragment or "?" in text or "#" in text:
+            raise ConfigError("%s %r must not contain a query string or fragment" % (option_name, shown))
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, shown))
+        if port == 0:
+            raise ConfigError("%s %r has an invalid port: use a number from 1 to 65535" % (option_name, shown))
+        host = parts.netloc.rsplit(":", 1)[0] if port is not None or parts.netloc.endswith(":") else parts.netloc
+        if not (_HOST.match(host) or _IPV6_HOST.match(host)):
+            raise ConfigError("%s %r has an invalid host name %r: use letters, digits, '-' and '.' (or an IPv6 address "
+                              "in brackets)" % (option_name, shown, host))
+        if not _PATH_PREFIX.match(parts.path):
+            raise ConfigError("%s %r has a path prefix with characters a URL path cannot carry as they are: "
+                              "percent-encode them" % (option_name, shown))
+        self.scheme = parts.scheme
+        self.netloc = parts.netloc
+        self.prefix = parts.path.rstrip("/")
+
+    @property
+    def host(self):
+        """The Host header value requests will send (and the signers must sign): netloc without credentials."""
+        return self.netloc.rsplit("@", 1)[-1]
+
+    def url(self, wire_path, query_string):
+        url = "%s://%s%s" % (self.scheme, self.netloc, wire_path)
+        return url + ("?" + query_string if query_string else "")
+
+    def path(self, api_path):
+        return self.prefix + api_path
+
+    def __str__(self):
+        return "%s://%s%s" % (self.scheme, self.netloc, self.prefix)
+
+
+class Dialect:
+    """What differs between the vendors at the HTTP level."""
+
+    def __init__(self, name, headers_for, parse_error, request_id_of, expired_credential_codes=()):
+        self.name = name
+        self.headers_for = headers_for  # (action, has_body) -> dict of headers to sign
+        self.parse_error = parse_error  # (status, reason, headers, body, action) -> ApiError
+        self.request_id_of = request_id_of  # (headers, data) -> str or None
+        # Vendor codes saying the temporary credentials expired: the request was refused before it was processed.
+        self.expired_credential_codes = tuple(expired_credential_codes)
+
+
+class ApiResponse:
+    def __init__(self, status, headers, data, request_id):
+        self.status = status
+        self.headers = headers
+        self.data = data
+        self.request_id = request_id
+
+
+class CallStats:
+    """Per-transport counters, for benchmarks and for results that report API usage."""
+
+    def __init__(self):
+        self.calls = {}
+        self.retries = 0
+        self.credential_renewals = 0
+
+    def count(self, action):
+        self.calls[action] = self.calls.get(action, 0) + 1
+
+
+class HttpSession:
+    """One connection's HTTP: the ``requests.Session``, TLS verification (``validate_certs``, ``ca_bundle``), the
+    connect and read timeouts, and the registry of secrets that no text leaving this layer may show."""
+
+    def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, secrets=None, session=None):
+        self.timeout = (min(MAX_CONNECT_TIMEOUT, timeout), timeout)
+        self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
+        self.secrets = secrets if isinstance(secrets, Secrets) else Secrets(secrets or ())
+        self._session = session
+
+    @property
+    def session(self):
+        if self._session is None:
+            if not HAS_REQUESTS:
+                raise ConfigError("the Python library 'requests' is required: pip install requests")
+            self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        return self._session
+
+    def send(self, method, url, headers, data):
+        """One request, never following a redirect (a signed request must not be replayed elsewhere)."""
+        return self.session.request(method, url, data=data or None, headers=headers, timeout=self.timeout,
+                                    verify=self.verify, allow_redirects=False)
+
+    def scrub(self, text, extra=(), keep=u""):
+        """``text`` with every registered secret (and ``extra``), credential and URL password masked, control
+        characters made visible except those in ``keep``."""
+        return neutralise(redact_text(text, tuple(self.secrets) + tuple(extra)), keep=keep)
+
+
+class HttpTransport:
+    """Signed vendor API calls over an :class:`HttpSession` (``http``, or one built from the TLS and timeout
+    arguments); reads opt in to the backoff policy."""
+
+    def __init__(self, endpoint, signer, dialect, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None,
+                 retry_policy=None, session=None, http=None):
+        if not HAS_REQUESTS:
+            raise ConfigError("the Python library 'requests' is required: pip install requests")
+        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+        self.signer = signer
+        self.dialect = dialect
+        self.http = http or HttpSession(timeout, validate_certs, ca_bundle, session=session)
+        self.retry_policy = retry_policy or BackoffPolicy()
+        self.stats = CallStats()
+
+    @property
+    def session(self):
+        return self.http.session
+
+    @property
+    def timeout(self):
+        return self.http.timeout
+
+    def request(self, method, path, action, query=None, body=None, retry=False):
+        """Send one API call; ``retry`` opts in to the backoff policy (reads, and writes known to be idempotent)."""
+        payload = b"" if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+        def once():
+            try:
+                return self._send(method, path, action, query, payload)
+            except ApiError as error:
+                if not self._credentials_expired(error):
+                    raise
+            # The clock that decides expiry is the service's: a token this controller still thought valid was
+            # refused, so fetch new credentials and send again, once (the refusal means nothing was applied).
+            self.signer.source.invalidate()
+            self.stats.credential_renewals += 1
+            return self._send(method, path, action, query, payload)
+
+        if not retry:
+            return once()
+        return self.retry_policy.call(once, should_retry=is_transient, on_retry=self._record_retry)
+
+    def _record_retry(self, attempt, error, pause):
+        self.stats.retries += 1
+
+    def _credentials_expired(self, error):
+        return (error.code in self.dialect.expired_credential_codes and error.status in (400, 401, 403)
+                and getattr(self.signer.source, "renewable", False))
+
+    def _send(self, method, path, action, query, payload):
+        wire_path = self.endpoint.path(path)
+        headers = self.dialect.headers_for(action, bool(payload))
+        try:
+            signed = self.signer.sign(method, self.endpoint.host, wire_path, query=query, headers=headers, body=payload)
+        except CredentialError as exc:
+            # Temporary credentials are fetched (or renewed) when a request is signed; the request is not sent. The
+            # credential client has retried what was worth retrying (FIDELITY X14): retrying the API call would ask
+            # the failing service again, max_attempts times over.
+            raise ApiError(self._scrub(u"%s" % (exc,)), status=getattr(exc, "status", None),
+                           code=getattr(exc, "code", None) or "CredentialError", action=action, final=True)
+        url = self.endpoint.url(signed.path, signed.query_string)
+        self.stats.count(action)
+        try:
+            response = self.http.send(method, url, signed.headers, payload)
+        except requests.exceptions.SSLError as exc:
+            raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
+                              "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")
+        except requests.exceptions.ConnectTimeout:
+            raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.timeout[0]), action,
+                              code="ConnectTimeout")
+        except requests.exceptions.ReadTimeout:
+            raise self._error("no answer from %s within %.0f seconds; the request may still have been applied"
+                              % (self.endpoint, self.timeout[1]), action, code="ReadTimeout", maybe_applied=True)
+        except requests.exceptions.ConnectionError as exc:
+            # A refused connection was never delivered; anything else (reset, dropped mid-answer) may have been.
+            refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()
+            raise self._error("connection to %s failed: %s" % (self.endpoint, self._short(exc)), action,
+                              code="ConnectionError", maybe_applied=not refused)
+        except requests.exceptions.RequestException as exc:
+            raise self._error("request to %s failed: %s" % (self.endpoint, self._short(exc)), action, code="RequestError")
+        except Exception as exc:  # pylint: disable=broad-except
+            # requests and urllib3 raise plain ValueError, UnicodeError or their own types for what they cannot send
+            # (a header that is not Latin-1, a URL they cannot parse). The input checks refuse such values first; this
+            # keeps any that slip through a scrubbed error instead of a traceback quoting the header.
+            raise self._error("request to %s could not be sent (%s): %s"
+                              % (self.endpoint, type(exc).__name__, self._short(exc)), action, code="RequestError")
+        return self._parse(response, action)
+
+    def _parse(self, response, action):
+        body = response.content
+        if response.status_code >= 400:
+            error = self.dialect.parse_error(response.status_code, response.reason, response.headers, body, action)
+            error.message = self._scrub(error.message)
+            if isinstance(error.code, str):
+                error.code = self._scrub(error.code)
+            if isinstance(error.request_id, str):
+                error.request_id = self._scrub(error.request_id)
+            if response.status_code == 404 and not error.code:
+                # No vendor error code: nothing that speaks the API answered, so the URL is wrong, not the instance.
+                error.message += ("; nothing at %s answers %s: check endpoint (its host, and its path prefix %r)"
+                                  % (self.endpoint, action, self.endpoint.prefix or "none"))
+            raise error
+        if not body:
+            data = {}
+        else:
+            try:
+                data = json.loads(body.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                raise self._error("HTTP %s answer is not JSON (%s): %r" % (
+                    response.status_code, response.headers.get("content-type", "no content type"),
+                    body[:200].decode("utf-8", "replace")), action, code="InvalidResponse",
+                    status=response.status_code, maybe_applied=True)
+        # Vendor text is shown in results, warnings and reports: its control characters are made visible here, once.
+        data = neutralise_data(data)
+        return ApiResponse(response.status_code, response.headers, data,
+                           self.dialect.request_id_of(response.headers, data))
+
+    def _scrub(self, text):
+        """Every text that leaves the HTTP layer: secrets, credentials and URL passwords masked, control characters
+        made visible."""
+        return self.http.scrub(text, extra=self.signer.secrets, keep=u"\n")
+
+    def _short(self, exc):
+        """An exception's text, scrubbed before it is shortened (so that no secret is cut in half and kept)."""
+        text = self._scrub(u"%s" % (exc,))
+        return text if len(text) <= 300 else text[:300] + "..."
+
+    def _error(self, message, action, code=None, status=None, maybe_applied=False):
+        return ApiError(self._scrub(message), status=status, code=code, action=action, maybe_applied=maybe_applied)
+
+
+MAX_SHOWN = 300
+CREDENTIAL_RETRY_ATTEMPTS = 4
+CREDENTIAL_RETRY_MAX_DELAY = 8.0
+CREDENTIAL_RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Alibaba STS "Throttling", "Throttling.User"...; Huawei's API gateway "APIGW.0308" (flow control).
+THROTTLING_CODE_PREFIXES = ("Throttling", "APIGW.0308")
+
+
+def _vendor_error(data):
+    """(code, message, request id) from the error bodies of Alibaba STS, Huawei IAM (v3 and API Gateway)."""
+    if not isinstance(data, dict):
+        return None, None, None
+    nested = data.get("error") if isinstance(data.get("error"), dict) else {}
+    code = data.get("Code") or data.get("code") or data.get("error_code") or nested.get("code")
+    message = data.get("Message") or data.get("message") or data.get("error_msg") or nested.get("message")
+    request_id = data.get("RequestId") or data.get("request_id") or nested.get("request_id")
+    return code, message, request_id
+
+
+class CredentialHttp:
+    """Sends one request to a credential service over an :class:`HttpSession` (``http``, or one built from the TLS
+    and timeout arguments) and returns ``(status, headers, data)``; ``data`` is the parsed JSON body, or the text
+    when the body is not JSON (the metadata services answer plain text for tokens)."""
+
+    def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, session=None, secrets=(),
+                 retry_policy=None, http=None):
+        self.http = http or HttpSession(timeout, validate_certs, ca_bundle, secrets=secrets, session=session)
+        # Fetching credentials changes nothing, so a throttled or failing service is asked again; a service that
+        # refuses the connection is not there at all (no metadata service off the cloud) and is not.
+        self.retry_policy = retry_policy or BackoffPolicy(max_attempts=CREDENTIAL_RETRY_ATTEMPTS,
+                                                          max_delay=CREDENTIAL_RETRY_MAX_DELAY)
+        self.retries = 0
+
+    @property
+    def secrets(self):
+        """The connection's secrets registry: credential sources add what they obtain."""
+        return self.http.secrets
+
+    @property
+    def timeout(self):
+        return self.http.timeout
+
+    def scrub(self, text, extra=()):
+        return self.http.scrub(text, extra)
+
+    def request(self, method, url, what, headers=None, data=None, signer=None, host=None, path=None, query=None,
+                ok_statuses=(200,), retry=True):
+        """``signer`` (with ``host``, ``path`` and ``query``) signs the request as the vendor API transport does; the
+        URL is then built from ``url`` (scheme://host[:port]) plus the signed path and query string. Throttling,
+        5xx answers and lost connections are retried with backoff, each try signed anew; ``retry=False`` where the
+        caller reads meaning into the status (a metadata service without session tokens answers their request 503)."""
+
+        def once():
+            return self._once(method, url, what, headers, data, signer, host, path, query, ok_statuses)
+
+        def count(attempt, error, pause):
+            self.retries += 1
+
+        if not retry:
+            return once()
+        return self.retry_policy.call(once, should_retry=lambda error: getattr(error, "transient", False),
+                                      on_retry=count)
+
+    def _once(self, method, url, what, headers, data, signer, host, path, query, ok_statuses):
+        headers = dict(headers or {})
+        body = data if data is not None else b""
+        secrets = tuple(getattr(signer, "secrets", ()) or ())
+        if signer is not None:
+            signed = signer.sign(method, host, path, query=query, headers=headers, body=body)
+            headers = signed.headers
+            url = url.rstrip("/") + signed.path + ("?" + signed.query_string if signed.query_string else "")
+        try:
+            response = self.http.send(method, url, headers, body)
+        except Exception as exc:  # pylint: disable=broad-except
+            # requests raises its own types and plain ValueErrors alike; each becomes one scrubbed message.
+            text = self.scrub(_drop_query(u"%s" % (exc,), url), secrets)
+            error = CredentialError("%s: the request to %s failed (%s): %s" % (
+                what, self.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
+            error.transient = _lost_connection(exc)
+            raise error
+        content = response.content or b""
+        try:
+            parsed = json.loads(content.decode("utf-8")) if content else {}
+        except (ValueError, UnicodeDecodeError):
+            parsed = content.decode("utf-8", "replace")
+        if response.status_code not in ok_statuses:
+            code, message, request_id = _vendor_error(parsed)
+            if message is None and isinstance(parsed, str):
+                message = parsed[:MAX_SHOWN]
+            details = "HTTP %s" % response.status_code
+            if code:
+                details += " %s" % self.scrub(u"%s" % (code,), secrets)
+            if message:
+                details += ": %s" % self.scrub(u"%s" % (message,), secrets)[:MAX_SHOWN]
+            if request_id:
+                details += " (request id %s)" % self.scrub(u"%s" % (request_id,), secrets)
+            error = CredentialError("%s: %s" % (what, details))
+            error.status = response.status_code
+            error.code = code
+            error.transient = response.status_code in CREDENTIAL_RETRY_STATUSES or (
+                isinstance(code, str) and code.startswith(THROTTLING_CODE_PREFIXES))
+            raise error
+        return response.status_code, response.headers, parsed
+
+
+def _lost_connection(exc):
+    """A connection that timed out or broke (the service may answer the next try); not one refused or unresolvable,
+    and not a TLS failure."""
+    if not HAS_REQUESTS:
+        return False
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = u"%s" % (exc,)
+        return not ("refused" in text.lower() or "name or service not known" in text.lower()
+                    or "nodename nor servname" in text.lower())
+    return False
+
+
+def _without_query(url):
+    """A URL as shown in messages: no query string (an RPC-style request carries its signature there)."""
+    return url.split("?", 1)[0]
+
+
+def _drop_query(text, url):
+    """``text`` (an exception that quotes the request's path) with the URL's query string cut out."""
+    if "?" not in url:
+        return text
+    return text.replace("?" + url.split("?", 1)[1], "?...")

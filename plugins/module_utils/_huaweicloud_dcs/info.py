@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``huaweicloud_dcs_instance_info``: one instance (ShowInstance) or a filtered ListInstances, with versions."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
+    is_not_found,
+    list_query,
+    listing_matches,
+    normalize_versions,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
+    validate_instance_id,
+)
+
+MAX_PAGE_SIZE = 1000
+
+
+def validate_tags(tags, option="tags"):
+    """Tags as the ListInstances ``tags`` filter can carry them (``key=value`` pairs joined by ``,``)."""
+    for key, value in (tags or {}).items():
+        if not key or "," in key or "=" in key:
+            raise ConfigError("%s key %r is not usable in a filter: keys must be non-empty and contain neither ',' "
+                              "nor '='" % (option, key))
+        if value is not None and ("," in u"%s" % value):
+            raise ConfigError("%s value %r (key %s) contains ',', which the ListInstances filter cannot express"
+                              % (option, value, key))
+    return dict((key, "" if value is None else u"%s" % value) for key, value in (tags or {}).items())
+
+
+class DcsInstanceInfo:
+    """The validated query and its run. A missing ``instance_id`` is no error: ``instances`` is empty, as for a
+    filter that matches nothing (the same answer as ``alicloud_es_instance_info``)."""
+
+    def __init__(self, client, instance_id=None, filters=None, tags=None, include_versions=True,
+                 page_size=MAX_PAGE_SIZE):
+        self.client = client
+        self.instance_id = instance_id
+        self.filters = filters or {}
+        self.tags = tags or {}
+        self.include_versions = include_versions
+        self.page_size = page_size
+
+    @classmethod
+    def from_module(cls, module):
+        params = module.params
+        instance_id = params.get("instance_id")
+        if instance_id is not None:
+            instance_id = validate_instance_id(instance_id)
+        page_size = params.get("page_size", MAX_PAGE_SIZE)
+        if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ConfigError("page_size must be from 1 to %d (the ListInstances limit), got %s" % (MAX_PAGE_SIZE, page_size))
+        try:
+            filters = list_query(name=params.get("name"), exact_name=params.get("exact_name"),
+                                 status=params.get("status"), include_failure=params.get("include_failure"))
+        except ValueError as error:
+            raise ConfigError(str(error).replace("the exact name", "exact_name"))
+        tags = validate_tags(params.get("tags"))
+        return cls(module.client, instance_id, filters, tags, bool(params.get("include_versions", True)), page_size)
+
+    def run(self):
+        if self.instance_id:
+            instances = self._show(self.instance_id)
+        else:
+            instances = self._list()
+        if self.include_versions:
+            for instance in instances:
+                instance["versions"] = self._versions(instance.get("instance_id"))
+        return {"changed": False, "instances": instances}
+
+    def _show(self, instance_id):
+        try:
+            return [self.client.show_instance(instance_id).data]
+        except ApiError as error:
+            if is_not_found(error):
+                return []
+            raise UpgradeError("reading instance %s" % instance_id, {"changed": False}, error=error)
+
+    def _list(self):
+        try:
+            instances = self.client.list_instances(page_size=self.page_size, tags=self.tags or None, **self.filters)
+        except ApiError as error:
+            raise UpgradeError("listing instances", {"changed": False}, error=error)
+        # Never trust that the API applied a filter: every one is checked again on what it returned.
+        return listing_matches(instances, self.filters, tags=self.tags)
+
+    def _versions(self, instance_id):
+        try:
+            return normalize_versions(self.client.show_instance_version(instance_id).data)
+        except ApiError as error:
+            if is_not_found(error):
+                # Deleted between the listing and this read: the listing still says what it was.
+                return None
+            raise UpgradeError("reading the versions of instance %s" % instance_id, {"changed": False}, error=error)

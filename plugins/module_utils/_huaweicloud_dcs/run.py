@@ -1,0 +1,411 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One run of ``huaweicloud_dcs_upgrade``: read, plan, the POST that is never sent twice blindly, busy
+instances, and following the background task to a confirmed version."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
+    READY_STATUS,
+    TASK_FAILED,
+    InstanceState,
+    failed_step,
+    is_not_found,
+    task_outcome,
+    text,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import (
+    DEFAULT_MAX_ATTEMPTS,
+    BackoffPolicy,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.plan import (
+    PlanError,
+    plan_upgrade,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
+    LATEST,
+    UpgradeRequest,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
+
+SAME_VERSION_CODE = "DCS.4053"
+# Codes worded as "busy, retry later" in the DCS error code table (and two that Huawei's Terraform provider treats so,
+# 4121 and 4975): a job still runs, not running, backing up, restoring, recovering, scaling, restarting, extending,
+# configuring, changing the password, upgrading, rolling back, creating, freezing. Only a hint: after any refusal the
+# instance's state decides (see _after_refusal); codes in the same range that say something else (4107 unpaid orders,
+# 4119 no such instance, ...) are not busy.
+BUSY_CODES = frozenset(["DCS.%d" % number for number in (4017, 4026, 4049, 4096, 4097, 4104, 4108, 4111, 4113, 4114,
+                                                         4115, 4116, 4117, 4118, 4120, 4121, 4975)])
+TASK_LIST_LIMIT = 50
+
+# The POST has no idempotency token: a retry after an answer that may have been acted on (timeout, dropped
+# connection, 5xx) comes only after a re-read proved that no upgrade started. The budget stays small because
+# each attempt may be a real write.
+MAX_POST_ATTEMPTS = 3
+# A throttled POST was refused by the gateway before DCS saw it, so repeating it is as safe as repeating a read:
+# it gets the reads' budget (make chaos found that 3 attempts in all lose upgrades under 20% throttling).
+MAX_THROTTLED_POST_ATTEMPTS = DEFAULT_MAX_ATTEMPTS
+
+
+class PostOutcome:
+    """What became of the UpgradeInstanceMinorVersion call."""
+
+    def __init__(self, task_id=None, same_version=None, busy=None, done=False, satisfied=None):
+        self.task_id = task_id
+        self.same_version = same_version  # the DCS.4053 ApiError
+        self.busy = busy  # the refusal of an instance that is busy
+        self.done = done  # after a lost answer, the re-read found the target already reached
+        self.satisfied = satisfied  # after a refusal, the fresh plan of an instance that needs nothing any more
+
+
+def _describe_state(summary):
+    if not summary:
+        return "nothing readable"
+    return ", ".join("%s %s" % (key, value) for key, value in sorted(summary.items()) if value is not None)
+
+
+class DcsUpgrade(UpgradeRun):
+    """One upgrade of one instance. :meth:`run` returns the result or raises :class:`UpgradeError`."""
+
+    request_class = UpgradeRequest
+
+    def __init__(self, client, request, post_backoff=None, **kwargs):
+        super(DcsUpgrade, self).__init__(client, request, **kwargs)
+        self.post_backoff = post_backoff or BackoffPolicy(max_attempts=MAX_POST_ATTEMPTS, sleep=self.sleep)
+        self.result["task_id"] = None
+        self.before = None
+        self.notes = []
+
+    # --- the run --------------------------------------------------------------------------------
+
+    def run(self):
+        self.start_clock()
+        state = self._read_or_fail(False, "reading the versions of instance %s" % self.instance_id)
+        self._set_before(state)
+        plan = self._plan(state)
+        if not plan.needed:
+            self._set_precheck(Precheck("client"))
+            return self.finish(False, state.summary(), "instance %s is already at the requested versions (%s)" % (
+                self.instance_id, "; ".join("%s: %s" % (d.component.option, d.reason) for d in plan.decisions)),
+                reached=True)
+
+        # The task list feeds the in-flight check, and its ids tell a task started by this run's POST apart.
+        state = self._read_or_fail(True, "reading the background tasks of instance %s" % self.instance_id, state=state)
+        self._set_before(state)
+        plan = self._plan(state)
+        self._set_precheck(plan.precheck)
+        if self.check_mode:
+            if not plan.precheck.passed:
+                self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()))
+            return self.finish(True, plan.predicted_after(), "check mode: would upgrade instance %s (%s); the precheck "
+                               "passed" % (self.instance_id, plan.describe()))
+        return self._upgrade(plan)
+
+    def _upgrade(self, plan):
+        while True:
+            if plan.blocked:
+                self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()))
+            if plan.busy:
+                if not self.request.wait:
+                    self.fail("instance %s is busy (%s): nothing was sent. Set wait=true to wait until it is free "
+                              "(bounded by wait_timeout), or run again later" % (self.instance_id, plan.precheck.summary()))
+                plan = self._wait_until_free(plan)
+                if not plan.needed:
+                    return self._noop_after_wait(plan)
+                continue
+            outcome = self._post(plan)
+            if outcome.busy is not None:
+                if not self.request.wait:
+                    self.fail("instance %s is busy and nothing was started. Set wait=true to wait until it is free "
+                              "(bounded by wait_timeout), or run again later" % self.instance_id, error=outcome.busy)
+                plan = self._wait_until_free(plan, after_refusal=outcome.busy)
+                if not plan.needed:
+                    return self._noop_after_wait(plan)
+                continue
+            if outcome.satisfied is not None:
+                return self._noop_after_wait(outcome.satisfied, "the upgrade request was refused, and a re-read shows "
+                                             "the instance already at the requested versions; nothing was changed")
+            if outcome.same_version is not None:
+                self.result["request_id"] = outcome.same_version.request_id or self.result["request_id"]
+                return self.finish(False, plan.state.summary(), "instance %s is already at the requested version (%s); "
+                                   "nothing was changed" % (self.instance_id, outcome.same_version.code), reached=True)
+            return self._after_post(plan, outcome)
+
+    def _noop_after_wait(self, plan, why="it reached the requested versions while this task waited for it to be free; "
+                                         "nothing was sent"):
+        self._set_precheck(plan.precheck)
+        return self.finish(False, plan.state.summary(), "instance %s: %s" % (self.instance_id, why), reached=True)
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def is_not_found(self, error):
+        return is_not_found(error)
+
+    def not_found_message(self):
+        return ("instance %s was not found: check instance_id, and that project_id and the region or endpoint are those "
+                "of the instance" % self.instance_id)
+
+    def _read_state(self, with_tasks):
+        versions = self.client.show_instance_version(self.instance_id)
+        instance = self.client.show_instance(self.instance_id)
+        self.result["request_id"] = self.result["request_id"] or versions.request_id
+        state = InstanceState(versions.data, instance.data)
+        return state.with_tasks(self._read_tasks()) if with_tasks else state
+
+    def _read_tasks(self):
+        return self.client.list_tasks(self.instance_id, limit=TASK_LIST_LIMIT).data.get("tasks") or []
+
+    def _read_or_fail(self, with_tasks, doing, state=None):
+        """Read the state (or, given ``state``, only add its task list); an API error ends the run."""
+        try:
+            if state is not None:
+                return state.with_tasks(self._read_tasks())
+            return self._read_state(with_tasks)
+        except ApiError as error:
+            self.fail_read(error, doing)
+
+    def fail_read(self, error, doing):
+        # Once an upgrade task exists the instance has changed, whatever the failed read says.
+        self.result["changed"] = self.result["task_id"] is not None
+        super(DcsUpgrade, self).fail_read(error, doing)
+
+    def _poll_state(self, with_tasks):
+        return self.poll(lambda: self._read_state(with_tasks), "reading the state of instance %s" % self.instance_id)
+
+    def _plan(self, state):
+        try:
+            return plan_upgrade(self.request, state)
+        except PlanError as error:
+            self.fail(str(error), changed=self.result["task_id"] is not None)
+
+    def _set_before(self, state):
+        self.before = state
+        self.result["before"] = state.summary()
+
+    def _set_precheck(self, precheck):
+        self.result["precheck"] = precheck.to_dict()
+
+    # --- waiting for a busy instance ------------------------------------------------------------
+
+    def _wait_until_free(self, plan, after_refusal=None):
+        """Poll until nothing but waiting stood in the way; return the fresh plan (which may need nothing)."""
+        latest = {"plan": plan}
+        if self.remaining() <= 0:
+            # Past the deadline a refusal must end the run: re-posting at once would loop without a pause.
+            reason = plan.precheck.summary() or (str(after_refusal) if after_refusal else "busy")
+            self.fail("instance %s was still busy when wait_timeout (%s seconds) ran out (%s): nothing was started. "
+                      "Run again later or raise wait_timeout" % (self.instance_id, self.request.wait_timeout, reason))
+
+        def probe():
+            state = self._poll_state(True)
+            if state is not None:
+                latest["plan"] = self._plan(state)
+            return latest["plan"]
+
+        try:
+            self.wait_until(probe, lambda current: not current.needed or not current.busy,
+                            "instance %s to become free" % self.instance_id)
+        except WaitTimeout as timeout:
+            current = latest["plan"]
+            self._set_precheck(current.precheck)
+            reason = current.precheck.summary() or (str(after_refusal) if after_refusal else "busy")
+            self.fail("instance %s was still busy after %.0f seconds (%s): nothing was sent. Run again later or raise "
+                      "wait_timeout" % (self.instance_id, timeout.elapsed, reason))
+        fresh = latest["plan"]
+        self._set_precheck(fresh.precheck)
+        return fresh
+
+    # --- the write ------------------------------------------------------------------------------
+
+    def _post(self, plan):
+        body = plan.body
+        known_tasks = plan.state.task_ids()
+        attempt = 0
+        ambiguous = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.client.upgrade_minor_version(self.instance_id, **body)
+            except ApiError as error:
+                code = (error.code or "").upper()
+                if code == SAME_VERSION_CODE:
+                    return PostOutcome(same_version=error)
+                if error.maybe_applied:
+                    found = self._find_applied_upgrade(error, plan, known_tasks)
+                    if found is not None:
+                        return found
+                    ambiguous += 1
+                    why = "a re-read showed no upgrade started"
+                elif error.throttled:
+                    # The gateway refuses a throttled call before DCS sees it: repeating it cannot upgrade twice.
+                    why = "the gateway throttled it before DCS saw it"
+                elif error.status is not None and 400 <= error.status < 500:
+                    return self._after_refusal(error, plan)
+                else:
+                    self.fail(self._post_error_message(error, body), error=error)
+                if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
+                    self.fail("the upgrade of instance %s was not started after %d attempts (%s); the last one failed"
+                              % (self.instance_id, attempt, why), error=error)
+                self.notes.append("attempt %d failed (%s) and %s, so it was sent again" % (
+                    attempt, error.code or error.status, why))
+                self.sleep(self.post_backoff.delay(attempt - 1, error.retry_after))
+                continue
+            self.result["request_id"] = response.request_id
+            return PostOutcome(task_id=text((response.data or {}).get("task_id")))
+
+    def _after_refusal(self, error, plan):
+        """Why the API refused: the instance's documented state decides, the error code is only a hint.
+
+        Only DCS.4062 is in the vendor's UpgradeInstanceMinorVersion reference; the "busy" codes come from other
+        pages and Huawei-derived clouds. So a refusal is re-read: an instance that is not RUNNING, or shows an
+        upgrade in flight, is busy whatever the code; one that already shows the targets needs nothing.
+        """
+        try:
+            state = self._read_state(True)
+        except ApiError:
+            if (error.code or "").upper() in BUSY_CODES:
+                return PostOutcome(busy=error)
+            self.fail(self._post_error_message(error, plan.body), error=error)
+        fresh = self._plan(state)
+        if not fresh.needed:
+            return PostOutcome(satisfied=fresh)
+        if fresh.busy or (not fresh.blocked and (error.code or "").upper() in BUSY_CODES):
+            return PostOutcome(busy=error)
+        if fresh.blocked:
+            self._set_precheck(fresh.precheck)
+            self.fail("the upgrade request for instance %s was refused and the instance now fails the precheck: %s"
+                      % (self.instance_id, fresh.precheck.summary()), error=error)
+        self.fail(self._post_error_message(error, plan.body), error=error)
+
+    def _post_error_message(self, error, body):
+        message = "the upgrade request for instance %s was refused" % self.instance_id
+        explicit = [option for option, value in body.items() if value != LATEST]
+        if explicit:
+            # The user guide says a target cannot be chosen; the API reference's example body names one.
+            message += (" (DCS may take only 'latest' as the target of %s: its user guide offers no choice of version. "
+                        "Use 'latest', or a version the console offers)" % " and ".join(explicit))
+        return message
+
+    def _find_applied_upgrade(self, error, plan, known_tasks):
+        """After an answer was lost: did the POST start an upgrade anyway? None means it surely did not."""
+        try:
+            state = self._read_state(True)
+        except ApiError as read_error:
+            self.fail("the upgrade request for instance %s got no clear answer (%s), and re-reading the instance failed "
+                      "too. The upgrade may have started: check the instance's background tasks before running again"
+                      % (self.instance_id, error), error=read_error)
+        new_tasks = [task_id for task_id, _why in state.upgrades_in_flight() if task_id and task_id not in known_tasks]
+        new_tasks += [task_id for task_id in state.upgrade_task_ids()
+                      if task_id not in known_tasks and task_id not in new_tasks]
+        if new_tasks:
+            self.notes.append("the upgrade request got no clear answer (%s); re-reading found task %s, which it started, "
+                              "so it was not sent again" % (error, new_tasks[0]))
+            return PostOutcome(task_id=new_tasks[0])
+        other_new = [task.task_id for task in state.tasks or []
+                     if task.task_id and task.task_id not in known_tasks and task.running]
+        if state.upgrades_in_flight() or state.status != READY_STATUS or other_new:
+            self.notes.append("the upgrade request got no clear answer (%s); the instance now shows an upgrade running "
+                              "(status %s), so it was not sent again" % (error, state.status))
+            return PostOutcome()
+        if not self._plan(state).needed:
+            self.notes.append("the upgrade request got no clear answer (%s); the instance already shows the requested "
+                              "versions" % error)
+            return PostOutcome(done=True)
+        return None
+
+    # --- after the write ------------------------------------------------------------------------
+
+    def _after_post(self, plan, outcome):
+        self.result["task_id"] = outcome.task_id
+        task = ", task %s" % outcome.task_id if outcome.task_id else ""
+        if outcome.done:
+            after = self._read_or_fail(False, "reading the versions of instance %s" % self.instance_id).summary()
+            return self.finish(True, after, self._message("upgraded instance %s (%s)" % (
+                self.instance_id, plan.describe())), reached=True)
+        if not self.request.wait:
+            return self.finish(True, plan.predicted_after(), self._message(
+                "upgrade of instance %s started (%s)%s; not waiting for it (wait=false)" % (
+                    self.instance_id, plan.describe(), task)))
+        if outcome.task_id:
+            self._follow_task(plan)
+        after = self._confirm(plan)
+        return self.finish(True, after, self._message("upgraded instance %s (%s)%s" % (
+            self.instance_id, plan.describe(), task)), reached=True)
+
+    def _message(self, message):
+        return message + ("; " + "; ".join(self.notes) if self.notes else "")
+
+    def _follow_task(self, plan):
+        task_id = self.result["task_id"]
+
+        def probe():
+            try:
+                return self.client.show_task_progress(self.instance_id, task_id).data
+            except ApiError as error:
+                if error.transient:
+                    return None
+                self.fail("following upgrade task %s of instance %s failed. The upgrade was started and may still "
+                          "be running" % (task_id, self.instance_id), changed=True, after=plan.predicted_after(),
+                          error=error)
+
+        def record(_poll, _elapsed, value):
+            if value is not None:
+                self.result["progress"] = value
+
+        try:
+            self.wait_until(probe, lambda value: task_outcome(value) is not None, "upgrade task %s" % task_id,
+                            on_poll=record)
+        except WaitTimeout as timeout:
+            percent = (self.result.get("progress") or {}).get("progress")
+            self.fail("timed out after %.0f seconds waiting for upgrade task %s of instance %s: the task is still "
+                      "running (progress %s%%), not failed. Running the module again waits for this task instead of "
+                      "starting another" % (timeout.elapsed, task_id, self.instance_id,
+                                            percent if percent is not None else "unknown"),
+                      changed=True, after=plan.predicted_after(), timed_out=True)
+        progress = self.result.get("progress")
+        if task_outcome(progress) == TASK_FAILED:
+            step = failed_step(progress)
+            state = self._poll_state(False)
+            after = state.summary() if state is not None else None
+            changed = after is not None and any(after[key] != self.before.summary()[key]
+                                                for key in ("engine_minor_version", "proxy_minor_version"))
+            self.fail("upgrade task %s of instance %s failed at step %r with error code %s. DCS has no self-service "
+                      "rollback: check the instance before running again" % (
+                          task_id, self.instance_id, step.get("step_name") or step.get("step_id") or "unknown",
+                          step.get("error_code") or "unknown"), changed=changed, after=after)
+
+    def _confirm(self, plan):
+        """The task is over (or untracked): wait until the versions show the targets and the instance is RUNNING."""
+        latest = {"state": None}
+        task_id = self.result["task_id"]
+
+        def probe():
+            state = self._poll_state(False)
+            if state is not None:
+                latest["state"] = state
+            return latest["state"]
+
+        def confirmed(state):
+            if state is None or state.status != READY_STATUS or state.upgrades_in_flight():
+                return False
+            return all(decision.reached_in(state) for decision in plan.decisions if decision.needs_upgrade)
+
+        try:
+            self.wait_until(probe, confirmed, "instance %s to show the new versions" % self.instance_id,
+                            first_delay=0.0 if task_id else None)
+        except WaitTimeout as timeout:
+            state = latest["state"]
+            shown = state.summary() if state is not None else None
+            self.fail("timed out after %.0f seconds waiting for instance %s to show %s and status %s%s; it shows %s. "
+                      "The upgrade is still in progress, not failed" % (
+                          timeout.elapsed, self.instance_id, plan.describe(), READY_STATUS,
+                          " after task %s finished" % task_id if task_id else "", _describe_state(shown)),
+                      changed=True, after=shown, timed_out=True)
+        return latest["state"].summary()

@@ -1,0 +1,402 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Elasticsearch upgrade run against a scripted client and a fake clock."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
+    UpgradeRequest,
+    derive_client_token,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.run import (
+    EsUpgrade,
+    checks_from_result,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
+from tests.unit.plugins.module_utils.samples import ALL_PASS, ES_INSTANCE, HEALTH_FAILED, FakeClock, es_describe
+
+
+# --- vendor checks ------------------------------------------------------------------------------
+
+def test_checks_are_normalised_to_the_shared_shape():
+    precheck, raw = checks_from_result(HEALTH_FAILED, "dryRun")
+    assert raw == HEALTH_FAILED and not precheck.passed
+    assert precheck.to_dict()["checks"][0] == {"name": "checkClusterHealth", "status": "failed", "errors": [
+        {"type": "clusterStatus", "code": "ClusterStatusNotHealth", "message": "cluster status is red"}]}
+    assert [check["status"] for check in precheck.to_dict()["checks"][1:]] == ["success"] * 3
+
+
+@pytest.mark.parametrize("result", [[], None, "[]"])
+def test_an_empty_result_has_no_failing_check(result):
+    precheck, raw = checks_from_result(result, "UpgradeEngineVersion")
+    assert precheck.passed and raw == []
+
+
+def test_a_check_with_an_unexpected_status_does_not_pass():
+    precheck, _raw = checks_from_result([{"validateType": "checkClusterHealth", "status": "running"}], "dryRun")
+    assert not precheck.passed
+
+
+# --- the runner, against a scripted client ------------------------------------------------------
+
+class ScriptedClient:
+    """Answers DescribeInstance from ``states`` (the last one repeats) and records every upgrade call."""
+
+    def __init__(self, states, dry_run_result=None, upgrade_result=None, upgrade_error=None, describe_error=None,
+                 records=None):
+        self.records = [] if records is None else records  # ListActionRecords Result, or an ApiError to raise
+        self.record_reads = 0
+        self.states = list(states)
+        self.dry_run_result = ALL_PASS if dry_run_result is None else dry_run_result
+        self.upgrade_result = [] if upgrade_result is None else upgrade_result
+        self.upgrade_error = upgrade_error
+        self.describe_error = describe_error
+        self.describes = 0
+        self.calls = []
+
+    def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
+        self.record_reads += 1
+        if isinstance(self.records, ApiError):
+            raise self.records
+        return ApiResponse(200, {}, {"RequestId": "RID-RECORDS", "Result": self.records}, "RID-RECORDS")
+
+    def describe_instance(self, instance_id):
+        self.describes += 1
+        if self.describe_error is not None:
+            raise self.describe_error
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        return ApiResponse(200, {}, {"RequestId": "RID-DESCRIBE-%d" % self.describes, "Result": state}, "RID-DESCRIBE-%d" % self.describes)
+
+    def upgrade_engine_version(self, instance_id, upgrade_type, version, client_token, dry_run=False, update_strategy=None):
+        self.calls.append({"upgrade_type": upgrade_type, "version": version, "client_token": client_token,
+                           "dry_run": dry_run, "update_strategy": update_strategy})
+        if dry_run:
+            return ApiResponse(200, {}, {"Result": self.dry_run_result}, "RID-DRYRUN")
+        if self.upgrade_error is not None:
+            raise self.upgrade_error
+        return ApiResponse(200, {}, {"Result": self.upgrade_result}, "RID-UPGRADE")
+
+    @property
+    def writes(self):
+        return [call for call in self.calls if not call["dry_run"]]
+
+
+def _run(client, check_mode=False, diff=False, **request):
+    fake = FakeClock()
+    request.setdefault("poll_interval", 10)
+    upgrade = EsUpgrade(client, UpgradeRequest(ES_INSTANCE, request.pop("version", "6.7"), **request), check_mode=check_mode,
+                        diff=diff, sleep=fake.sleep, monotonic=fake.monotonic)
+    return upgrade.run()
+
+
+def _fail(client, **kwargs):
+    with pytest.raises(UpgradeError) as info:
+        _run(client, **kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize("es_version, relation", [("6.7.0_with_X-Pack", "at the target"), ("7.10.0", "newer than the target")])
+def test_at_or_above_target_reads_once_and_writes_nothing(es_version, relation):
+    client = ScriptedClient([es_describe(es_version=es_version)])
+    result = _run(client, diff=True)
+    assert result["changed"] is False and client.describes == 1 and client.calls == []
+    assert relation in result["msg"] and result["before"] == result["after"]
+    assert result["diff"] == {"before": result["before"], "after": result["after"]}
+
+
+def test_at_target_while_activating_is_still_no_change():
+    client = ScriptedClient([es_describe(es_version="6.7.0", status="activating")])
+    assert _run(client, wait=False)["changed"] is False and client.calls == []
+
+
+def test_check_mode_runs_only_the_dry_run():
+    client = ScriptedClient([es_describe()])
+    result = _run(client, check_mode=True, diff=True)
+    assert result["changed"] is True and [call["dry_run"] for call in client.calls] == [True]
+    assert client.calls[0]["client_token"].startswith("opsfleet-precheck-")
+    assert result["precheck"]["passed"] is True and len(result["precheck"]["checks"]) == 4
+    assert result["diff"]["after"]["engine_version"] == "6.7" and result["request_id"] == "RID-DRYRUN"
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_failed_precheck_fails_with_every_check_and_the_raw_entries(check_mode):
+    client = ScriptedClient([es_describe()], dry_run_result=HEALTH_FAILED)
+    failure = _fail(client, check_mode=check_mode)
+    assert client.writes == []
+    assert "precheck failed" in failure.msg and "ClusterStatusNotHealth: cluster status is red" in failure.msg
+    assert len(failure.result["precheck"]["checks"]) == 4 and failure.result["validate_result"] == HEALTH_FAILED
+    assert failure.result["changed"] is False
+
+
+def test_upgrade_with_wait_polls_until_active_at_the_target():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe(status="activating"),
+                             es_describe(es_version="6.7.0_with_X-Pack")])
+    result = _run(client, update_strategy="blue_green")
+    write = client.writes[0]
+    assert len(client.writes) == 1 and write["client_token"] == derive_client_token(ES_INSTANCE, "engine", "6.7", "blue_green")
+    assert write["update_strategy"] == "blue_green" and write["upgrade_type"] == "engine"
+    assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and client.describes == 4
+    assert result["request_ids"] == {"describe_instance": "RID-DESCRIBE-1", "precheck": "RID-DRYRUN", "upgrade": "RID-UPGRADE"}
+
+
+def test_a_poll_that_fails_even_after_its_retries_is_skipped_not_the_end_of_the_wait():
+    class FlakyClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:  # the first poll after the write: throttled through every retry
+                self.describes += 1
+                raise ApiError("Request was denied due to user flow control.", status=400, code="Throttling.User",
+                               throttled=True, action="DescribeInstance")
+            return super(FlakyClient, self).describe_instance(instance_id)
+
+    client = FlakyClient([es_describe(), es_describe(status="activating"), es_describe(es_version="6.7.0_with_X-Pack")])
+    result = _run(client)
+    assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and len(client.writes) == 1
+
+
+def test_a_poll_that_fails_for_good_still_ends_the_wait():
+    class BrokenClient(ScriptedClient):
+        def describe_instance(self, instance_id):
+            if self.describes == 2:
+                self.describes += 1
+                raise ApiError("The specified parameter is invalid.", status=400, code="InvalidParameter",
+                               action="DescribeInstance")
+            return super(BrokenClient, self).describe_instance(instance_id)
+
+    failure = _fail(BrokenClient([es_describe(), es_describe(status="activating")]))
+    assert "while waiting for the upgrade" in failure.msg and failure.error.code == "InvalidParameter"
+
+
+@pytest.mark.parametrize("upgrade_result", [[], ALL_PASS])
+def test_both_documented_answers_of_a_started_upgrade_are_accepted(upgrade_result):
+    client = ScriptedClient([es_describe()], upgrade_result=upgrade_result)
+    result = _run(client, wait=False)
+    assert result["changed"] is True and "started" in result["msg"] and result["after"]["status"] == "activating"
+
+
+def test_real_call_answering_failed_checks_did_not_start():
+    client = ScriptedClient([es_describe()], upgrade_result=HEALTH_FAILED)
+    failure = _fail(client, precheck=False, wait=False)
+    assert [call["dry_run"] for call in client.calls] == [False]
+    assert "refused by its checks and did not start" in failure.msg and failure.result["changed"] is False
+    assert failure.result["validate_result"] == HEALTH_FAILED and failure.result["precheck"]["source"] == "UpgradeEngineVersion"
+
+
+def test_not_active_without_wait_fails_naming_the_status():
+    client = ScriptedClient([es_describe(status="activating")])
+    failure = _fail(client, wait=False)
+    assert "is activating, not active" in failure.msg and "wait=true" in failure.msg and client.calls == []
+
+
+def test_not_active_with_wait_waits_then_upgrades():
+    client = ScriptedClient([es_describe(status="inactive"), es_describe(status="inactive"), es_describe(),
+                             es_describe(status="activating"), es_describe(es_version="6.7.0")])
+    result = _run(client)
+    assert result["changed"] is True and len(client.writes) == 1 and result["before"]["status"] == "active"
+
+
+def test_not_active_with_wait_times_out_without_writing():
+    client = ScriptedClient([es_describe(status="activating")])
+    failure = _fail(client, wait_timeout=60)
+    assert "still activating after" in failure.msg and "nothing was changed" in failure.msg and client.calls == []
+
+
+def test_wait_timeout_says_still_running_and_how_to_check():
+    client = ScriptedClient([es_describe(), es_describe(status="activating")])
+    failure = _fail(client, wait_timeout=120)
+    assert "still running" in failure.msg and "has not failed" in failure.msg
+    assert "alicloud_es_instance_info" in failure.msg and "/openapi/instances/%s/action-records" % ES_INSTANCE in failure.msg
+    assert failure.result["changed"] is True and failure.result["request_id"] == "RID-UPGRADE"
+
+
+def _record(state, request_id="RID-UPGRADE", name="UpgradeEngineVersion", start_ms=None):
+    return {"actionName": name, "requestId": request_id, "stateType": state, "process": "0%",
+            "startTime": start_ms if start_ms is not None else 10 ** 13}
+
+
+def test_active_again_below_target_after_activating_without_a_record_advises_a_new_token():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe()])
+    failure = _fail(client)
+    assert "did not apply" in failure.msg and "no action record" in failure.msg and "new client_token" in failure.msg
+    assert client.describes == 3 and len(client.writes) == 1
+
+
+def test_active_again_below_target_with_a_running_record_never_advises_a_new_token():
+    client = ScriptedClient([es_describe(), es_describe(status="activating"), es_describe()],
+                            records=[_record("RUNNING")])
+    failure = _fail(client)
+    assert "did not apply" in failure.msg and "RID-UPGRADE" in failure.msg and "client_token" not in failure.msg
+
+
+def test_a_failed_record_ends_the_wait_with_the_vendor_state():
+    client = ScriptedClient([es_describe()], records=[_record("FAILED")])
+    failure = _fail(client)
+    assert "action record shows it ended" in failure.msg and "state FAILED" in failure.msg and client.describes == 2
+
+
+def test_a_queued_upgrade_is_waited_for_however_long_it_stays_active():
+    """No timer decides that an upgrade which has not shown activating yet was dropped."""
+    states = [es_describe()] + [es_describe()] * 12 + [es_describe(status="activating"), es_describe(es_version="6.7.0")]
+    client = ScriptedClient(states, records=[_record("WAITING")])
+    result = _run(client, wait_timeout=7200)
+    assert result["changed"] is True and result["reached"] is True and len(client.writes) == 1
+    assert client.record_reads == 12
+
+
+@pytest.mark.parametrize("records, advice", [([_record("PENDING")], False), ([], True)])
+def test_a_wait_that_never_sees_activating_says_what_the_vendor_records(records, advice):
+    client = ScriptedClient([es_describe()], records=records)
+    failure = _fail(client, wait_timeout=600)
+    assert "still running" in failure.msg and len(client.writes) == 1 and failure.result["timed_out"] is True
+    assert ("new client_token" in failure.msg) is advice
+    assert ("PENDING" in failure.msg) is (not advice)
+
+
+def test_old_records_and_unreadable_records_never_decide():
+    old = _record("FAILED", request_id="RID-OLD", start_ms=1000)
+    client = ScriptedClient([es_describe(), es_describe(), es_describe(es_version="6.7.0")], records=[old])
+    assert _run(client)["reached"] is True
+    throttled = ApiError("slow down", status=429, throttled=True, action="ListActionRecords")
+    client = ScriptedClient([es_describe(), es_describe(), es_describe(es_version="6.7.0")], records=throttled)
+    assert _run(client)["reached"] is True
+
+
+def test_not_found_fails_clearly():
+    error = ApiError("The specified instance is not found.", status=404, code="InstanceNotFound",
+                     request_id="RID-404", action="DescribeInstance")
+    failure = _fail(ScriptedClient([es_describe()], describe_error=error))
+    assert "instance %s was not found" % ES_INSTANCE in failure.msg and failure.error is error
+
+
+def test_write_that_may_have_been_applied_says_a_rerun_is_safe():
+    error = ApiError("no answer", code="ReadTimeout", action="UpgradeEngineVersion", maybe_applied=True)
+    client = ScriptedClient([es_describe()], upgrade_error=error)
+    failure = _fail(client)
+    assert "may have been applied" in failure.msg and failure.result["client_token"] in failure.msg
+    assert failure.error is error
+
+
+def test_patch_upgrade_sends_the_patch_type_and_compares_patch_versions():
+    client = ScriptedClient([es_describe(as_string=True), es_describe(status="activating"), es_describe(ali_version="ali1.5.0")])
+    result = _run(client, version="ali1.5.0", upgrade_type="patch")
+    assert client.writes[0]["upgrade_type"] == "patch" and client.writes[0]["version"] == "ali1.5.0"
+    assert result["after"]["patch_version"] == "ali1.5.0" and "kernel patch version ali1.5.0" in result["msg"]
+
+
+# --- multi-step upgrades -------------------------------------------------------------------------
+
+def _states(*versions):
+    """The instance active at the first version, then activating and active at each next one."""
+    states = [es_describe(es_version=versions[0])]
+    for version in versions[1:]:
+        states += [es_describe(es_version=versions[0], status="activating"), es_describe(es_version=version)]
+        versions = (version,) + versions[1:]
+    return states
+
+
+def _sent(client):
+    return [(call["version"], call["dry_run"]) for call in client.calls]
+
+
+def test_a_multi_step_upgrade_runs_every_documented_step_after_its_precheck():
+    client = ScriptedClient(_states("5.5.3", "5.6.16", "6.3.2", "6.7.0"))
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True, diff=True)
+    assert _sent(client) == [("5.6", True), ("5.6", False), ("6.3", True), ("6.3", False), ("6.7", True), ("6.7", False)]
+    assert [(step["from"], step["to"], step["status"]) for step in result["path"]] == [
+        ("5.5.3", "5.6", "done"), ("5.6", "6.3", "done"), ("6.3", "6.7", "done")]
+    assert result["steps_done"] == 3 and result["reached"] is True and result["after"]["engine_version"] == "6.7.0"
+    assert len(set(step["client_token"] for step in result["path"])) == 3
+    assert result["diff"]["after_header"] == "path 5.5.3 -> 5.6 -> 6.3 -> 6.7"
+
+
+def test_without_allow_intermediate_upgrades_nothing_is_sent_and_the_path_is_named():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    failure = _fail(client, allow_major_version_upgrade=True)
+    assert client.calls == [] and "allow_intermediate_upgrades" in failure.msg
+    assert "5.5.3 -> 5.6 -> 6.3 -> 6.7" in failure.msg
+
+
+@pytest.mark.parametrize("current, target, intermediate", [("5.6.16", "6.3", False), ("5.5.3", "6.7", True)])
+def test_crossing_a_major_version_needs_its_own_option(current, target, intermediate):
+    client = ScriptedClient([es_describe(es_version=current)])
+    failure = _fail(client, version=target, allow_intermediate_upgrades=intermediate)
+    assert client.calls == [] and "allow_major_version_upgrade" in failure.msg and "5.6" in failure.msg
+
+
+def test_a_one_step_upgrade_within_a_major_version_needs_no_option():
+    client = ScriptedClient(_states("6.3.2", "6.7.0"))
+    result = _run(client)
+    assert result["steps_done"] == 1 and [step["to"] for step in result["path"]] == ["6.7"]
+    assert result["client_token"] == derive_client_token(ES_INSTANCE, "engine", "6.7", None)
+
+
+def test_a_failed_precheck_of_a_later_step_stops_there_and_says_what_is_done():
+    client = ScriptedClient(_states("5.5.3", "5.6.16"))
+    original = client.upgrade_engine_version
+
+    def failing_second_precheck(instance_id, upgrade_type, version, client_token, dry_run=False, update_strategy=None):
+        if dry_run and version == "6.3":
+            client.calls.append({"upgrade_type": upgrade_type, "version": version, "client_token": client_token,
+                                 "dry_run": True, "update_strategy": update_strategy})
+            return ApiResponse(200, {}, {"Result": HEALTH_FAILED}, "RID-DRYRUN-2")
+        return original(instance_id, upgrade_type, version, client_token, dry_run, update_strategy)
+
+    client.upgrade_engine_version = failing_second_precheck
+    failure = _fail(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("5.6", True), ("5.6", False), ("6.3", True)]
+    assert failure.msg.startswith("step 2 of 3 (5.6 -> 6.3) failed: precheck failed")
+    assert "Done: 5.5.3 -> 5.6" in failure.msg and "the instance runs engine version 5.6.16" in failure.msg
+    assert [step["status"] for step in failure.result["path"]] == ["done", "failed", "pending"]
+    assert failure.result["steps_done"] == 1 and failure.result["changed"] is True
+
+
+def test_a_re_run_resumes_from_the_version_the_instance_runs():
+    client = ScriptedClient(_states("5.6.16", "6.3.2", "6.7.0"))
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [(step["from"], step["to"]) for step in result["path"]] == [("5.6.16", "6.3"), ("6.3", "6.7")]
+    assert [version for version, dry in _sent(client) if not dry] == ["6.3", "6.7"]
+
+
+def test_a_re_run_while_a_step_runs_waits_for_it_then_goes_on():
+    states = [es_describe(es_version="5.5.3", status="activating"), es_describe(es_version="5.6.16")]
+    states += _states("5.6.16", "6.3.2", "6.7.0")[1:]
+    client = ScriptedClient(states)
+    result = _run(client, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["6.3", "6.7"]
+    assert result["before"]["engine_version"] == "5.6.16" and result["reached"] is True
+
+
+def test_check_mode_plans_the_whole_path_and_checks_only_the_first_step():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    result = _run(client, check_mode=True, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("5.6", True)]
+    assert result["path"][0]["precheck"]["passed"] is True
+    assert [step["precheck"]["status"] for step in result["path"][1:]] == ["not yet checkable"] * 2
+    assert "through 5.6 -> 6.3 -> 6.7" in result["msg"]
+
+
+def test_without_wait_only_the_next_step_starts():
+    client = ScriptedClient([es_describe(es_version="5.5.3")])
+    result = _run(client, wait=False, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["5.6"]
+    assert "step 1 of 3" in result["msg"] and [step["status"] for step in result["path"]] == ["started", "pending", "pending"]
+
+
+def test_a_user_path_reaches_where_the_table_does_not():
+    client = ScriptedClient(_states("6.7.0", "7.10.0", "8.5.1"))
+    result = _run(client, version="8.5", upgrade_path=["7.10", "8.5"], allow_intermediate_upgrades=True,
+                  allow_major_version_upgrade=True)
+    assert [version for version, dry in _sent(client) if not dry] == ["7.10", "8.5"]
+    assert result["after"]["engine_version"] == "8.5.1"
+
+
+def test_precheck_false_skips_only_the_first_steps_check():
+    client = ScriptedClient(_states("5.6.16", "6.3.2", "6.7.0"))
+    _run(client, precheck=False, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
+    assert _sent(client) == [("6.3", False), ("6.7", True), ("6.7", False)]
