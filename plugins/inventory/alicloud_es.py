@@ -131,9 +131,9 @@ compose:
 #   cache_timeout: 600
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import ALICLOUD_CREDENTIAL_ENV
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
     LIST_FILTERS,
     EsInstance,

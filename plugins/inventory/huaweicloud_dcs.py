@@ -152,13 +152,13 @@ groups:
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.errors import huaweicloud_code_number
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import (
     HUAWEICLOUD_CREDENTIAL_ENV,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.errors import huaweicloud_code_number
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     NO_VERSION_STATUSES,
     InstanceState,

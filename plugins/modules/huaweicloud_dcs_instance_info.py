@@ -202,9 +202,9 @@ error:
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
 """
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.info import DcsInstanceInfo
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.module import HuaweicloudModule
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module
 
 
 def main():

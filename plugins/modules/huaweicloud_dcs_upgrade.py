@@ -350,8 +350,8 @@ msg:
   sample: upgraded instance 3f7d1c2a-0001-4b5e-9f00-00000000dc01 (engine_minor_version 5.0.2.5 -> 5.0.2.7), task 6f1c0c7e2a7b4d0e9a8f5e4d3c2b1a09
 """
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.module import HuaweicloudModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module, wait_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.module import HuaweicloudModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.run import DcsUpgrade
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from tests.simulator.fixture import simulator, simulator_server  # noqa: F401  pylint: disable=unused-import
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 
 HUAWEI_REGION = "cn-north-4"
 

@@ -16,12 +16,12 @@ import time
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     HUAWEICLOUD_ENV,
     HuaweicloudSettings,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 
 from tests.integration.ansible_cli import run_module
 from tests.integration.inventory_cli import run_inventory, write_inventory

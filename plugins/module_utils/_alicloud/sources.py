@@ -17,7 +17,6 @@ __metaclass__ = type
 import json
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import (
     EcsMetadataSource,
@@ -33,6 +32,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,
+    env_fallback,
     option_given,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import Acs3Signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     CredentialSource,
@@ -21,7 +22,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     check_answered,
     expires_at_from,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import Acs3Signer
 
 STS_ACTION = "AssumeRole"
 STS_VERSION = "2015-04-01"

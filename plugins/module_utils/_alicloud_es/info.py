@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
     LIST_FILTERS,
     EsInstance,
@@ -18,6 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     validate_instance_id,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 
 

@@ -13,13 +13,13 @@ import hashlib
 import re
 import uuid
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
     ENGINE,
     PATCH_PREFIX,
     UPGRADE_TYPES,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.path import validate_upgrade_path
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,

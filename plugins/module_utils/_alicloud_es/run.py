@@ -11,7 +11,6 @@ __metaclass__ = type
 import json
 import time
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
     ACTIVE,
     ENGINE,
@@ -20,13 +19,14 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     EsInstance,
     is_not_found,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.path import plan_engine_path
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     UpgradeRequest,
     precheck_client_token,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.wait import EsWaits, status_hint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError, UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import numeric_parts
 

@@ -16,9 +16,11 @@ __metaclass__ = type
 import os
 import re
 
-from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
+    StaticSource,
+    env_fallback,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import (
     DEFAULT_TIMEOUT,

@@ -15,9 +15,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import calendar
+import os
 import re
 import time
 from email.utils import mktime_tz, parsedate_tz
+
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
@@ -71,10 +74,29 @@ def check_answered(values, what=None, max_length=MAX_TOKEN_LENGTH):
         raise CredentialError("%s: %s" % (what, error) if what else str(error))
 
 
+# AWX injects a credential's unset fields as empty strings: an empty option or environment variable is unset (an empty
+# string is no key, no number, none of the choices). The one place this rule lives.
 def option_given(params, name):
-    """An option's value, None when unset: AWX injects a credential's unset fields as empty strings."""
+    """An option's value, None when unset."""
     value = params.get(name)
     return None if value is None or value == "" else value
+
+
+def env_value(names, environ=None):
+    """The value of the first of ``names`` set to a non-empty value in the environment, or None."""
+    environ = os.environ if environ is None else environ
+    for name in names:
+        if environ.get(name):
+            return environ[name]
+    return None
+
+
+def env_fallback(*names):
+    """The argument specs' environment fallback: :func:`env_value`, else no value."""
+    value = env_value(names)
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
 
 
 def refresh_margin(lifetime):

@@ -16,6 +16,15 @@ __metaclass__ = type
 import math
 import re
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
+    ARTIFACT_PREFIX,
+    COMPACT_FIELDS,
+    check_context,
+    check_percent,
+    check_time,
+    run_context,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     MAX_DURATION_SECONDS,
     MAX_FIELD_LENGTH,
@@ -26,15 +35,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     preview,
     refuse,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
-    ARTIFACT_PREFIX,
-    COMPACT_FIELDS,
-    check_context,
-    check_percent,
-    check_time,
-    run_context,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 
 ARTIFACT_NAME = re.compile(r"^" + ARTIFACT_PREFIX + r"[A-Za-z0-9_]{1,64}$")
 MAX_JOBS = 1000

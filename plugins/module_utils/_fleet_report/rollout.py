@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     OUTCOME_NAMES,
     ReportInputError,
@@ -22,7 +23,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     refuse,
     summarise,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 
 PHASES = ("all", "canary", "rest")
 # What a set_stats key may carry after "engine_upgrade_job_": AWX job ids are numbers, local ones are generated.

@@ -11,9 +11,9 @@ __metaclass__ = type
 
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.connection import Settings, common_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_fallback
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import (
     HUAWEICLOUD_CREDENTIAL_ENV,

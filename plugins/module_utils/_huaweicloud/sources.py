@@ -16,14 +16,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
-from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     StaticSource,
+    env_fallback,
     option_given,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_seconds, check_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
     DEFAULT_DURATION_SECONDS,
     DURATION_BOUNDS,
@@ -33,9 +34,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     DEFAULT_METADATA_ENDPOINT,
     HuaweicloudMetadataSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_seconds, check_text
 
 CREDENTIAL_SOURCES = ("access_key", "metadata")
 # HUAWEICLOUD_SDK_IAM_ENDPOINT is huaweicloudsdkcore's own name; the others follow its HUAWEICLOUD_SDK_ prefix.
@@ -62,27 +60,18 @@ IAM_REGIONS = frozenset((
 MAX_NAME_LENGTH = 64
 
 
-def set_env_fallback(*names):
-    """The first of ``names`` set to a non-empty value: AWX injects unset credential fields as empty strings, which
-    must read as unset (an empty string is not a number, nor one of the choices)."""
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise AnsibleFallbackNotFound
-
-
 def huaweicloud_credential_spec():
     """The argument-spec entries of the credential-source options (the key pair's are in connection.py)."""
     env = HUAWEICLOUD_CREDENTIAL_ENV
     return dict(
         credential_source=dict(type="str", choices=list(CREDENTIAL_SOURCES),
-                               fallback=(set_env_fallback, env["credential_source"])),
-        metadata_endpoint=dict(type="str", fallback=(set_env_fallback, env["metadata_endpoint"])),
-        agency_name=dict(type="str", fallback=(set_env_fallback, env["agency_name"])),
-        agency_domain_name=dict(type="str", fallback=(set_env_fallback, env["agency_domain_name"])),
-        agency_domain_id=dict(type="str", fallback=(set_env_fallback, env["agency_domain_id"])),
-        agency_duration_seconds=dict(type="int", fallback=(set_env_fallback, env["agency_duration_seconds"])),
-        iam_endpoint=dict(type="str", fallback=(set_env_fallback, env["iam_endpoint"])),
+                               fallback=(env_fallback, env["credential_source"])),
+        metadata_endpoint=dict(type="str", fallback=(env_fallback, env["metadata_endpoint"])),
+        agency_name=dict(type="str", fallback=(env_fallback, env["agency_name"])),
+        agency_domain_name=dict(type="str", fallback=(env_fallback, env["agency_domain_name"])),
+        agency_domain_id=dict(type="str", fallback=(env_fallback, env["agency_domain_id"])),
+        agency_duration_seconds=dict(type="int", fallback=(env_fallback, env["agency_duration_seconds"])),
+        iam_endpoint=dict(type="str", fallback=(env_fallback, env["iam_endpoint"])),
     )
 
 

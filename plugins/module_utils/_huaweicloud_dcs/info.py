@@ -9,13 +9,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     is_not_found,
     list_query,
     listing_matches,
     normalize_versions,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
     validate_instance_id,
 )

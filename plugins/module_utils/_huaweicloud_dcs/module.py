@@ -8,13 +8,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.module import CloudModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     HUAWEICLOUD_ENV,
     HuaweicloudSettings,
     huaweicloud_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.module import CloudModule
 
 
 class HuaweicloudModule(CloudModule):

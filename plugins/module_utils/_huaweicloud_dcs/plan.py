@@ -10,15 +10,15 @@ __metaclass__ = type
 
 from collections import namedtuple
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import compare
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     BLOCKED_STATUSES,
     COMPONENTS,
     PROXY,
     READY_STATUS,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import LATEST
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import compare
 
 # Codes of the client-side precheck's errors, named after the API's own refusals of the same conditions.
 STATUS_NOT_RUNNING_CODE = "DCS.4049"

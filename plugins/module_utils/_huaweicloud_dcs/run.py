@@ -10,6 +10,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import (
+    DEFAULT_MAX_ATTEMPTS,
+    BackoffPolicy,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     READY_STATUS,
     TASK_FAILED,
@@ -19,12 +26,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     task_outcome,
     text,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.precheck import Precheck
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import (
-    DEFAULT_MAX_ATTEMPTS,
-    BackoffPolicy,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.plan import (
     PlanError,
     plan_upgrade,
@@ -33,7 +34,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     LATEST,
     UpgradeRequest,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
 
 SAME_VERSION_CODE = "DCS.4053"
 # Codes worded as "busy, retry later" in the DCS error code table (and two that Huawei's Terraform provider treats so,

@@ -23,6 +23,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_value
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import (
     configured_secrets,
@@ -45,7 +46,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory
     check_instance_ids,
     check_one_region_per_endpoint,
     check_region,
-    first_env_value,
     fingerprint,
     hostname_candidates,
     plain_text,
@@ -192,7 +192,7 @@ class CloudInventoryBase(BaseInventoryPlugin, Constructable, Cacheable):
         for name in self.CONNECTION_OPTIONS:
             value = self.get_option(name)
             if (value is None or value == "") and name in self.SETTINGS.env:
-                value = first_env_value(self.SETTINGS.env[name])
+                value = env_value(self.SETTINGS.env[name])
             params[name] = value
         return params
 

@@ -11,7 +11,6 @@ __metaclass__ = type
 
 import hashlib
 import json
-import os
 import re
 import socket
 
@@ -22,8 +21,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.conn
     REGION_PATTERN,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import control_character
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy, is_transient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import control_character
 
 try:
     from urllib.parse import urlsplit
@@ -66,16 +65,6 @@ def check_instance_ids(values):
                               % (value,))
         ids.append(text)
     return ids
-
-
-def first_env_value(names, environ=None):
-    """The value of the first of ``names`` set (non-empty) in the environment, or None."""
-    environ = os.environ if environ is None else environ
-    for name in names:
-        value = environ.get(name)
-        if value:
-            return value
-    return None
 
 
 def unique_in_order(values):

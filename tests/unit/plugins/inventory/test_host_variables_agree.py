@@ -20,8 +20,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.inventory.huaweicloud_d
     InventoryModule as DcsInventory,
     dcs_host_variables,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import EsInstance
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     ENGINE,
     PROXY,

@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import alicloud_source
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import EcsMetadataSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import alicloud_source
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint

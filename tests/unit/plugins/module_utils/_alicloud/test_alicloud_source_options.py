@@ -16,11 +16,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
     ALICLOUD_ENV,
     AlicloudSettings,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import EcsMetadataSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import (
     ALICLOUD_CREDENTIAL_ENV,
     alicloud_credential_spec,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import EcsMetadataSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError

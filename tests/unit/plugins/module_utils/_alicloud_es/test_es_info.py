@@ -7,8 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.info import EsInstanceQuery
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from tests.unit.plugins.module_utils.samples import es_describe
 
 

@@ -9,13 +9,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
     EsInstance,
     ListingFilter,
     is_not_found,
     tags_to_dict,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from tests.unit.plugins.module_utils.samples import ES_INSTANCE, es_describe
 
 

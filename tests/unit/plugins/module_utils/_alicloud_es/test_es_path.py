@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.path import (
     plan_engine_path,
     validate_upgrade_path,
@@ -18,6 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     ENGINE_TARGET_PATTERN,
     UpgradeRequest,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from tests.unit.plugins.module_utils.samples import ES_INSTANCE
 
 

@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     UpgradeRequest,
     derive_client_token,
@@ -18,6 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     validate_instance_id,
     validate_target_version,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from tests.unit.plugins.module_utils.samples import ES_INSTANCE
 
 

@@ -9,8 +9,6 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     UpgradeRequest,
     derive_client_token,
@@ -19,6 +17,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     EsUpgrade,
     checks_from_result,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from tests.unit.plugins.module_utils.samples import ALL_PASS, ES_INSTANCE, HEALTH_FAILED, FakeClock, es_describe
 

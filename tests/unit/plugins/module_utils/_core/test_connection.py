@@ -12,12 +12,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
     AlicloudSettings,
     alicloud_argument_spec,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     HUAWEICLOUD_ENV,
     HuaweicloudSettings,
     huaweicloud_argument_spec,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 
 ALI = dict(access_key="AK", secret_key="SK", region="cn-hangzhou")
 HW = dict(access_key="AK", secret_key="SK", region="cn-north-4", project_id="0123456789abcdef0123456789abcdef")

@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import alicloud_signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     Credentials,
@@ -19,7 +20,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     parse_utc,
     refresh_margin,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import alicloud_signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.signer import SdkHmacSha256Signer
 
 
@@ -146,3 +146,31 @@ def test_a_signer_still_takes_a_key_pair():
     assert signer.access_key == "AKPAIR" and signer.secrets == ("SKPAIR", "TOKENPAIR")
     with pytest.raises(ValueError, match="access key and a secret key"):
         alicloud_signer("v3", "AKPAIR", "")
+
+
+def test_every_environment_fallback_of_both_clouds_reads_an_empty_variable_as_unset(monkeypatch):
+    # One rule for both clouds and the inventory plugins: AWX injects a credential's unset fields as empty strings.
+    from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
+
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import alicloud_argument_spec
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_fallback, env_value
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
+        huaweicloud_argument_spec,
+    )
+
+    checked = 0
+    for spec in (alicloud_argument_spec(), huaweicloud_argument_spec()):
+        for option in spec.values():
+            if "fallback" not in option:
+                continue
+            function, names = option["fallback"]
+            assert function is env_fallback
+            for name in names:
+                monkeypatch.setenv(name, "")
+            with pytest.raises(AnsibleFallbackNotFound):
+                function(*names)
+            assert env_value(names) is None
+            monkeypatch.setenv(names[-1], "given")
+            assert function(*names) == "given"
+            checked += 1
+    assert checked == 27  # every option with an environment variable, both clouds

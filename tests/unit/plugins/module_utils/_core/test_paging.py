@@ -11,9 +11,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 
 
 class ScriptedTransport:

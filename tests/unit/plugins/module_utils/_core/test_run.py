@@ -9,9 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es import request as alicloud_es_request
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs import request as huaweicloud_dcs_request
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
     UpgradeError,
     UpgradeRun,
@@ -20,6 +19,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run 
     wait_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs import request as huaweicloud_dcs_request
 from tests.unit.plugins.module_utils.samples import DCS_INSTANCE, ES_INSTANCE
 
 REQUESTS = {

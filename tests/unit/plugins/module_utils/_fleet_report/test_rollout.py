@@ -14,11 +14,6 @@ from ansible.executor.playbook_executor import PlaybookExecutor
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.action.fleet_report import TEMPLATE
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
-    ReportInputError,
-    build_report,
-    build_rows,
-)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     COMPACT_FIELDS,
     JobReport,
@@ -26,6 +21,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     canary_result,
     check_run,
     notification,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
+    ReportInputError,
+    build_report,
+    build_rows,
 )
 
 HOSTS = ["h%02d" % number for number in range(10)]

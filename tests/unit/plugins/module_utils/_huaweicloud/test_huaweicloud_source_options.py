@@ -10,20 +10,20 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_fallback
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
+    HuaweicloudAgencySource,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     HUAWEICLOUD_ENV,
     HuaweicloudSettings,
     huaweicloud_argument_spec,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import set_env_fallback
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
-    HuaweicloudAgencySource,
-)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.metadata import (
     HuaweicloudMetadataSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 
 SECRET = "SecretKeyNeverShown000000000000000000000"
 KEYS = dict(access_key="AKEXAMPLE000000000001", secret_key=SECRET)
@@ -141,6 +141,6 @@ def test_empty_environment_values_read_as_unset(monkeypatch):
     from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
     monkeypatch.setenv("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS", "")
     with pytest.raises(AnsibleFallbackNotFound):
-        set_env_fallback("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS")
+        env_fallback("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS")
     monkeypatch.setenv("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS", "1800")
-    assert set_env_fallback("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS") == "1800"
+    assert env_fallback("HUAWEICLOUD_SDK_AGENCY_DURATION_SECONDS") == "1800"

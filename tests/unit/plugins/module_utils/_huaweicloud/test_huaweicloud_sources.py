@@ -22,15 +22,15 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     CredentialError,
     StaticSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
     HuaweicloudAgencySource,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.metadata import (
     HuaweicloudMetadataSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 
 from tests.unit.plugins.module_utils.samples import FakeClock
 

@@ -10,13 +10,13 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
     LATEST,
     UpgradeRequest,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.run import BUSY_CODES, DcsUpgrade
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from tests.unit.plugins.module_utils.samples import DCS_INSTANCE, FakeClock, dcs_instance, dcs_versions
 
 
