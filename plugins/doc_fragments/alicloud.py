@@ -18,8 +18,9 @@ options:
       - If not set, the environment variable E(ALICLOUD_ACCESS_KEY) or E(ALIBABA_CLOUD_ACCESS_KEY_ID) is used.
       - One credential source is used, never a mix, or the task fails before any API call naming the options. The sources are this key
         pair (with O(secret_key) and optionally O(security_token)), a CLI profile (O(profile) /
-        O(shared_credentials_file)), or the instance's RAM role (O(ecs_role_name)). O(assume_role_arn) may be set over
-        any of them. Empty values count as unset (AWX injects unset credential fields as empty strings).
+        O(shared_credentials_file)), or the instance's RAM role (O(ecs_role_name)); O(credential_source) selects one
+        explicitly. O(assume_role_arn) may be set over any of them. Empty values count as unset (AWX injects unset
+        credential fields as empty strings).
     type: str
   secret_key:
     description:
@@ -85,6 +86,20 @@ options:
       - If not set, the environment variable E(ALICLOUD_STS_ENDPOINT) is used.
     type: str
     version_added: 0.2.0
+  credential_source:
+    description:
+      - The credential source that signs the requests (or the STS AssumeRole call, with O(assume_role_arn)).
+      - V(access_key) uses O(access_key), O(secret_key) and O(security_token).
+      - V(profile) uses a profile of the C(aliyun) CLI (O(profile) / O(shared_credentials_file); the file's C(current)
+        profile when neither is set).
+      - V(ecs_ram_role) uses the RAM role of the ECS instance the task runs on (O(ecs_role_name); the role attached to
+        the instance, as the metadata service names it, when unset).
+      - When unset, the source is the one whose options are set, and setting those of two sources is an error.
+        When set, options of another source are refused before any API call, naming them.
+      - If not set, the environment variable E(ALICLOUD_CREDENTIAL_SOURCE) is used.
+    type: str
+    choices: [access_key, profile, ecs_ram_role]
+    version_added: 0.3.0
   ecs_role_name:
     description:
       - Name of the RAM role attached to the ECS instance the task runs on; its temporary credentials are read from the

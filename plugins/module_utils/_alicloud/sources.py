@@ -4,8 +4,10 @@
 
 """Alibaba Cloud credential sources: which one the options select, and their checks before any request.
 
-One base source: the key pair (``access_key`` / ``secret_key`` [/ ``security_token``]), a profile of the ``aliyun``
-CLI's config (``profile`` / ``shared_credentials_file``) or the instance's RAM role (``ecs_role_name``); and, over
+One base source, selected by ``credential_source`` (or, when it is unset, by the options that are set): the key pair
+(``access_key``: ``access_key`` / ``secret_key`` [/ ``security_token``]), a profile of the ``aliyun`` CLI's config
+(``profile``: ``profile`` / ``shared_credentials_file``, the CLI's current profile when neither is set) or the
+instance's RAM role (``ecs_ram_role``: ``ecs_role_name``, discovered from the metadata service when unset); and, over
 any of them, ``assume_role_arn`` (STS AssumeRole with the base's credentials). The environment variables are those of
 ``alibaba.alicloud`` (``ALICLOUD_*``) and of the official SDKs (``ALIBABA_CLOUD_*``).
 """
@@ -42,7 +44,16 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vali
     check_text,
 )
 
+# Each source as the user selects it (credential_source), its options and their environment variables; assume_role_arn
+# (STS) may be set over any of them.
+SOURCE_OPTIONS = {
+    "access_key": ("access_key", "secret_key", "security_token"),
+    "profile": ("profile", "shared_credentials_file"),
+    "ecs_ram_role": ("ecs_role_name",),
+}
+CREDENTIAL_SOURCES = tuple(SOURCE_OPTIONS)
 ALICLOUD_CREDENTIAL_ENV = {
+    "credential_source": ["ALICLOUD_CREDENTIAL_SOURCE"],
     "assume_role_arn": ["ALICLOUD_ASSUME_ROLE_ARN", "ALIBABA_CLOUD_ROLE_ARN"],
     "assume_role_session_name": ["ALICLOUD_ASSUME_ROLE_SESSION_NAME", "ALIBABA_CLOUD_ROLE_SESSION_NAME"],
     "assume_role_duration_seconds": ["ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION"],
@@ -69,6 +80,8 @@ def alicloud_credential_spec():
     """Argument-spec entries of the credential sources beyond the key pair."""
     env = ALICLOUD_CREDENTIAL_ENV
     return dict(
+        credential_source=dict(type="str", choices=list(CREDENTIAL_SOURCES),
+                               fallback=(env_fallback, env["credential_source"])),
         assume_role_arn=dict(type="str", fallback=(env_fallback, env["assume_role_arn"])),
         assume_role_session_name=dict(type="str", fallback=(env_fallback, env["assume_role_session_name"])),
         assume_role_duration_seconds=dict(type="raw", fallback=(env_fallback, env["assume_role_duration_seconds"])),
@@ -85,30 +98,48 @@ def _env_hint(name):
     return "%s (environment %s)" % (name, " or ".join(ALICLOUD_CREDENTIAL_ENV[name]))
 
 
+def _given_sources(params):
+    """The sources whose options are set, each with the options that say so."""
+    given = []
+    for name, options in SOURCE_OPTIONS.items():
+        set_options = [option for option in options if option_given(params, option)]
+        if set_options:
+            given.append((name, set_options))
+    return given
+
+
 def base_mode(params):
-    """'key_pair', 'profile' or 'ecs_role'; raises CredentialError when several or none are set."""
-    chosen = []
-    given = [name for name in ("access_key", "secret_key", "security_token") if option_given(params, name)]
-    if given:
-        chosen.append(("key_pair", " / ".join(given)))
-    if option_given(params, "profile") or option_given(params, "shared_credentials_file"):
-        chosen.append(("profile", "profile / shared_credentials_file"))
-    if option_given(params, "ecs_role_name"):
-        chosen.append(("ecs_role", "ecs_role_name"))
-    if len(chosen) > 1:
+    """The base source: ``access_key``, ``profile`` or ``ecs_ram_role``, as ``credential_source`` selects it, or as the
+    options set imply when it is not set. Raises CredentialError when the options contradict each other, or give none."""
+    explicit = option_given(params, "credential_source")
+    given = _given_sources(params)
+    if explicit is not None:
+        if explicit not in CREDENTIAL_SOURCES:
+            raise CredentialError("credential_source must be one of %s (environment ALICLOUD_CREDENTIAL_SOURCE), got %r"
+                                  % (", ".join(CREDENTIAL_SOURCES), check_text("credential_source", str(explicit), 64)))
+        stray = [option for name, options in given if name != explicit for option in options]
+        if stray:
+            raise CredentialError("credential_source=%s, but %s %s set too (as options or environment variables): unset "
+                                  "%s, or select the source %s belong%s to" % (
+                                      explicit, " and ".join(stray), "is" if len(stray) == 1 else "are",
+                                      "it" if len(stray) == 1 else "them", "it" if len(stray) == 1 else "they",
+                                      "s" if len(stray) == 1 else ""))
+        return explicit
+    if len(given) > 1:
         raise CredentialError("%s are different credential sources; set only one of them (assume_role_arn may be set "
-                              "over any of them)" % " and ".join(label for dummy, label in chosen))
-    if not chosen:
+                              "over any of them), or select one with credential_source"
+                              % " and ".join(" / ".join(options) for dummy, options in given))
+    if not given:
         raise CredentialError("missing Alibaba Cloud credentials: set access_key (environment ALICLOUD_ACCESS_KEY or "
                               "ALIBABA_CLOUD_ACCESS_KEY_ID); secret_key (environment ALICLOUD_SECRET_KEY or "
-                              "ALIBABA_CLOUD_ACCESS_KEY_SECRET); or another credential source: %s, or %s"
-                              % (_env_hint("profile"), _env_hint("ecs_role_name")))
-    return chosen[0][0]
+                              "ALIBABA_CLOUD_ACCESS_KEY_SECRET); or another credential source: %s, or %s, or "
+                              "credential_source=profile / ecs_ram_role" % (_env_hint("profile"), _env_hint("ecs_role_name")))
+    return given[0][0]
 
 
 def uses_key_pair(params):
     """Whether access_key / secret_key sign (directly, or the AssumeRole call): the settings check them then."""
-    return base_mode(params) == "key_pair"
+    return base_mode(params) == "access_key"
 
 
 def _endpoint(params, name, default):
@@ -171,9 +202,9 @@ def alicloud_source(params, http):
     role = assume_role_options(params)
     sts_endpoint = _endpoint(params, "sts_endpoint", DEFAULT_STS_ENDPOINT)
     metadata_endpoint = _endpoint(params, "ecs_metadata_endpoint", DEFAULT_ECS_METADATA_ENDPOINT)
-    if mode == "key_pair":
+    if mode == "access_key":
         base = StaticSource(params.get("access_key"), params.get("secret_key"), params.get("security_token") or None)
-    elif mode == "ecs_role":
+    elif mode == "ecs_ram_role":
         base = EcsMetadataSource(_pattern(params, "ecs_role_name", ROLE_NAME, "the name of a RAM role (letters, "
                                           "digits and . _ @ -)"), metadata_endpoint, http)
     else:

@@ -72,10 +72,10 @@ def test_the_options_select_one_source_without_any_request(dummy, params, kind, 
 
 
 REFUSED = [
-    ("keys and profile", dict(KEYS, profile="p"), ["access_key / secret_key and profile / shared_credentials_file", "set only one"]),
+    ("keys and profile", dict(KEYS, profile="p"), ["access_key / secret_key and profile are different", "set only one", "select one with credential_source"]),
     ("keys and instance role", dict(KEYS, ecs_role_name="r"), ["access_key / secret_key and ecs_role_name"]),
     ("token and instance role", dict(security_token=TOKEN, ecs_role_name="r"), ["security_token and ecs_role_name", "set only one"]),
-    ("profile and instance role", dict(profile="p", ecs_role_name="r"), ["profile / shared_credentials_file and ecs_role_name"]),
+    ("profile and instance role", dict(profile="p", ecs_role_name="r"), ["profile and ecs_role_name are different"]),
     ("nothing", dict(), ["missing Alibaba Cloud credentials", "ALICLOUD_ACCESS_KEY", "profile (environment ALICLOUD_PROFILE",
                          "ecs_role_name (environment ALICLOUD_ECS_ROLE_NAME"]),
     ("secret only", dict(secret_key=SECRET), ["missing Alibaba Cloud credentials", "access_key"]),
@@ -185,3 +185,31 @@ def test_unreadable_config_files_are_refused_without_quoting_them(tmp_path, cont
     with pytest.raises(ConfigError) as info:
         settings(shared_credentials_file=str(path))
     assert fragment in str(info.value) and SECRET not in str(info.value)
+
+
+@pytest.mark.parametrize("selected,params,source_class", [
+    ("access_key", dict(KEYS), "StaticSource"),
+    ("ecs_ram_role", dict(ecs_role_name="r"), "EcsMetadataSource"),
+    # Without ecs_role_name: the role attached to the instance, as the metadata service names it.
+    ("ecs_ram_role", dict(), "EcsMetadataSource"),
+])
+def test_credential_source_selects_the_source_explicitly(selected, params, source_class):
+    source = settings(credential_source=selected, **params).credential_source
+    assert type(source).__name__ == source_class
+
+
+@pytest.mark.parametrize("selected,params,named", [
+    ("ecs_ram_role", dict(KEYS), "access_key and secret_key are set too"),
+    ("profile", dict(ecs_role_name="r"), "ecs_role_name is set too"),
+    ("access_key", dict(KEYS, profile="p"), "profile is set too"),
+])
+def test_options_of_another_source_than_the_selected_one_are_refused(selected, params, named):
+    with pytest.raises(ConfigError) as info:
+        settings(credential_source=selected, **params).credential_source
+    assert "credential_source=%s" % selected in str(info.value) and named in str(info.value)
+
+
+def test_an_unknown_credential_source_is_refused_with_the_choices():
+    with pytest.raises(ConfigError) as info:
+        settings(credential_source="oidc", **KEYS)
+    assert "access_key, profile, ecs_ram_role" in str(info.value) and "ALICLOUD_CREDENTIAL_SOURCE" in str(info.value)
