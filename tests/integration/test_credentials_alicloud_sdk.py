@@ -20,7 +20,7 @@ from alibabacloud_elasticsearch20170613.client import Client as EsClient
 from alibabacloud_tea_openapi.models import Config
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import alicloud_source
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from tests.simulator.fixture import BASIC_FLEET, start_simulator
 from tests.simulator.sts_alicloud import DEFAULT_ROLE_ARN
 

@@ -56,4 +56,4 @@ class AlicloudSettings(Settings):
 
     def _credential_source(self, params):
         # Key pair, CLI profile or instance RAM role, with an assumed role over any of them (_alicloud.sources).
-        return alicloud_source(params, self.credential_http())
+        return alicloud_source(params, self.credential_http)

@@ -20,17 +20,6 @@ import json
 import re
 
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import (
-    EcsMetadataSource,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.profile import (
-    DEFAULT_CONFIG_FILE,
-    ProfileSettings,
-    profile_source,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import (
-    StsAssumeRoleSource,
-)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,
@@ -196,8 +185,15 @@ def assume_role_options(params):
     return arn, session, duration, _policy(option_given(params, "assume_role_policy"))
 
 
+def _client(http):
+    return http() if callable(http) else http
+
+
 def alicloud_source(params, http):
-    """The credential source the options select; raises CredentialError (a ConfigError) before any request."""
+    """The credential source the options select; raises CredentialError (a ConfigError) before any request.
+
+    ``http`` is the credential client for the services a source asks, or a function that makes it. Each source's
+    module is imported when it is selected: a module's payload is compiled at every run, and a key pair needs none."""
     mode = base_mode(params)
     role = assume_role_options(params)
     sts_endpoint = _endpoint(params, "sts_endpoint", DEFAULT_STS_ENDPOINT)
@@ -205,9 +201,19 @@ def alicloud_source(params, http):
     if mode == "access_key":
         base = StaticSource(params.get("access_key"), params.get("secret_key"), params.get("security_token") or None)
     elif mode == "ecs_ram_role":
+        from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import (
+            EcsMetadataSource,
+        )
+        http = _client(http)
         base = EcsMetadataSource(_pattern(params, "ecs_role_name", ROLE_NAME, "the name of a RAM role (letters, "
                                           "digits and . _ @ -)"), metadata_endpoint, http)
     else:
+        from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.profile import (
+            DEFAULT_CONFIG_FILE,
+            ProfileSettings,
+            profile_source,
+        )
+        http = _client(http)
         path = option_given(params, "shared_credentials_file") or DEFAULT_CONFIG_FILE
         check_text("shared_credentials_file", path, MAX_TEXT_LENGTH)
         profile = option_given(params, "profile")
@@ -225,5 +231,6 @@ def alicloud_source(params, http):
                                                              DEFAULT_SESSION_NAME, _duration))
     if role is None:
         return base
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource
     arn, session, duration, policy = role
-    return StsAssumeRoleSource(base, arn, session, duration, policy, sts_endpoint, http)
+    return StsAssumeRoleSource(base, arn, session, duration, policy, sts_endpoint, _client(http))

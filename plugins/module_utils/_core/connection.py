@@ -24,7 +24,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import (
     DEFAULT_TIMEOUT,
-    CredentialHttp,
     Endpoint,
     HttpSession,
 )
@@ -103,7 +102,10 @@ class Settings:
         return StaticSource(self.access_key, self.secret_key, self.security_token)
 
     def credential_http(self):
-        """HTTP for the credential services, with this connection's timeout and TLS settings."""
+        """HTTP for the credential services, over this connection's session (TLS settings, timeouts, secrets)."""
+        # Imported here: a run that signs with a key pair never loads the credential client (payload modules are
+        # compiled at every run).
+        from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
         return CredentialHttp(http=self.http)
 
     def _check_credentials(self):

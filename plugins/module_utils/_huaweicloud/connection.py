@@ -64,4 +64,4 @@ class HuaweicloudSettings(Settings):
 
     def _credential_source(self, params):
         # Key pair or ECS metadata, with an IAM agency over either (_huaweicloud.sources).
-        return huaweicloud_source(params, self.credential_http())
+        return huaweicloud_source(params, self.credential_http)

@@ -25,15 +25,6 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_seconds, check_text
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
-    DEFAULT_DURATION_SECONDS,
-    DURATION_BOUNDS,
-    HuaweicloudAgencySource,
-)
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.metadata import (
-    DEFAULT_METADATA_ENDPOINT,
-    HuaweicloudMetadataSource,
-)
 
 CREDENTIAL_SOURCES = ("access_key", "metadata")
 # HUAWEICLOUD_SDK_IAM_ENDPOINT is huaweicloudsdkcore's own name; the others follow its HUAWEICLOUD_SDK_ prefix.
@@ -90,6 +81,10 @@ def uses_key_pair(params):
 
 
 def _duration(params):
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
+        DEFAULT_DURATION_SECONDS,
+        DURATION_BOUNDS,
+    )
     value = option_given(params, "agency_duration_seconds")
     if value is None:
         return DEFAULT_DURATION_SECONDS
@@ -131,8 +126,15 @@ def _check_metadata_conflicts(params):
                                                             "it" if len(given) == 1 else "them"))
 
 
+def _client(http):
+    return http() if callable(http) else http
+
+
 def huaweicloud_source(params, http, clock=None):
-    """The :class:`CredentialSource` the options describe; raises :class:`ConfigError` before any request."""
+    """The :class:`CredentialSource` the options describe; raises :class:`ConfigError` before any request.
+
+    ``http`` is the credential client for the services a source asks, or a function that makes it. Each source's
+    module is imported when it is selected: a module's payload is compiled at every run, and a key pair needs none."""
     kwargs = {} if clock is None else {"clock": clock}
     source_kind = credential_source_of(params)
     agency_name = _name(params, "agency_name")
@@ -147,7 +149,11 @@ def huaweicloud_source(params, http, clock=None):
                               % (" and ".join(stray), "is" if len(stray) == 1 else "are", ", ".join(stray)))
     if source_kind == "metadata":
         _check_metadata_conflicts(params)
-        base = HuaweicloudMetadataSource(_endpoint(params, "metadata_endpoint", DEFAULT_METADATA_ENDPOINT), http,
+        from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.metadata import (
+            DEFAULT_METADATA_ENDPOINT,
+            HuaweicloudMetadataSource,
+        )
+        base = HuaweicloudMetadataSource(_endpoint(params, "metadata_endpoint", DEFAULT_METADATA_ENDPOINT), _client(http),
                                          **kwargs)
     else:
         base = StaticSource(params.get("access_key"), params.get("secret_key"), option_given(params, "security_token"),
@@ -160,5 +166,8 @@ def huaweicloud_source(params, http, clock=None):
     region = option_given(params, "region")
     default = REGIONAL_IAM_ENDPOINT if region in IAM_REGIONS else GLOBAL_IAM_ENDPOINT
     iam_endpoint = _endpoint(params, "iam_endpoint", default, region)
-    return HuaweicloudAgencySource(base, iam_endpoint, http, agency_name, domain_name=domain_name,
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
+        HuaweicloudAgencySource,
+    )
+    return HuaweicloudAgencySource(base, iam_endpoint, _client(http), agency_name, domain_name=domain_name,
                                    domain_id=domain_id, duration_seconds=_duration(params), **kwargs)

@@ -19,8 +19,8 @@ import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.ecs_metadata import EcsMetadataSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import alicloud_source
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 
 ARN = "acs:ram::1234567890123456:role/engine-upgrader"

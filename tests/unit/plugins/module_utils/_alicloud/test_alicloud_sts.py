@@ -27,8 +27,8 @@ from darabonba.request import DaraRequest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import Acs3Signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 from tests.simulator.fixture import start_simulator
 from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT

@@ -17,13 +17,13 @@ import pytest
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.errors import parse_alicloud_error
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import alicloud_signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import ALICLOUD_DIALECT
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     Credentials,
     CredentialSource,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Dialect, HttpTransport
 
 EXPIRED = "Test.TokenExpired"

@@ -18,11 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
