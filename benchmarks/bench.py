@@ -34,7 +34,7 @@ from tests.simulator.fleet import GENERATED_ES_TARGET, generate_fleet, project_f
 ES_REGION = "cn-hangzhou"
 DCS_REGION = "cn-north-4"
 DCS_PROJECT = project_for_region(DCS_REGION)
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.2
 TARGET_FLEET_MARGIN = 240.0
 TEN_MINUTES = 600.0
 DEFAULT_POLL_INTERVAL = 15.0
