@@ -17,11 +17,7 @@ import json
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.tags import has_tags
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.tags import tags_to_dict as tag_list_to_dict
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import (
-    compare,
-    normalize_es_version,
-    satisfies,
-)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import compare, numeric_parts, satisfies
 
 ENGINE = "engine"
 PATCH = "patch"
@@ -41,6 +37,12 @@ LIST_FILTERS = (
     ("zone_id", "zoneId"),
 )
 NOT_FOUND_CODES = ("InstanceNotFound",)
+
+
+def normalize_es_version(es_version):
+    """``6.7.0`` for ``6.7.0_with_X-Pack`` (the plain numeric version), or None."""
+    parts = numeric_parts(es_version)
+    return ".".join(str(part) for part in parts) if parts else None
 
 
 def is_not_found(error):

@@ -26,8 +26,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run 
     validate_wait_options,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_ascii, check_text
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import PATCH_VERSION_PATTERN
 
+# A kernel patch version as the API names it (ListInstance's "ali1.3.0").
+PATCH_VERSION_PATTERN = re.compile(r"^ali\d+\.\d+\.\d+$")
 UPDATE_STRATEGIES = ("blue_green", "normal", "intelligent")
 
 # The API takes major.minor (6.7) and accepts major.minor.patch (6.7.0); nothing longer exists. [0-9], not \d (which

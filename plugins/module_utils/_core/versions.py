@@ -16,8 +16,6 @@ __metaclass__ = type
 import re
 
 _NUMERIC = re.compile(r"^(\d+(?:\.\d+)*)")
-PATCH_VERSION_PATTERN = re.compile(r"^ali\d+\.\d+\.\d+$")
-MINOR_VERSION_PATTERN = re.compile(r"^\d+(\.\d+){1,4}$")
 
 
 def numeric_parts(version, prefix=""):
@@ -34,12 +32,6 @@ def numeric_parts(version, prefix=""):
     if not match:
         return None
     return tuple(int(part) for part in match.group(1).split("."))
-
-
-def normalize_es_version(es_version):
-    """``6.7.0`` for ``6.7.0_with_X-Pack`` (the plain numeric version), or None."""
-    parts = numeric_parts(es_version)
-    return ".".join(str(part) for part in parts) if parts else None
 
 
 def compare(current, target, prefix=""):

@@ -13,9 +13,9 @@ import re
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import validate_wait_options
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_ascii, check_text
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import MINOR_VERSION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import COMPONENTS, text
 
+MINOR_VERSION_PATTERN = re.compile(r"^\d+(\.\d+){1,4}$")
 LATEST = "latest"
 INSTANCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}\Z")
 MAX_VERSION_LENGTH = 64

@@ -13,6 +13,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     EsInstance,
     ListingFilter,
     is_not_found,
+    normalize_es_version,
     tags_to_dict,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
@@ -99,3 +100,9 @@ def test_instance_category_is_checked_on_describe_instance_since_listings_lack_i
     assert selection.needs_describe and selection.select(items, describe) == [LISTED]
     assert described == [ES_INSTANCE, "es-cn-other"]
     assert ListingFilter({"status": "active"}).select(items, None) == items
+
+
+def test_normalize_es_version_strips_decoration():
+    assert normalize_es_version("6.7.0_with_X-Pack") == "6.7.0"
+    assert normalize_es_version("8.5.1") == "8.5.1"
+    assert normalize_es_version(None) is None

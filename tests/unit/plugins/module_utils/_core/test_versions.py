@@ -9,7 +9,6 @@ import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import (
     compare,
-    normalize_es_version,
     numeric_parts,
     satisfies,
 )
@@ -42,7 +41,3 @@ def test_unparsable_versions_never_satisfy(value):
     assert satisfies(value, "6.7") is False
 
 
-def test_normalize_es_version_strips_decoration():
-    assert normalize_es_version("6.7.0_with_X-Pack") == "6.7.0"
-    assert normalize_es_version("8.5.1") == "8.5.1"
-    assert normalize_es_version(None) is None
