@@ -3,7 +3,7 @@
 
 """The API simulator in the background, for commands pasted into a shell (the README's Quick start).
 
-``python demo/simulator.py start [--fleet FILE]`` starts ``python -m tests.simulator`` detached from the shell,
+``python demo/simctl.py start [--fleet FILE]`` starts ``python -m simulator`` detached from the shell,
 waits until it answers, and writes ``build/simulator/env.sh``: the credentials and endpoints that point the modules
 and inventory plugins at it (what an AWX credential would inject). ``source build/simulator/env.sh`` then sets
 them. ``status`` prints the environment of the running simulator again, ``stop`` stops it. A second ``start``
@@ -35,6 +35,7 @@ LOG = os.path.join(STATE_DIR, "simulator.log")
 DEFAULT_FLEET = os.path.join(ROOT, "demo", "fleets", "quickstart.yml")
 START_TIMEOUT = 60.0
 
+# The simulator package of the checkout (simulator/), whatever the cwd.
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
@@ -43,29 +44,12 @@ def _rel(path):
     return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
 
 
-def _credentials(fleet):
-    """The first key pair of each cloud the fleet file accepts (the simulator's defaults when it names none)."""
-    from tests.simulator.fleet import load_fleet  # pylint: disable=import-outside-toplevel
-    credentials = load_fleet(fleet)["credentials"]
-    return credentials["alicloud"][0], credentials["huaweicloud"][0]
-
-
 def environment(url, fleet):
-    alicloud, huaweicloud = _credentials(fleet)
-    env = [
-        ("SIMULATOR_URL", url),
-        ("ALICLOUD_ACCESS_KEY", alicloud["access_key"]),
-        ("ALICLOUD_SECRET_KEY", alicloud["secret_key"]),
-        ("ALICLOUD_ES_ENDPOINT", url + "/{region}"),
-        ("HUAWEICLOUD_SDK_AK", huaweicloud["access_key"]),
-        ("HUAWEICLOUD_SDK_SK", huaweicloud["secret_key"]),
-        ("HUAWEICLOUD_DCS_ENDPOINT", url + "/{region}"),
-    ]
-    if alicloud.get("security_token"):
-        env.append(("ALICLOUD_SECURITY_TOKEN", alicloud["security_token"]))
-    if huaweicloud.get("security_token"):
-        env.append(("HUAWEICLOUD_SDK_SECURITY_TOKEN", huaweicloud["security_token"]))
-    return "".join("export %s=%s\n" % (name, shlex.quote(value)) for name, value in env)
+    """The fleet file's first key pair of each cloud (the simulator's defaults when it names none), the endpoints."""
+    from simulator.env import cloud_env, fleet_credentials  # pylint: disable=import-outside-toplevel
+    alicloud, huaweicloud = fleet_credentials(fleet)
+    env = cloud_env(url, alicloud=alicloud, huaweicloud=huaweicloud, per_region=True, base={"SIMULATOR_URL": url})
+    return "".join("export %s=%s\n" % (name, shlex.quote(value)) for name, value in env.items())
 
 
 def _read_state():
@@ -80,7 +64,7 @@ def _is_our_simulator(pid):
     """True when ``pid`` still runs the simulator this script started (not a process that reused the pid)."""
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return b"tests.simulator" in handle.read()
+            return b"\0-m\0simulator\0" in handle.read()
     except (IOError, OSError):
         try:
             os.kill(pid, 0)
@@ -127,7 +111,7 @@ def start(fleet, port):
         os.makedirs(STATE_DIR)
     with open(LOG, "w") as log, open(os.devnull) as devnull:
         # A session of its own: the shell's job control and Ctrl-C leave it alone; `stop` ends it.
-        process = subprocess.Popen([sys.executable, "-m", "tests.simulator", "--port", str(port), "--fleet", fleet,
+        process = subprocess.Popen([sys.executable, "-m", "simulator", "--port", str(port), "--fleet", fleet,
                                     "--url-file", URL_FILE], cwd=ROOT, stdin=devnull, stdout=log, stderr=log,
                                    start_new_session=True)
     url = None
@@ -149,11 +133,11 @@ def start(fleet, port):
     with open(STATE, "w") as handle:
         json.dump({"pid": process.pid, "url": url, "fleet": fleet}, handle)
     with open(ENV_FILE, "w") as handle:
-        handle.write("# The API simulator (pid %d, fleet %s): python demo/simulator.py stop\n" % (process.pid, fleet))
+        handle.write("# The API simulator (pid %d, fleet %s): python demo/simctl.py stop\n" % (process.pid, fleet))
         handle.write(environment(url, fleet))
     print("simulator: running at %s (pid %d), fleet %s" % (url, process.pid, _rel(fleet)))
     print("simulator: environment for the modules and inventory plugins: source %s" % _rel(ENV_FILE))
-    print("simulator: stop it with: python demo/simulator.py stop")
+    print("simulator: stop it with: python demo/simctl.py stop")
     return 0
 
 
@@ -168,7 +152,7 @@ def status():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python demo/simulator.py", description=__doc__.split("\n\n", 1)[0])
+    parser = argparse.ArgumentParser(prog="python demo/simctl.py", description=__doc__.split("\n\n", 1)[0])
     commands = parser.add_subparsers(dest="command")
     started = commands.add_parser("start", help="start the simulator in the background, write build/simulator/env.sh")
     started.add_argument("--fleet", default=DEFAULT_FLEET, help="fleet file (default: %s)" % _rel(DEFAULT_FLEET))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m tests.simulator --port 0 --fleet tests/simulator/fleets/basic.yml``.
+"""Command line: ``python -m simulator --port 0 --fleet simulator/fleets/basic.yml``.
 
 Prints exactly one line, ``SIMULATOR_URL=<url>``, then serves until SIGTERM or SIGINT.
 """
@@ -16,7 +16,7 @@ from .server import SimulatorServer
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='python -m tests.simulator', description='Local Alibaba Cloud ES + Huawei Cloud DCS API simulator.')
+    parser = argparse.ArgumentParser(prog='python -m simulator', description='Local Alibaba Cloud ES + Huawei Cloud DCS API simulator.')
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=0, help='0 picks a free port')
     parser.add_argument('--fleet', help='fleet file (YAML or JSON)')

@@ -2,7 +2,7 @@
 
 In a conftest.py::
 
-    from tests.simulator.fixture import simulator, simulator_server  # noqa: F401 (pytest fixtures)
+    from simulator.fixture import simulator, simulator_server  # noqa: F401 (pytest fixtures)
 
 ``simulator`` gives every test the basic fleet, fresh counters and no fault rules.
 """
@@ -108,33 +108,35 @@ class SimulatorHandle:
         self.port = server.port
         self.client = SimulatorClient(server.url, verify=verify)
 
-    def _credential(self, cloud):
+    def credential(self, cloud):
+        """The first key pair of ``cloud`` (``alicloud``, ``huaweicloud``) the loaded fleet accepts, as
+        ``simulator.env.cloud_env`` takes it."""
         creds = self.simulator.fleet['credentials'][cloud]
         return creds[0] if creds else {}
 
     @property
     def alicloud_access_key(self):
-        return self._credential('alicloud').get('access_key')
+        return self.credential('alicloud').get('access_key')
 
     @property
     def alicloud_secret_key(self):
-        return self._credential('alicloud').get('secret_key')
+        return self.credential('alicloud').get('secret_key')
 
     @property
     def alicloud_security_token(self):
-        return self._credential('alicloud').get('security_token')
+        return self.credential('alicloud').get('security_token')
 
     @property
     def huaweicloud_access_key(self):
-        return self._credential('huaweicloud').get('access_key')
+        return self.credential('huaweicloud').get('access_key')
 
     @property
     def huaweicloud_secret_key(self):
-        return self._credential('huaweicloud').get('secret_key')
+        return self.credential('huaweicloud').get('secret_key')
 
     @property
     def huaweicloud_security_token(self):
-        return self._credential('huaweicloud').get('security_token')
+        return self.credential('huaweicloud').get('security_token')
 
     @staticmethod
     def project_id(region='cn-north-4'):

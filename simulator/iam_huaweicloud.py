@@ -5,7 +5,7 @@ Follows IAM "Obtaining a Temporary Access Key and Security Token Through an Agen
 "assume_role": {"agency_name", "domain_id" | "domain_name", "duration_seconds"}}}}``, 15 minutes to 24 hours (default
 15 minutes), answer 201 ``{"credential": {"access", "secret", "securitytoken", "expires_at"}}``. The caller signs with
 ``SDK-HMAC-SHA256`` (checked by the same verifier as DCS). Issued credentials expire on the simulated clock; the DCS
-verifier accepts them until then (tests/simulator/FIDELITY.md, rows D23-D35).
+verifier accepts them until then (simulator/FIDELITY.md, rows D23-D35).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -21,9 +21,10 @@ import yaml
 
 from ansible.module_utils.testing import patch_module_args
 
-from tests.integration.ansible_cli import ROOT, run_module
-from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES, run_inventory, write_inventory
-from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT, DEFAULT_ROLE_ARN
+from tests.integration.harness.ansible_cli import ROOT, run_module
+from tests.integration.harness.inventory_cli import CLOUD_ENV_PREFIXES, run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.sts_alicloud import DEFAULT_ACCOUNT, DEFAULT_ROLE_ARN
 
 ES_BEHIND = "es-cn-behind0001"  # 6.3.2 -> 6.7
 ROLE_NAME = "EcsEngineUpgrader"
@@ -63,10 +64,8 @@ def write_profiles(folder, simulator, **extra_profiles):
 
 
 def base_env(simulator, **more):
-    env = {"ALICLOUD_REGION": "cn-hangzhou", "ALICLOUD_ES_ENDPOINT": simulator.url,
-           "ALICLOUD_STS_ENDPOINT": simulator.url, "ALICLOUD_ECS_METADATA_ENDPOINT": simulator.url}
-    env.update(more)
-    return env
+    return cloud_env(simulator.url, alicloud={}, alicloud_region="cn-hangzhou", ALICLOUD_STS_ENDPOINT=simulator.url,
+                     ALICLOUD_ECS_METADATA_ENDPOINT=simulator.url, **more)
 
 
 def keys_env(simulator, **more):

@@ -21,8 +21,8 @@ from alibabacloud_tea_openapi.models import Config
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.alicloud import alicloud_source
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.http import CredentialHttp
-from tests.simulator.fixture import BASIC_FLEET, start_simulator
-from tests.simulator.sts_alicloud import DEFAULT_ROLE_ARN
+from simulator.fixture import BASIC_FLEET, start_simulator
+from simulator.sts_alicloud import DEFAULT_ROLE_ARN
 
 ES_BEHIND = "es-cn-behind0001"
 ROLE_NAME = "EcsEngineUpgrader"

@@ -20,10 +20,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.clients.hu
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.connection import HUAWEICLOUD_ENV, HuaweicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 
-from tests.integration.ansible_cli import run_module
-from tests.integration.inventory_cli import run_inventory, write_inventory
-from tests.simulator.fleet import project_for_region
-from tests.simulator.iam_huaweicloud import SIM_DOMAIN_ID, SIM_DOMAIN_NAME
+from tests.integration.harness.ansible_cli import run_module
+from tests.integration.harness.inventory_cli import run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.fleet import project_for_region
+from simulator.iam_huaweicloud import SIM_DOMAIN_ID, SIM_DOMAIN_NAME
 
 MODULE = "huaweicloud_dcs_upgrade"
 BEHIND = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"  # 5.0.2.5 -> 5.0.2.7
@@ -36,12 +37,11 @@ SOURCES = ("metadata", "agency", "agency_over_metadata")
 def source_env(simulator, source, **extra):
     """The environment an AWX credential of type huaweicloud_dcs.yml injects for ``source``: every variable of the
     type, the fields left empty as empty strings."""
-    env = dict((name, "") for names in HUAWEICLOUD_ENV.values() for name in names if name != "HUAWEICLOUD_REGION")
-    env.update({"HUAWEICLOUD_SDK_PROJECT_ID": project_for_region(NORTH), "HUAWEICLOUD_SDK_REGION": NORTH,
-                "HUAWEICLOUD_DCS_ENDPOINT": simulator.url})
-    if source in ("agency", "access_key"):
-        env.update(HUAWEICLOUD_SDK_AK=simulator.huaweicloud_access_key, HUAWEICLOUD_SDK_SK=simulator.huaweicloud_secret_key)
-    else:
+    blank = dict((name, "") for names in HUAWEICLOUD_ENV.values() for name in names if name != "HUAWEICLOUD_REGION")
+    with_keys = source in ("agency", "access_key")
+    env = cloud_env(simulator.url, huaweicloud=simulator.credential("huaweicloud") if with_keys else {}, tokens=False,
+                    huaweicloud_region=NORTH, base=blank)
+    if not with_keys:
         env.update(HUAWEICLOUD_SDK_CREDENTIAL_SOURCE="metadata", HUAWEICLOUD_SDK_METADATA_ENDPOINT=simulator.url)
     if source.startswith("agency"):
         env.update(HUAWEICLOUD_SDK_AGENCY_NAME=AGENCY, HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME=SIM_DOMAIN_NAME,

@@ -27,7 +27,7 @@ import tarfile
 import pytest
 import yaml
 
-from tests.integration.readme_shell import ROOT, copy_checkout, run_script, script
+from tests.integration.harness.readme_shell import ROOT, copy_checkout, run_script, script
 
 BIN = os.path.dirname(sys.executable)
 EE_DIR = os.path.join(ROOT, "examples", "execution-environment")

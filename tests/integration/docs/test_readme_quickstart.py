@@ -15,13 +15,13 @@ import re
 import pytest
 import yaml
 
-from tests.integration.readme_shell import (ROOT, assert_lines_in_order, expected_output, readme_blocks, readme_files,
+from tests.integration.harness.readme_shell import (ROOT, assert_lines_in_order, expected_output, readme_blocks, readme_files,
                                             run_script, script)
 
 # What the Quick start's fleet (demo/fleets/quickstart.yml) ends as after its upgrade.
 QUICKSTART_OUTCOMES = {"upgraded": 4, "current": 2}
 # Starts the simulator the way the Quick start does, for the blocks that come after it in the README.
-START_SIMULATOR = "python demo/simulator.py start && source build/simulator/env.sh\n"
+START_SIMULATOR = "python demo/simctl.py start && source build/simulator/env.sh\n"
 FAST_POLLING = "---\nengine_upgrade_poll_interval: 1\nengine_upgrade_async_poll_delay: 1\n"
 
 

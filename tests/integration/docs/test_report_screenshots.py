@@ -19,8 +19,8 @@ import zlib
 
 import pytest
 
-from tests.integration.ansible_cli import ROOT, run_playbook
-from tests.integration.chromium import chromium
+from tests.integration.harness.ansible_cli import ROOT, run_playbook
+from tests.integration.harness.chromium import chromium
 
 SCREENSHOTS = os.path.join(ROOT, "build", "screenshots")
 IMAGES = os.path.join(ROOT, "docs", "images")

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 opsfleet contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The canary workflow run as AWX runs it (tests/integration/awx_runner.py: ansible-runner 2.4, inventories exported
+"""The canary workflow run as AWX runs it (tests/integration/harness/awx_runner.py: ansible-runner 2.4, inventories exported
 and sliced as AWX does, artifacts merged with dict.update in finish order), against the simulator.
 
 The project of the jobs is examples/awx/project/ (its playbooks and inventory source files), the job templates'
@@ -21,10 +21,10 @@ import yaml
 
 import pytest
 
-from tests.integration import awx_runner as awx
-from tests.integration.ansible_cli import run_playbook
-from tests.simulator.fixture import start_simulator
-from tests.simulator.fleet import generate_fleet
+from tests.integration.harness import awx_runner as awx
+from tests.integration.harness.ansible_cli import run_playbook
+from simulator.fixture import start_simulator
+from simulator.fleet import generate_fleet
 
 PROJECT = os.path.join(awx.ROOT, "examples", "awx", "project")
 REGIONS = {"alicloud": ["cn-hangzhou", "cn-shanghai"], "huaweicloud": ["cn-north-4", "ap-southeast-1"]}

@@ -14,8 +14,8 @@ import json
 import pytest
 import yaml
 
-from tests.integration.ansible_cli import run_playbook
-from tests.integration.test_fleet_playbooks import DCS, EXPECTED_UPGRADE, _inventory, demo  # noqa: F401  pylint: disable=unused-import
+from tests.integration.harness.ansible_cli import run_playbook
+from tests.integration.fleet.test_fleet_playbooks import DCS, EXPECTED_UPGRADE, _inventory, demo  # noqa: F401  pylint: disable=unused-import
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix

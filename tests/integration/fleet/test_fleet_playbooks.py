@@ -13,10 +13,10 @@ import os
 import pytest
 import yaml
 
-from tests.integration.ansible_cli import run_playbook
+from tests.integration.harness.ansible_cli import run_playbook
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEMO_FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DEMO_FLEET = os.path.join(ROOT, "simulator", "fleets", "demo.yml")
 
 ES = {
     "es-demo-orders": "6.7", "es-demo-catalog": "6.7", "es-demo-logs": "6.7", "es-demo-reco": "6.7",

@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from tests.integration.ansible_cli import run_module, run_playbook
-from tests.integration.chromium import chromium
+from tests.integration.harness.ansible_cli import run_module, run_playbook
+from tests.integration.harness.chromium import chromium
 
 RECORDS = [
     {"host": "es-cn-a", "cloud": "alicloud_es", "outcome": "upgraded", "before_version": "6.3.2", "after_version": "6.7.0",

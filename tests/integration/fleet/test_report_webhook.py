@@ -17,8 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.integration.ansible_cli import run_playbook
-from tests.integration.test_fleet_playbooks import _inventory, demo  # noqa: F401  pylint: disable=unused-import
+from tests.integration.harness.ansible_cli import run_playbook
+from tests.integration.fleet.test_fleet_playbooks import _inventory, demo  # noqa: F401  pylint: disable=unused-import
 
 TOKEN = "T0PLANTED/B0PLANTED/xoxWebhookToken1234567890"
 MERGE = "opsfleet.engine_upgrade.fleet_report_merge"

@@ -16,7 +16,7 @@ import tempfile
 
 from ansible import release as ansible_release
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
 BIN = os.path.dirname(sys.executable)
 CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback_plugins")

@@ -41,7 +41,7 @@ import time
 import jinja2
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BIN = os.path.dirname(sys.executable)
 COLLECTIONS = os.path.join(ROOT, "build", "collections")
 CREDENTIAL_TYPES = os.path.join(ROOT, "extensions", "awx", "credential_types")

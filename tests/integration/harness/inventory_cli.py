@@ -17,7 +17,7 @@ import time
 
 import yaml
 
-from tests.integration.ansible_cli import BIN, COLLECTIONS, ROOT, ansible_env, unwrapped
+from tests.integration.harness.ansible_cli import BIN, COLLECTIONS, ROOT, ansible_env, unwrapped
 
 # Variables of a developer's shell that would leak credentials or endpoints into a test run.
 CLOUD_ENV_PREFIXES = ("ALICLOUD_", "ALIBABA_CLOUD_", "HUAWEICLOUD_")
@@ -141,7 +141,7 @@ def parse_with_fast_retries(path, plugin_name, env=None, timeout=120):
     cannot once pytest has imported ``ansible_collections`` from ``sys.path``. Returns ``(hosts, error)``: the host
     names, or the text and class of the exception the plugin raised.
     """
-    command = [sys.executable, "-m", "tests.integration.inventory_cli", plugin_name, str(path)]
+    command = [sys.executable, "-m", "tests.integration.harness.inventory_cli", plugin_name, str(path)]
     process = subprocess.run(command, cwd=ROOT, env=inventory_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              universal_newlines=True, timeout=timeout, check=False)
     if process.returncode != 0:

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 README = os.path.join(ROOT, "README.md")
 MARKER = re.compile(r"^<!--\s*readme-test:\s*(?P<name>[\w-]+)(?P<output>\s+output)?\s*-->\s*$")
 FENCE = re.compile(r"^(?P<fence>```+)(?P<lang>\S*)\s*$")

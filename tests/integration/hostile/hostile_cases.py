@@ -9,9 +9,9 @@ inventory file key, an environment variable when ``option`` is ``env:NAME``, or 
 Secrets are planted in the values themselves (``SECRET``, ``TOKEN``, ``PASSWORD``) and in the environment of every
 run: none of them may appear in any output, result, report, cache or job file, whatever the case.
 
-``tests/integration/test_hostile_inputs.py`` runs the whole table in-process (modules through their ``main()``,
+``tests/integration/hostile/test_hostile_inputs.py`` runs the whole table in-process (modules through their ``main()``,
 inventory plugins through ``hostile_inventory.py`` in one child Python, ``fleet_report`` through its module_utils and
-its action plugin); ``tests/integration/test_hostile_cli.py`` runs a sample through the real CLIs at ``-vvvv``.
+its action plugin); ``tests/integration/hostile/test_hostile_cli.py`` runs a sample through the real CLIs at ``-vvvv``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +30,7 @@ ACCESS_KEY = "LTAI5tHostileAccessKey00"
 ENV_SECRET = "PLANTEDenvSECRETa91e"
 ENV_TOKEN = "PLANTEDenvTOKENb27f"
 PLANTED_ALL = PLANTED + (ENV_SECRET, ENV_TOKEN)
+ENV_PAIR = {"access_key": ACCESS_KEY, "secret_key": ENV_SECRET, "security_token": ENV_TOKEN}
 
 ES_INSTANCE = "es-cn-behind0001"
 DCS_INSTANCE = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"

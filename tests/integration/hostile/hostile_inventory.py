@@ -21,8 +21,8 @@ import os
 import subprocess
 import sys
 
-from tests.integration.ansible_cli import COLLECTIONS, ROOT
-from tests.integration.inventory_cli import inventory_env
+from tests.integration.harness.ansible_cli import COLLECTIONS, ROOT
+from tests.integration.harness.inventory_cli import inventory_env
 
 
 def parse_many(cases, env=None, timeout=300):
@@ -32,7 +32,7 @@ def parse_many(cases, env=None, timeout=300):
     spec_path = os.path.join(os.path.dirname(cases[0]["path"]), "hostile-inventory-cases.json")
     with open(spec_path, "w") as handle:
         json.dump(cases, handle)
-    command = [sys.executable, "-m", "tests.integration.hostile_inventory", spec_path]
+    command = [sys.executable, "-m", "tests.integration.hostile.hostile_inventory", spec_path]
     process = subprocess.run(command, cwd=ROOT, env=inventory_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              universal_newlines=True, timeout=timeout, check=False)
     if process.returncode != 0:
@@ -47,7 +47,7 @@ def _main(spec_path):
     from ansible.plugins.loader import init_plugin_loader, inventory_loader
     from ansible.utils.display import Display
 
-    from tests.simulator.fixture import SimulatorClient
+    from simulator.fixture import SimulatorClient
 
     init_plugin_loader([COLLECTIONS])
     Display().verbosity = 4

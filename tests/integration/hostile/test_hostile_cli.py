@@ -21,12 +21,13 @@ import os
 import pytest
 import yaml
 
-from tests.integration.ansible_cli import LEGACY_ANSIBLE, run_module, run_playbook
-from tests.integration.hostile_cases import (
+from tests.integration.harness.ansible_cli import LEGACY_ANSIBLE, run_module, run_playbook
+from tests.integration.hostile.hostile_cases import (
     ACCESS_KEY,
     ARABIC_5027,
     ARABIC_67,
     DCS_INSTANCE,
+    ENV_PAIR,
     ENV_SECRET,
     ENV_TOKEN,
     ES_INSTANCE,
@@ -36,8 +37,9 @@ from tests.integration.hostile_cases import (
     SECRET,
     TOKEN,
 )
-from tests.integration.inventory_cli import run_inventory, write_inventory
-from tests.simulator.fixture import BASIC_FLEET
+from tests.integration.harness.inventory_cli import run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.fixture import BASIC_FLEET
 
 PROJECT = "0123456789abcdef0123456789abcdef"
 ES_PRECHECK = "es-cn-precheck0004"
@@ -54,14 +56,9 @@ def planted(simulator, tmp_path):
     simulator.client.load_fleet(fleet)
     files = tmp_path / "files"
     files.mkdir()
-    env = {
-        "ALICLOUD_ACCESS_KEY": ACCESS_KEY, "ALICLOUD_SECRET_KEY": ENV_SECRET, "ALICLOUD_SECURITY_TOKEN": ENV_TOKEN,
-        "ALICLOUD_REGION": "cn-hangzhou", "ALICLOUD_ES_ENDPOINT": simulator.url,
-        "HUAWEICLOUD_SDK_AK": ACCESS_KEY, "HUAWEICLOUD_SDK_SK": ENV_SECRET, "HUAWEICLOUD_SDK_SECURITY_TOKEN": ENV_TOKEN,
-        "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT, "HUAWEICLOUD_SDK_REGION": "cn-north-4",
-        "HUAWEICLOUD_DCS_ENDPOINT": simulator.url,
-        "ANSIBLE_ASYNC_DIR": str(files / "async"), "ANSIBLE_LOG_PATH": str(files / "ansible.log"),
-    }
+    env = cloud_env(simulator.url, alicloud=ENV_PAIR, huaweicloud=ENV_PAIR, alicloud_region="cn-hangzhou",
+                    huaweicloud_region="cn-north-4", huaweicloud_project=PROJECT,
+                    ANSIBLE_ASYNC_DIR=str(files / "async"), ANSIBLE_LOG_PATH=str(files / "ansible.log"))
     return simulator, env, files
 
 

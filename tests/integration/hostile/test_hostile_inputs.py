@@ -30,14 +30,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors imp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Dialect, Endpoint, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import parse_alicloud_error
 
-from tests.integration.hostile_cases import (
-    ACCESS_KEY,
+from tests.integration.hostile.hostile_cases import (
     DCS_INFO_CASES,
     DCS_INSTANCE,
     DCS_INVENTORY_CASES,
     DCS_UPGRADE_CASES,
-    ENV_SECRET,
-    ENV_TOKEN,
+    ENV_PAIR,
     ES_INFO_CASES,
     ES_INSTANCE,
     ES_INVENTORY_CASES,
@@ -52,9 +50,11 @@ from tests.integration.hostile_cases import (
     TOKEN,
     case_ids,
 )
-from tests.integration.hostile_inventory import parse_many
-from tests.integration.inventory_cli import CLOUD_ENV_PREFIXES
+from tests.integration.hostile.hostile_inventory import parse_many
+from tests.integration.harness.inventory_cli import CLOUD_ENV_PREFIXES
 from tests.unit.plugins.action.action_runner import run_action
+from simulator.env import cloud_env
+from simulator.fixture import BASIC_FLEET
 
 ALIASES = {"ALIBABA_CLOUD_SECURITY_TOKEN": "ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "ALICLOUD_SECRET_KEY",
            "ALIBABA_CLOUD_REGION_ID": "ALICLOUD_REGION"}
@@ -71,11 +71,8 @@ SECRETS = PLANTED_ALL
 
 def _module_env(surface, simulator):
     if surface.startswith("es"):
-        return {"ALICLOUD_ACCESS_KEY": ACCESS_KEY, "ALICLOUD_SECRET_KEY": ENV_SECRET, "ALICLOUD_SECURITY_TOKEN": ENV_TOKEN,
-                "ALICLOUD_REGION": "cn-hangzhou", "ALICLOUD_ES_ENDPOINT": simulator.url}
-    return {"HUAWEICLOUD_SDK_AK": ACCESS_KEY, "HUAWEICLOUD_SDK_SK": ENV_SECRET, "HUAWEICLOUD_SDK_SECURITY_TOKEN": ENV_TOKEN,
-            "HUAWEICLOUD_SDK_PROJECT_ID": PROJECT, "HUAWEICLOUD_SDK_REGION": "cn-north-4",
-            "HUAWEICLOUD_DCS_ENDPOINT": simulator.url}
+        return cloud_env(simulator.url, alicloud=ENV_PAIR, alicloud_region="cn-hangzhou")
+    return cloud_env(simulator.url, huaweicloud=ENV_PAIR, huaweicloud_region="cn-north-4", huaweicloud_project=PROJECT)
 
 
 def _module_args(case):
@@ -187,7 +184,7 @@ def _inventory_env(surface, simulator):
 def inventory_results(simulator_server, tmp_path_factory):
     """Every inventory case parsed in one child Python, the simulator's counters read after each one; and one good
     configuration per plugin (with the simulator's own credentials) that fills the inventory cache."""
-    simulator_server.simulator.load(os.path.join(os.path.dirname(__file__), "..", "simulator", "fleets", "basic.yml"))
+    simulator_server.simulator.load(BASIC_FLEET)
     folder = tmp_path_factory.mktemp("hostile-inventory")
     cache_dir = str(folder / "cache")
     cases = []

@@ -18,9 +18,10 @@ import os
 
 import pytest
 
-from tests.integration.ansible_cli import ROOT, run_playbook
-from tests.integration.inventory_cli import run_inventory, write_inventory
-from tests.simulator.fleet import project_for_region, read_fleet_file
+from tests.integration.harness.ansible_cli import ROOT, run_playbook
+from tests.integration.harness.inventory_cli import run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.fleet import project_for_region, read_fleet_file
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix
@@ -65,10 +66,9 @@ def inventories(simulator, tmp_path):
 
 
 def credentials(simulator):
-    return {"ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key, "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key,
-            "HUAWEICLOUD_SDK_AK": simulator.huaweicloud_access_key, "HUAWEICLOUD_SDK_SK": simulator.huaweicloud_secret_key,
-            "ALICLOUD_ES_ENDPOINT": simulator.url + "/{region}", "HUAWEICLOUD_DCS_ENDPOINT": simulator.url + "/{region}",
-            "ANSIBLE_INVENTORY_UNPARSED_FAILED": "1"}
+    return cloud_env(simulator.url, alicloud=simulator.credential("alicloud"),
+                     huaweicloud=simulator.credential("huaweicloud"), per_region=True, tokens=False,
+                     ANSIBLE_INVENTORY_UNPARSED_FAILED="1")
 
 
 # Every vendor text a play can reach, used in templates the way a user's own tasks would use it.

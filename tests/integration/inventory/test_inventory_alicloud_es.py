@@ -14,10 +14,11 @@ import os
 
 import pytest
 
-from tests.integration.ansible_cli import LEGACY_ANSIBLE, ROOT, run_playbook
-from tests.integration.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
-from tests.simulator.fixture import BASIC_FLEET
-from tests.simulator.fleet import generate_fleet, read_fleet_file
+from tests.integration.harness.ansible_cli import LEGACY_ANSIBLE, ROOT, run_playbook
+from tests.integration.harness.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.fixture import BASIC_FLEET
+from simulator.fleet import generate_fleet, read_fleet_file
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix
@@ -39,11 +40,7 @@ def es_config(simulator, **options):
 
 def credentials_env(simulator, **extra):
     """Credentials the way an AWX credential injects them: environment variables only."""
-    env = {"ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key, "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key}
-    if simulator.alicloud_security_token:
-        env["ALICLOUD_SECURITY_TOKEN"] = simulator.alicloud_security_token
-    env.update(extra)
-    return env
+    return cloud_env(alicloud=simulator.credential("alicloud"), **extra)
 
 
 def inventory(simulator, tmp_path, args=("--list",), env=None, verbosity=0, **options):

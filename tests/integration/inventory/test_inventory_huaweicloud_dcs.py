@@ -15,10 +15,11 @@ import os
 
 import pytest
 
-from tests.integration.ansible_cli import ROOT, run_playbook
-from tests.integration.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
-from tests.simulator.fixture import BASIC_FLEET
-from tests.simulator.fleet import generate_fleet, project_for_region, read_fleet_file
+from tests.integration.harness.ansible_cli import ROOT, run_playbook
+from tests.integration.harness.inventory_cli import parse_with_fast_retries, run_inventory, write_inventory
+from simulator.env import cloud_env
+from simulator.fixture import BASIC_FLEET
+from simulator.fleet import generate_fleet, project_for_region, read_fleet_file
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix
@@ -43,11 +44,7 @@ def dcs_config(simulator, **options):
 
 def credentials_env(simulator, **extra):
     """Credentials the way an AWX credential injects them: environment variables only."""
-    env = {"HUAWEICLOUD_SDK_AK": simulator.huaweicloud_access_key, "HUAWEICLOUD_SDK_SK": simulator.huaweicloud_secret_key}
-    if simulator.huaweicloud_security_token:
-        env["HUAWEICLOUD_SDK_SECURITY_TOKEN"] = simulator.huaweicloud_security_token
-    env.update(extra)
-    return env
+    return cloud_env(huaweicloud=simulator.credential("huaweicloud"), **extra)
 
 
 def inventory(simulator, tmp_path, args=("--list",), env=None, verbosity=0, **options):

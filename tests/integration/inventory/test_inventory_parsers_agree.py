@@ -18,8 +18,8 @@ import threading
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
-from tests.integration.inventory_cli import run_inventory, write_inventory
+from tests.integration.harness.ansible_cli import run_module
+from tests.integration.harness.inventory_cli import run_inventory, write_inventory
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix

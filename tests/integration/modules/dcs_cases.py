@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 
-from tests.integration.ansible_cli import run_playbook
+from tests.integration.harness.ansible_cli import run_playbook
 
 UNSET = object()  # leave the option out of the task
 

@@ -11,8 +11,8 @@ import copy
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
-from tests.simulator.fleet import generate_fleet
+from tests.integration.harness.ansible_cli import run_module
+from simulator.fleet import generate_fleet
 
 MODULE = "alicloud_es_instance_info"
 

@@ -15,8 +15,9 @@ import threading
 
 import pytest
 
-from tests.integration.ansible_cli import run_module, run_playbook
-from tests.simulator.fixture import BASIC_FLEET
+from tests.integration.harness.ansible_cli import run_module, run_playbook
+from simulator.env import cloud_env
+from simulator.fixture import BASIC_FLEET
 
 MODULE = "alicloud_es_upgrade"
 ES_BEHIND = "es-cn-behind0001"  # 6.3.2_with_X-Pack, ali1.2.0; the simulator upgrades it in 3 s
@@ -229,9 +230,8 @@ MISSING_SECRET = "missing secret key"
 def bad_input_runs(simulator_server):
     """Every bad input as one task of one playbook, credentials from the environment as in AWX."""
     simulator_server.simulator.load(BASIC_FLEET)
-    env = {"ALICLOUD_ACCESS_KEY": simulator_server.alicloud_access_key,
-           "ALICLOUD_SECRET_KEY": simulator_server.alicloud_secret_key,
-           "ALICLOUD_REGION": "cn-hangzhou", "ALICLOUD_ES_ENDPOINT": simulator_server.url}
+    env = cloud_env(simulator_server.url, alicloud=simulator_server.credential("alicloud"), tokens=False,
+                    alicloud_region="cn-hangzhou")
     base = {"instance_id": ES_BEHIND, "version": "6.7"}
     tasks = [{"name": name, "opsfleet.engine_upgrade.alicloud_es_upgrade": dict(base, **args), "ignore_errors": True}
              for name, args, _fragments in BAD_INPUTS]

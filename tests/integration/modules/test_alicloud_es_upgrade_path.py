@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 
-from tests.integration.ansible_cli import BIN, ROOT, ansible_env, run_module
+from tests.integration.harness.ansible_cli import BIN, ROOT, ansible_env, run_module
 
 MODULE = "alicloud_es_upgrade"
 LEGACY = "es-cn-behind0001"

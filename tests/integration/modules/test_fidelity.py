@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The modules and inventory plugins stay safe where the vendors' documentation leaves room for another reading
-(tests/simulator/FIDELITY.md): an API that ignores every filter, an upgrade queued before it starts, a busy instance
+(simulator/FIDELITY.md): an API that ignores every filter, an upgrade queued before it starts, a busy instance
 refused with a code nobody documented."""
 
 from __future__ import absolute_import, division, print_function
@@ -12,12 +12,12 @@ __metaclass__ = type
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
-from tests.integration.inventory_cli import run_inventory, write_inventory
-from tests.integration.test_inventory_alicloud_es import credentials_env as es_credentials
-from tests.integration.test_inventory_alicloud_es import es_config
-from tests.integration.test_inventory_huaweicloud_dcs import credentials_env as dcs_credentials
-from tests.integration.test_inventory_huaweicloud_dcs import dcs_config
+from tests.integration.harness.ansible_cli import run_module
+from tests.integration.harness.inventory_cli import run_inventory, write_inventory
+from tests.integration.inventory.test_inventory_alicloud_es import credentials_env as es_credentials
+from tests.integration.inventory.test_inventory_alicloud_es import es_config
+from tests.integration.inventory.test_inventory_huaweicloud_dcs import credentials_env as dcs_credentials
+from tests.integration.inventory.test_inventory_huaweicloud_dcs import dcs_config
 
 ES_ALL = {"es-cn-behind0001", "es-cn-current0002", "es-cn-newer0003", "es-cn-precheck0004", "es-cn-busy0005",
           "es-cn-patch0006", "es-cn-shanghai0007"}

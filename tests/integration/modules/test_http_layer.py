@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.errors import ApiError
 
-from tests.simulator.fixture import start_simulator
+from simulator.fixture import start_simulator
 
 ES_BEHIND = "es-cn-behind0001"
 ES_CURRENT = "es-cn-current0002"
@@ -162,7 +162,7 @@ def test_alicloud_write_requires_a_client_token(alicloud_client):
 
 
 def test_list_instances_reads_every_page_through_throttling(simulator, alicloud_client, huaweicloud_client):
-    from tests.simulator.fleet import generate_fleet
+    from simulator.fleet import generate_fleet
 
     fleet = generate_fleet(260, 260, seed=3)
     simulator.client.load_fleet(fleet)

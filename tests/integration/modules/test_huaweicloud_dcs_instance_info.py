@@ -10,9 +10,9 @@ __metaclass__ = type
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
-from tests.integration.dcs_cases import UNSET, run_cases
-from tests.simulator.fixture import BASIC_FLEET
+from tests.integration.harness.ansible_cli import run_module
+from tests.integration.modules.dcs_cases import UNSET, run_cases
+from simulator.fixture import BASIC_FLEET
 
 MODULE = "huaweicloud_dcs_instance_info"
 DCS_BEHIND = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"

@@ -14,9 +14,9 @@ import time
 
 import pytest
 
-from tests.integration.ansible_cli import run_module, run_playbook
-from tests.integration.dcs_cases import UNSET, run_cases
-from tests.simulator.fixture import BASIC_FLEET
+from tests.integration.harness.ansible_cli import run_module, run_playbook
+from tests.integration.modules.dcs_cases import UNSET, run_cases
+from simulator.fixture import BASIC_FLEET
 
 MODULE = "huaweicloud_dcs_upgrade"
 DCS_BEHIND = "3f7d1c2a-0001-4b5e-9f00-00000000dc01"  # 5.0.2.5 -> 5.0.2.7 (5.0.2.6 also offered), ha, 2 s task

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from tests.integration.ansible_cli import run_module
+from tests.integration.harness.ansible_cli import run_module
 
 MISSING = {
     "alicloud_es": ("opsfleet.engine_upgrade.alicloud_es_instance_info", "es-cn-doesnotexist", "alicloud_env",

@@ -30,8 +30,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.credential_sources.http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.signing.alicloud import Acs3Signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils.transport import Endpoint
-from tests.simulator.fixture import start_simulator
-from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT
+from simulator.fixture import start_simulator
+from simulator.sts_alicloud import DEFAULT_ACCOUNT
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 SESSION_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-"
