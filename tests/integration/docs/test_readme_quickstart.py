@@ -15,8 +15,8 @@ import re
 import pytest
 import yaml
 
-from tests.integration.harness.readme_shell import (ROOT, assert_lines_in_order, expected_output, readme_blocks, readme_files,
-                                            run_script, script)
+from tests.integration.harness.readme_shell import (ROOT, assert_lines_in_order, expected_output, readme_blocks,
+                                                    readme_files, run_script, script)
 
 # What the Quick start's fleet (demo/fleets/quickstart.yml) ends as after its upgrade.
 QUICKSTART_OUTCOMES = {"upgraded": 4, "current": 2}
