@@ -170,5 +170,5 @@ def run_script(text, workdir, timeout=900, extra_files=None):
         return ShellRun(process.returncode, process.stdout, checkout, home)
     finally:
         # Whatever the script did, no simulator it started outlives the test.
-        subprocess.run([sys.executable, os.path.join(checkout, "demo", "simulator.py"), "stop"], cwd=checkout,
+        subprocess.run([sys.executable, os.path.join(checkout, "demo", "simctl.py"), "stop"], cwd=checkout,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
