@@ -73,7 +73,7 @@ demo: build tree
 # The whole suite on the newest ansible-core (.venv), then every other claimed version (matrix).
 test: sanity units integration lint docs-lint changelog-lint galaxy-importer matrix
 
-# Not part of `make test` (minutes, not seconds); tests/integration/test_bench_chaos_smoke.py runs a short version.
+# Not part of `make test` (minutes, not seconds); tests/integration/fleet/test_bench_chaos_smoke.py runs a short version.
 bench: test-venv tree
 	$(BIN)/python -m benchmarks.bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 

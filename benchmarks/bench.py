@@ -29,7 +29,7 @@ import threading
 import time
 
 from benchmarks import common
-from tests.simulator.fleet import GENERATED_ES_TARGET, generate_fleet, project_for_region
+from simulator.fleet import GENERATED_ES_TARGET, generate_fleet, project_for_region
 
 ES_REGION = "cn-hangzhou"
 DCS_REGION = "cn-north-4"

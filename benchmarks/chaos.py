@@ -37,9 +37,9 @@ import trustme
 import yaml
 
 from benchmarks import common
-from tests.simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
-from tests.simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
-from tests.simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
+from simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
+from simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
+from simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
 
 ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
 # The documented engine steps (plugins/module_utils/_alicloud_es/path.py): how many upgrades an instance needs.

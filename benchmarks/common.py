@@ -5,7 +5,7 @@
 subprocesses (wall, CPU and peak RSS from ``wait4``, async jobs included), fleet inventories, tables and JSON.
 
 Run the scripts from the repository root as modules (``python -m benchmarks.bench``): the simulator is imported
-as ``tests.simulator``. Every subprocess and every wait has a deadline; traffic goes to 127.0.0.1 only.
+as ``simulator``. Every subprocess and every wait has a deadline; traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,8 +26,9 @@ import time
 
 import yaml
 
-from tests.simulator.fixture import start_simulator
-from tests.simulator.fleet import DEFAULT_PROJECTS, project_for_region
+from simulator.env import cloud_env as simulator_env
+from simulator.fixture import start_simulator
+from simulator.fleet import DEFAULT_PROJECTS, project_for_region
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -428,19 +429,11 @@ class ClockDriver(threading.Thread):
 
 def cloud_env(url, collections, extra=None, forks=16, tokens=True):
     """The environment an AWX credential of each custom type would inject, pointed at the simulator."""
-    ali = CREDENTIALS["alicloud"][0]
-    hw = CREDENTIALS["huaweicloud"][0]
     env = dict(os.environ)
     for name in list(env):
         if name.startswith(("ALICLOUD_", "ALIBABA_CLOUD_", "HUAWEICLOUD_", "ANSIBLE_")):
             del env[name]
-    env.update({
-        "ALICLOUD_ACCESS_KEY": ali["access_key"],
-        "ALICLOUD_SECRET_KEY": ali["secret_key"],
-        "ALICLOUD_ES_ENDPOINT": url + "/{region}",
-        "HUAWEICLOUD_SDK_AK": hw["access_key"],
-        "HUAWEICLOUD_SDK_SK": hw["secret_key"],
-        "HUAWEICLOUD_DCS_ENDPOINT": url + "/{region}",
+    settings = {
         "ANSIBLE_COLLECTIONS_PATH": collections,
         "ANSIBLE_FORKS": str(forks),
         "ANSIBLE_NOCOLOR": "1",
@@ -452,12 +445,10 @@ def cloud_env(url, collections, extra=None, forks=16, tokens=True):
         "ANSIBLE_LOCAL_TEMP": os.path.join(os.path.dirname(collections), "ansible-tmp"),
         "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
         "PYTHONDONTWRITEBYTECODE": "1",
-    })
-    if tokens:
-        env["ALICLOUD_SECURITY_TOKEN"] = ali["security_token"]
-        env["HUAWEICLOUD_SDK_SECURITY_TOKEN"] = hw["security_token"]
-    env.update(extra or {})
-    return env
+    }
+    settings.update(extra or {})
+    return simulator_env(url, alicloud=CREDENTIALS["alicloud"][0], huaweicloud=CREDENTIALS["huaweicloud"][0],
+                         per_region=True, tokens=tokens, base=env, **settings)
 
 
 def write_plugin_inventory(directory, fleet, es_target, ca_bundle=None, request_timeout=None):

@@ -23,10 +23,14 @@ WORK = os.path.join(ROOT, "build", "demo")
 DIST = os.path.join(ROOT, "build", "dist")  # where `make build` writes the tarball
 COLLECTIONS = os.path.join(WORK, "collections")
 REPORT = os.path.join(WORK, "report")
-FLEET = os.path.join(ROOT, "tests", "simulator", "fleets", "demo.yml")
+FLEET = os.path.join(ROOT, "simulator", "fleets", "demo.yml")
 INVENTORY = os.path.join(ROOT, "demo", "inventory")
 
-# How the demo fleet is designed to end (see tests/simulator/fleets/demo.yml).
+# The simulator package of the checkout (simulator/), whatever the cwd.
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+# How the demo fleet is designed to end (see simulator/fleets/demo.yml).
 EXPECTED = {"upgraded": 9, "current": 4, "precheck_failed": 1, "failed": 1}
 
 
@@ -57,7 +61,7 @@ def install_collection():
 
 
 def start_simulator():
-    process = subprocess.Popen([sys.executable, "-m", "tests.simulator", "--port", "0", "--fleet", FLEET],
+    process = subprocess.Popen([sys.executable, "-m", "simulator", "--port", "0", "--fleet", FLEET],
                                cwd=ROOT, stdout=subprocess.PIPE, universal_newlines=True)
     line = process.stdout.readline().strip()
     if not line.startswith("SIMULATOR_URL="):
@@ -67,23 +71,13 @@ def start_simulator():
 
 
 def demo_env(url):
-    env = dict(os.environ)
-    env.update({
-        # What an AWX credential of each custom type would inject.
-        "ALICLOUD_ACCESS_KEY": "LTAI5tSimAccessKeyId000",
-        "ALICLOUD_SECRET_KEY": "SimSecretAlicloud0000000000000000",
-        "ALICLOUD_ES_ENDPOINT": url + "/{region}",
-        "HUAWEICLOUD_SDK_AK": "HWSIMACCESSKEY000000A",
-        "HUAWEICLOUD_SDK_SK": "HwSimSecretKey00000000000000000000000000",
-        "HUAWEICLOUD_DCS_ENDPOINT": url + "/{region}",
-        # Only the installed tarball, not the checkout.
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-        "ANSIBLE_FORKS": "16",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "PATH": BIN + os.pathsep + env.get("PATH", ""),
-    })
-    return env
+    from simulator.env import cloud_env, fleet_credentials  # pylint: disable=import-outside-toplevel
+    # What an AWX credential of each custom type would inject: the demo fleet's key pairs.
+    alicloud, huaweicloud = fleet_credentials(FLEET)
+    return cloud_env(url, alicloud=alicloud, huaweicloud=huaweicloud, per_region=True, base=os.environ,
+                     # Only the installed tarball, not the checkout.
+                     ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_FORKS="16", ANSIBLE_NOCOLOR="1",
+                     ANSIBLE_PYTHON_INTERPRETER=sys.executable, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
 
 
 def main():

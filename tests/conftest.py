@@ -19,7 +19,7 @@ _LINK = os.path.join(COLLECTIONS, "ansible_collections", "opsfleet", "engine_upg
 if not os.path.exists(_LINK):
     os.makedirs(os.path.dirname(_LINK), exist_ok=True)
     os.symlink(ROOT, _LINK)
-for _path in (COLLECTIONS, ROOT):  # ROOT: the simulator is imported as tests.simulator
+for _path in (COLLECTIONS, ROOT):  # ROOT: the simulator package and the tests.integration helpers
     if _path not in sys.path:
         sys.path.insert(0, _path)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)

@@ -164,13 +164,13 @@ def run_tests(python, jobs):
     env.pop("PYTHONPATH", None)  # tests/conftest.py puts the collection tree on the path itself
     # Only the files that hold matrix tests: the others may import what only the newest version or the whole
     # suite's requirements have (the vendor SDKs, ansible.module_utils.testing).
-    folder = os.path.join(ROOT, "tests", "integration")
     files = []
-    for name in sorted(os.listdir(folder)):
-        if name.startswith("test_") and name.endswith(".py"):
-            with open(os.path.join(folder, name)) as handle:
-                if "pytest.mark.matrix" in handle.read():
-                    files.append(os.path.join("tests", "integration", name))
+    for folder, dummy, names in sorted(os.walk(os.path.join(ROOT, "tests", "integration"))):  # area folders
+        for name in sorted(names):
+            if name.startswith("test_") and name.endswith(".py"):
+                with open(os.path.join(folder, name)) as handle:
+                    if "pytest.mark.matrix" in handle.read():
+                        files.append(os.path.relpath(os.path.join(folder, name), ROOT))
     command = [python, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:pytest_ansible", "-m", "matrix", "-q",
                "-n", str(jobs), "--durations", "10"] + files
     out = _run(command, "the matrix tests", TESTS_TIMEOUT, cwd=ROOT, env=env, stdout=subprocess.PIPE,

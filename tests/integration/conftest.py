@@ -7,7 +7,8 @@ __metaclass__ = type
 
 import pytest
 
-from tests.simulator.fixture import simulator, simulator_server  # noqa: F401  pylint: disable=unused-import
+from simulator.env import cloud_env
+from simulator.fixture import simulator, simulator_server  # noqa: F401  pylint: disable=unused-import
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
@@ -50,21 +51,12 @@ def huaweicloud_client(simulator):  # pylint: disable=redefined-outer-name
 @pytest.fixture
 def alicloud_env(simulator):  # pylint: disable=redefined-outer-name
     """Environment that points the Alibaba Cloud modules at the simulator, as an AWX credential would."""
-    return {
-        "ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key,
-        "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key,
-        "ALICLOUD_REGION": "cn-hangzhou",
-        "ALICLOUD_ES_ENDPOINT": simulator.url,
-    }
+    return cloud_env(simulator.url, alicloud=simulator.credential("alicloud"), tokens=False,
+                     alicloud_region="cn-hangzhou")
 
 
 @pytest.fixture
 def huaweicloud_env(simulator):  # pylint: disable=redefined-outer-name
     """Environment that points the Huawei Cloud modules at the simulator, as an AWX credential would."""
-    return {
-        "HUAWEICLOUD_SDK_AK": simulator.huaweicloud_access_key,
-        "HUAWEICLOUD_SDK_SK": simulator.huaweicloud_secret_key,
-        "HUAWEICLOUD_SDK_PROJECT_ID": simulator.project_id(HUAWEI_REGION),
-        "HUAWEICLOUD_SDK_REGION": HUAWEI_REGION,
-        "HUAWEICLOUD_DCS_ENDPOINT": simulator.url,
-    }
+    return cloud_env(simulator.url, huaweicloud=simulator.credential("huaweicloud"), tokens=False,
+                     huaweicloud_region=HUAWEI_REGION)

@@ -44,9 +44,9 @@ VERSION_STATEMENTS = re.compile(r"opsfleet-engine_upgrade-([^\s/*\"']+?)\.tar\.g
 VERSION_STATED_IN = ("examples", "meta", "docs", "playbooks", "roles", "extensions", "plugins")
 
 # What the tarball must never carry, and what it must.
-EXCLUDED = ("tests/*", "benchmarks/*", "demo/*", "docs/images/*", ".ci/*", "build/*", "changelogs/fragments/*",
-            ".venv/*", "collections/*", ".ansible/*", "*__pycache__*", "*.pyc", ".ansible-lint", ".gitignore",
-            "Makefile", "engine-upgrade-report/*")
+EXCLUDED = ("tests/*", "simulator/*", "benchmarks/*", "demo/*", "docs/images/*", ".ci/*", "build/*",
+            "changelogs/fragments/*", ".venv/*", "collections/*", ".ansible/*", "*__pycache__*", "*.pyc", ".ansible-lint",
+            ".gitignore", "Makefile", "engine-upgrade-report/*")
 REQUIRED = ("COPYING", "README.md", "CHANGELOG.rst", "meta/runtime.yml", "changelogs/changelog.yaml",
             "changelogs/config.yaml", "requirements.txt", "bindep.txt", "meta/execution-environment.yml")
 # fnmatch's * crosses "/": each pattern is a whole tree.
@@ -272,7 +272,7 @@ def test_tarball_problems_catches_development_files_and_missing_ones():
     complete = set(REQUIRED) | {"plugins/modules/a.py", "plugins/inventory/a.py", "plugins/module_utils/x/a.py",
                                 "roles/r/tasks/main.yml", "playbooks/p.yml", "extensions/awx/t.yml", "examples/e.yml"}
     assert tarball_problems(complete, ["plugins/modules/a.py"]) == []
-    for extra in ("tests/unit/test_x.py", "demo/run_demo.py", "benchmarks/bench.py", "docs/images/x.png",
+    for extra in ("tests/unit/test_x.py", "simulator/server.py", "demo/run_demo.py", "benchmarks/bench.py", "docs/images/x.png",
                   "plugins/module_utils/__pycache__/x.cpython-311.pyc", "changelogs/fragments/x.yml", ".ci/run"):
         assert tarball_problems(complete | {extra}, ["plugins/modules/a.py"]) == ["%s is in the tarball" % extra]
     for missing in ("COPYING", "README.md", "CHANGELOG.rst", "meta/runtime.yml", "plugins/modules/a.py"):

@@ -13,7 +13,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vers
 
 # The documented steps: the UpgradeEngineVersion reference ("You can upgrade an instance version only from version
 # 5.5.3 to version 5.6.16, version 5.6.16 to version 6.3.2, and version 6.3.2 to version 6.7.0") and the guide
-# "Upgrade the version of a cluster" (the same steps, and 8.X only to the latest 8.X). tests/simulator/FIDELITY.md E14.
+# "Upgrade the version of a cluster" (the same steps, and 8.X only to the latest 8.X). simulator/FIDELITY.md E14.
 # A target the table does not reach is tried in one step: the vendor's precheck then decides.
 DOCUMENTED_STEPS = {(5, 5): "5.6", (5, 6): "6.3", (6, 3): "6.7"}
 

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-# The simulator is imported as ``tests.simulator``; make the repository root importable whatever the cwd.
+# The simulator is imported as ``simulator``; make the repository root importable whatever the cwd.
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from tests.simulator.fixture import simulator, simulator_server  # noqa: F401,E402  pylint: disable=unused-import,wrong-import-position
+from simulator.fixture import simulator, simulator_server  # noqa: F401,E402  pylint: disable=unused-import,wrong-import-position
 from simhelpers import SignedSession  # noqa: E402  pylint: disable=wrong-import-position
 
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests.simulator import auth_alicloud, auth_huaweicloud
-from tests.simulator.common import ApiError
+from simulator import auth_alicloud, auth_huaweicloud
+from simulator.common import ApiError
 
 import simhelpers
 

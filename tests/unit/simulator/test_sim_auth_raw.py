@@ -8,7 +8,7 @@ import re
 import requests
 import yaml
 
-from tests.simulator.fixture import BASIC_FLEET
+from simulator.fixture import BASIC_FLEET
 
 import simhelpers
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 import requests
 
-from tests.simulator.fixture import BASIC_FLEET, SimulatorClient, start_simulator
+from simulator.fixture import BASIC_FLEET, SimulatorClient, start_simulator
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
@@ -27,7 +27,7 @@ def _read_line(process, timeout=20):
 def test_cli_port_zero_url_line_and_clean_exit(tmp_path, stop_signal):
     url_file = tmp_path / 'url.txt'
     process = subprocess.Popen(
-        [sys.executable, '-m', 'tests.simulator', '--host', '127.0.0.1', '--port', '0',
+        [sys.executable, '-m', 'simulator', '--host', '127.0.0.1', '--port', '0',
          '--fleet', os.path.relpath(BASIC_FLEET, REPO_ROOT), '--url-file', str(url_file)],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -52,7 +52,7 @@ def test_cli_port_zero_url_line_and_clean_exit(tmp_path, stop_signal):
 def test_cli_rejects_a_bad_fleet(tmp_path):
     bad = tmp_path / 'bad.yml'
     bad.write_text('alicloud_es:\n  - {instance_id: a, status: melting}\n')
-    result = subprocess.run([sys.executable, '-m', 'tests.simulator', '--fleet', str(bad)], cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, '-m', 'simulator', '--fleet', str(bad)], cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, check=False)
     assert result.returncode == 2
     assert b'status' in result.stderr and result.stdout == b''

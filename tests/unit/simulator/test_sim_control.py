@@ -6,7 +6,7 @@ __metaclass__ = type
 import pytest
 import requests
 
-from tests.simulator.fixture import SimulatorError
+from simulator.fixture import SimulatorError
 
 UPGRADE = '/openapi/instances/%s/actions/upgrade-version'
 DCS = '3f7d1c2a-0001-4b5e-9f00-00000000dc01'

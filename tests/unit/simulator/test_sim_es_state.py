@@ -8,7 +8,7 @@ import json
 import pytest
 import yaml
 
-from tests.simulator.fixture import BASIC_FLEET
+from simulator.fixture import BASIC_FLEET
 
 UPGRADE = '/openapi/instances/%s/actions/upgrade-version'
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 import yaml
 
-from tests.simulator.fixture import BASIC_FLEET, SimulatorError
+from simulator.fixture import BASIC_FLEET, SimulatorError
 
 DESCRIBE = '/openapi/instances/es-cn-behind0001'
 SHOW = '/v2/{project}/instances/3f7d1c2a-0001-4b5e-9f00-00000000dc01'

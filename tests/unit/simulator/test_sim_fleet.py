@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from tests.simulator.fleet import FleetError, generate_fleet, load_fleet, project_for_region
-from tests.simulator.fixture import BASIC_FLEET
+from simulator.fleet import FleetError, generate_fleet, load_fleet, project_for_region
+from simulator.fixture import BASIC_FLEET
 
 from simhelpers import SignedSession
 

@@ -10,7 +10,7 @@ from alibabacloud_elasticsearch20170613.client import Client
 from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 
-from tests.simulator.fixture import BASIC_FLEET
+from simulator.fixture import BASIC_FLEET
 
 # signature_algorithm='v2' routes the SDK through do_roarequest, the ROA HMAC-SHA1 signer.
 SCHEMES = {'v3': None, 'roa': 'v2'}

@@ -9,7 +9,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdcs.v2 import DcsClient, model
 
-from tests.simulator.fixture import BASIC_FLEET
+from simulator.fixture import BASIC_FLEET
 
 PROJECT = '0123456789abcdef0123456789abcdef'
 BEHIND = '3f7d1c2a-0001-4b5e-9f00-00000000dc01'

@@ -24,8 +24,8 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.utils_models import Config
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import Acs3Signer
-from tests.simulator.fixture import start_simulator
-from tests.simulator.sts_alicloud import DEFAULT_ROLE_ARN, rpc_string_to_sign
+from simulator.fixture import start_simulator
+from simulator.sts_alicloud import DEFAULT_ROLE_ARN, rpc_string_to_sign
 
 ROLE = "EcsEngineUpgrader"
 

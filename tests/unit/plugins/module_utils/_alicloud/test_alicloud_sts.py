@@ -30,8 +30,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
-from tests.simulator.fixture import start_simulator
-from tests.simulator.sts_alicloud import DEFAULT_ACCOUNT
+from simulator.fixture import start_simulator
+from simulator.sts_alicloud import DEFAULT_ACCOUNT
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 SESSION_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-"

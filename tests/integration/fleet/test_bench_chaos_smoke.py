@@ -1,0 +1,82 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``make bench`` and ``make chaos`` in their quick modes (tiny fleet, short upgrades, few repetitions): they run to
+the end, write the JSON they promise with the structure the README's figures come from, and chaos's checks pass."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+COLLECTIONS = os.path.join(ROOT, "build", "collections")
+
+
+def _run(script, out):
+    # The checkout's collection tree (tests/conftest.py links it) instead of building and installing the tarball.
+    completed = subprocess.run([sys.executable, "-m", "benchmarks." + script, "--quick", "--out", str(out),
+                                "--collections", COLLECTIONS], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True, timeout=300, check=False)
+    with open(os.path.join(str(out), script + ".json")) as handle:
+        return completed, json.load(handle)
+
+
+def test_bench_quick_run_writes_every_part(tmp_path):
+    run, data = _run("bench", tmp_path)
+    assert run.returncode == 0, run.stdout[-4000:]
+    assert data["quick"] is True and data["problems"] == []
+
+    # 1 and 4: ping, both modules and both SDK scripts, in one table.
+    rows = dict((row["what"], row) for row in data["invocation"])
+    assert list(rows)[0] == "ansible.builtin.ping" and rows["ansible.builtin.ping"]["ratio_to_ping"] == 1.0
+    for name in ("alicloud_es_upgrade (no-op)", "huaweicloud_dcs_upgrade (no-op)"):
+        row = rows[name]
+        assert row["wall_seconds"] > 0 and row["module_process_wall_seconds"] > 0 and row["peak_rss_mb"] > 10
+        assert isinstance(row["target_met"], bool) and row["api_calls_per_run"] == (1 if "alicloud" in name else 2)
+    assert len([name for name in rows if "SDK script" in name]) == 2
+
+    # 2: the module-level scenarios with their targets, the role-level ones, and the 10-minute poll count.
+    scenarios = set((row["scenario"], row["cloud"]) for row in data["api_calls"])
+    for cloud in ("ES", "DCS"):
+        for scenario in ("no-op run (module)", "check-mode precheck (module)", "full upgrade with wait, 10-min upgrade (module)",
+                         "fleet_precheck (role, check mode): behind", "fleet_upgrade (role): upgraded",
+                         "fleet_upgrade re-run, up to date (role): current"):
+            assert (scenario, cloud) in scenarios, (scenario, cloud)
+    noop = [row for row in data["api_calls"] if row["scenario"].startswith(("no-op", "fleet_upgrade re-run"))]
+    assert all(row["target_met"] and row["writes"] == 0 for row in noop)
+    polls = data["ten_minute_upgrade"]
+    assert polls["schedule_polls"] == 13 and polls["fixed_polls"] == 40
+    assert 10 <= polls["es_polls"] <= 15 and 10 <= polls["dcs_polls"] <= 15
+
+    # 3: one fleet run in quick mode, all upgraded or current, with its CPU broken down by process and its phases.
+    [fleet] = data["fleet_runs"]
+    assert fleet["instances"] == 4 and fleet["returncode"] == 0 and sum(fleet["outcomes"].values()) == 4
+    assert fleet["outcomes"].get("upgraded", 0) >= 2 and fleet["wall_seconds"] > 0 and fleet["cpu_seconds"] > 0
+    kinds = [row["what"] for row in fleet["processes"]]
+    assert kinds[0].startswith("ansible-playbook") and "module process: async_wrapper" in kinds
+    assert any(phase["phase"].startswith("wait") for phase in fleet["timing"]["phases"])
+    assert [target for target in data["targets"] if not isinstance(target["met"], bool)] == []
+    titles = [table["title"].split(".")[0] for table in data["tables"]]
+    assert titles[:4] == ["Table 1", "Table 2", "Table 3", "Table 3b"]
+
+
+def test_chaos_quick_run_passes_its_checks(tmp_path):
+    run, data = _run("chaos", tmp_path)
+    assert run.returncode == 0, run.stdout[-4000:]
+    failed = [check for check in data["checks"] if not check["passed"]]
+    assert data["passed"] is True and failed == []
+    names = " | ".join(check["check"] for check in data["checks"])
+    for words in ("without ca_bundle fail", "with ca_bundle", "disagree with the simulator", "more upgrades started than steps due",
+                  "at the target after two runs", "configured reason", "exactly one upgrade per step", "secret keys and security tokens"):
+        assert words in names, words
+    assert [run["number"] for run in data["runs"]] == [1, 2]
+    assert all(count > 0 for kind, count in data["faults_fired"].items() if kind != "latency")
+    assert data["secret_scan"]["files"] > 10 and data["secret_scan"]["hits"] == {}
+    # Run 1 on an assumed role and an IAM agency: the tokens obtained for every host are among the secrets scanned.
+    assert data["temporary_credentials"]["alicloud"] >= 4 and data["temporary_credentials"]["huaweicloud"] >= 4
+    assert data["secret_scan"]["secrets"] >= 4 + 2 * (data["temporary_credentials"]["alicloud"] + data["temporary_credentials"]["huaweicloud"])

@@ -1,0 +1,136 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""fleet_upgrade's phases (canary, rest) and the merge playbook (fleet_report_merge), through ansible-playbook against
+the simulator: the canary runs alone and publishes its verdict, the rest refuses to start without a canary that
+passed, and the merge of the phases' artifacts counts what one unsliced run counts."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import yaml
+
+from tests.integration.harness.ansible_cli import run_playbook
+from tests.integration.fleet.test_fleet_playbooks import DCS, EXPECTED_UPGRADE, _inventory, demo  # noqa: F401  pylint: disable=unused-import
+
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
+
+UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
+MERGE = "opsfleet.engine_upgrade.fleet_report_merge"
+REST_VARS = {"engine_upgrade_batches": [1, "100%"], "engine_upgrade_max_fail_percentage": 50}
+# A mixed fleet of both clouds: upgraded, current, a precheck failure and a busy instance (EXPECTED_UPGRADE says how
+# one unsliced run ends each).
+FLEET = ["es-demo-orders", "es-demo-reco", "es-demo-payments", "es-demo-busy", "dcs-1", "dcs-2", "dcs-3"]
+EXPECTED = dict((host, EXPECTED_UPGRADE[host]) for host in FLEET)
+
+
+def _job_keys(stats):
+    return sorted(key for key in stats if key.startswith("engine_upgrade_job_"))
+
+
+def _with_canary_group(inventory, hosts):
+    with open(inventory) as handle:
+        fleet = yaml.safe_load(handle)
+    fleet["all"]["children"]["engine_upgrade_canary"] = {"hosts": dict((host, None) for host in hosts)}
+    with open(inventory, "w") as handle:
+        yaml.safe_dump(fleet, handle, sort_keys=False)
+
+
+def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=FLEET)
+    canary = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
+    assert canary.returncode == 0, canary.output[-3000:]
+    stats = canary.custom_stats["_run"]
+    # No group engine_upgrade_canary: the first host by inventory name, alone.
+    assert stats["engine_upgrade_canary_result"] == {"hosts": ["dcs-1"], "passed": True, "job_id": None}
+    assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-1"]]
+    [canary_key] = _job_keys(stats)
+    assert canary_key.startswith("engine_upgrade_job_local_") and stats[canary_key]["phase"] == "canary"
+    assert [row["host"] for row in stats[canary_key]["rows"]] == ["dcs-1"]
+
+    # The rest runs in inventory order whatever Python's string hashing: with the seed below, a set-based selection
+    # put es-demo-busy (failing) first, and the batch of 1 halted the rollout.
+    rest = run_playbook(UPGRADE, env=dict(env, PYTHONHASHSEED="1"), inventory=inventory, extra_vars=dict(
+        REST_VARS, engine_upgrade_phase="rest", engine_upgrade_canary_result=stats["engine_upgrade_canary_result"]))
+    assert rest.returncode == 2, rest.output[-3000:]
+    rest_stats = rest.custom_stats["_run"]
+    [rest_key] = _job_keys(rest_stats)
+    assert rest_key != canary_key
+    artifact = rest_stats[rest_key]
+    assert sorted(row["host"] for row in artifact["rows"]) == sorted(set(FLEET) - {"dcs-1"})
+    assert artifact["halted"] is None and artifact["batches"] == 2 and artifact["slice_hosts"] == 6, json.dumps(artifact)
+    assert "engine_upgrade_canary_result" not in rest_stats
+    # Each instance upgraded once: the rest did not run the canary again.
+    assert set(simulator.client.counters()["upgrades_started"].values()) == {1}
+
+    # The merge node: every job's artifact as extra vars (with AWX's other artifacts alongside), one report.
+    merged = dict(stats, **rest_stats)
+    report_dir = tmp_path / "merged"
+    merge = run_playbook(MERGE, env={}, inventory="localhost,", extra_vars=dict(merged, engine_upgrade_report_dir=str(report_dir)))
+    assert merge.returncode == 2, merge.output[-3000:]
+    with open(str(report_dir / "fleet-report.json")) as handle:
+        report = json.load(handle)
+    assert dict((row["host"], row["outcome"]) for row in report["instances"]) == EXPECTED
+    assert merge.custom_stats["_run"]["engine_upgrade_summary"] == report["summary"]
+    assert [job["phase"] for job in report["run"]["jobs"]] == ["canary", "rest"]
+    assert report["instances"][0]["failed"] and "Refused" not in merge.output
+    assert "fleet has 2 failing instances" in merge.output
+
+
+@pytest.mark.parametrize("result, expect", [
+    (None, "got none"),
+    ({"hosts": ["dcs-1"], "passed": False, "job_id": 7}, "got a result with passed false"),
+    ({"hosts": ["dcs-1"], "passed": "yes", "job_id": 7}, 'got a result with passed "yes"'),
+    # The role's argument spec (type dict) refuses it first, naming it too (worded so before ansible-core 2.19).
+    ("passed", ("'engine_upgrade_canary_result' is of type str", "'engine_upgrade_canary_result' is of type <class 'str'>")),
+])
+def test_rest_refuses_without_a_canary_that_passed_before_any_call(demo, tmp_path, result, expect):  # noqa: F811
+    simulator, env = demo
+    extra = {"engine_upgrade_phase": "rest"}
+    if result is not None:
+        extra["engine_upgrade_canary_result"] = result
+    run = run_playbook(UPGRADE, env=env, inventory=_inventory(tmp_path, simulator, hosts=["dcs-1", "dcs-2"]), extra_vars=extra)
+    assert run.returncode != 0
+    refusal = " ".join(result.get("msg", "") for result in run.results() if result["_outcome"] == "failed")
+    assert "engine_upgrade_canary_result" in refusal, run.output[-3000:]
+    assert any(text in refusal for text in ((expect,) if isinstance(expect, str) else expect)), refusal
+    assert simulator.client.counters()["total"] == 0
+
+
+def test_a_failing_canary_chosen_by_group_fails_the_job_and_says_so(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-payments", "dcs-1"])
+    _with_canary_group(inventory, ["es-demo-payments"])
+    run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
+    assert run.returncode == 2, run.output[-3000:]
+    stats = run.custom_stats["_run"]
+    assert stats["engine_upgrade_canary_result"] == {"hosts": ["es-demo-payments"], "passed": False, "job_id": None}
+    counters = simulator.client.counters()
+    assert counters["writes"] == {} and counters["upgrades_started"] == {}
+    assert sorted(counters["by_instance"]) == ["es-demo-payments"]
+
+
+def test_the_merge_refuses_an_artifact_it_cannot_use_before_writing_anything(tmp_path):
+    # As AWX writes a job's extra vars: values from artifacts tagged !unsafe (awx safe_dump), so never templated.
+    path = tmp_path / "artifacts.yml"
+    path.write_text(u"""engine_upgrade_job_9:
+  job_id: 9
+  phase: rest
+  slice_hosts: 1
+  rows:
+    - {host: !unsafe "{{ lookup('ansible.builtin.pipe', 'touch %s') }}", outcome: !unsafe upgraded}
+    - {host: !unsafe es-2, outcome: !unsafe "\\x1b[2Jexploded {{ 7 * 7 }}"}
+""" % (tmp_path / "ran"))
+    run = run_playbook(MERGE, extra_args=["-e", "@%s" % path, "-e", "engine_upgrade_report_dir=%s" % (tmp_path / "merged")])
+    assert run.returncode == 2
+    assert "engine_upgrade_job_9.rows[1].outcome must be one of upgraded, current" in run.output, run.output[-2000:]
+    assert "{{ 7 * 7 }}" in run.output and "\x1b" not in run.output
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "merged" / "fleet-report.json").exists()
+    empty = run_playbook(MERGE, extra_vars={"engine_upgrade_report_dir": str(tmp_path / "merged")})
+    assert empty.returncode == 2 and "no engine_upgrade_job_* artifact was given" in empty.output

@@ -1,7 +1,0 @@
-"""Local simulator of the Alibaba Cloud Elasticsearch and Huawei Cloud DCS APIs used by the collection.
-
-Start it with ``python -m tests.simulator`` or, in tests, ``tests.simulator.fixture.start_simulator``.
-"""
-
-from __future__ import absolute_import, division, print_function
-__metaclass__ = type
