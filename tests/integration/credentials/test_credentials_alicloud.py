@@ -294,3 +294,26 @@ def test_awx_credential_type_injects_a_working_role_with_every_other_field_empty
     run = run_module("alicloud_es_instance_info", {"instance_id": ES_BEHIND}, env=env)
     assert run.returncode == 0 and run.result["_outcome"] == "ok", run.output[-3000:]
     assert sts_state(simulator)["calls"]["AssumeRole"] == 1
+
+
+def test_a_failing_sts_gets_four_requests_per_module_run_and_per_inventory_run(simulator, tmp_path):
+    # The credential client tries 4 times; the failure it gives up on is final: the API call it was signing is not
+    # retried, nor the inventory's next region, nor asked again by the next signature (FIDELITY X14).
+    sts_config(simulator, refusals={DEFAULT_ROLE_ARN: [500, "InternalError",
+                                                       "The request processing has failed due to some unknown error."]})
+    env = keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN)
+    run = run_module("alicloud_es_upgrade", dict({"instance_id": ES_BEHIND, "version": "6.7"}, **FAST), env=env)
+    assert run.returncode != 0 and "HTTP 500" in run.result["msg"] and "InternalError" in run.result["msg"], \
+        run.output[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRoleRefused"] == 4
+    assert simulator.client.counters()["total"] == 0
+
+    config = {"plugin": "opsfleet.engine_upgrade.alicloud_es", "regions": ["cn-hangzhou", "cn-shanghai"],
+              "endpoint": simulator.url + "/{region}", "assume_role_arn": DEFAULT_ROLE_ARN,
+              "sts_endpoint": simulator.url}
+    listing = run_inventory(write_inventory(tmp_path, "fleet.alicloud_es.yml", config),
+                            env={"ALICLOUD_ACCESS_KEY": simulator.alicloud_access_key,
+                                 "ALICLOUD_SECRET_KEY": simulator.alicloud_secret_key})
+    assert listing.returncode != 0 and "HTTP 500" in listing.output, listing.output[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRoleRefused"] == 8
+    assert simulator.client.counters()["total"] == 0
