@@ -26,7 +26,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     env_fallback,
     option_given,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
     MAX_TEXT_LENGTH,
     check_seconds,

@@ -15,12 +15,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
     parse_alicloud_error,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import alicloud_signer
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Dialect, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.paging import (
     check_listing_complete,
     check_listing_stable,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.signer import percent_encode
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Dialect, HttpTransport
 
 API_VERSION = "2017-06-13"
 MAX_PAGE_SIZE = 100

@@ -22,12 +22,12 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     env_fallback,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import redact_text
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     DEFAULT_TIMEOUT,
     Endpoint,
     HttpSession,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import redact_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
     MAX_KEY_LENGTH,
     MAX_TEXT_LENGTH,

@@ -18,8 +18,8 @@ except ImportError:  # pragma: no cover - the module base reports the missing li
     requests = None
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import DEFAULT_TIMEOUT, HAS_REQUESTS, HttpSession
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import DEFAULT_TIMEOUT, HAS_REQUESTS, HttpSession
 
 MAX_SHOWN = 300
 CREDENTIAL_RETRY_ATTEMPTS = 4

@@ -18,15 +18,15 @@ from ansible.module_utils import basic
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import (
     configured_secrets,
     endpoint_options,
     redact_data,
     redact_text,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_text_data
 
@@ -135,7 +135,7 @@ class CloudModule(AnsibleModule):
         secrets = self._secrets
         self._scrub_params(secrets)
         super(CloudModule, self).fail_json(msg=redact_text(msg, secrets),
-                                            **redact_data(self._with_elapsed(kwargs), secrets))
+                                           **redact_data(self._with_elapsed(kwargs), secrets))
 
 
 def _infinite(value):

@@ -23,7 +23,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     option_given,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_seconds, check_text
 
 CREDENTIAL_SOURCES = ("access_key", "metadata")

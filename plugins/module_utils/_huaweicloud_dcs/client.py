@@ -8,12 +8,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Dialect, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.paging import (
     check_listing_complete,
     check_listing_stable,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.signer import percent_encode
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Dialect, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.errors import (
     EXPIRED_CREDENTIAL_CODES,
 )

@@ -27,7 +27,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.errors import parse_alicloud_error
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Dialect, Endpoint, HttpTransport
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Dialect, Endpoint, HttpTransport
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import rows as fleet_report
 
 from tests.integration.hostile.hostile_cases import (

@@ -62,7 +62,7 @@ def test_every_package_is_a_known_layer_and_module_utils_has_no_loose_files():
     assert [name for name in os.listdir(MODULE_UTILS) if name.endswith(".py")] == []
 
 
-@pytest.mark.parametrize("package,path", list(package_files()), ids=lambda value: os.path.basename(value))
+@pytest.mark.parametrize("package,path", list(package_files()), ids=os.path.basename)
 def test_a_package_imports_only_the_layers_below_it(package, path):
     assert imported_packages(path) - {package} <= ALLOWED[package], path
 

@@ -21,7 +21,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sources import alicloud_source
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
 
 ARN = "acs:ram::1234567890123456:role/engine-upgrader"
 ISSUED_SECRET = "IssuedSecretThatMustNeverShow0000000000"

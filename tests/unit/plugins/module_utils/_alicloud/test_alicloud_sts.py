@@ -29,7 +29,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import StaticSource
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
 from simulator.fixture import start_simulator
 from simulator.sts_alicloud import DEFAULT_ACCOUNT
 

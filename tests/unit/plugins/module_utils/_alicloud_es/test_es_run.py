@@ -18,8 +18,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     checks_from_result,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import ApiResponse
 from tests.unit.plugins.module_utils.samples import ALL_PASS, ES_INSTANCE, HEALTH_FAILED, FakeClock, es_describe
 
 

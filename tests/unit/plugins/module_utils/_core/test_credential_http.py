@@ -24,7 +24,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     CredentialSource,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Dialect, HttpTransport
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Dialect, HttpTransport
 
 EXPIRED = "Test.TokenExpired"
 

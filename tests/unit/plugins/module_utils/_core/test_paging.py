@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 
 

@@ -39,5 +39,3 @@ def test_patch_versions_need_their_prefix():
 def test_unparsable_versions_never_satisfy(value):
     assert numeric_parts(value) is None
     assert satisfies(value, "6.7") is False
-
-

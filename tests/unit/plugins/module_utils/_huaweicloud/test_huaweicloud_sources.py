@@ -23,8 +23,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
     CredentialError,
     StaticSource,
 )
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.agency import (
     HuaweicloudAgencySource,
 )

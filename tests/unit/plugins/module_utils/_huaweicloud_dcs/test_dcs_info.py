@@ -10,7 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.info import DcsInstanceInfo
 from tests.unit.plugins.module_utils.samples import dcs_versions
 

@@ -10,8 +10,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import ApiResponse
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
     LATEST,
     UpgradeRequest,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.http import (
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     COLLECTION_VERSION,
     USER_AGENT,
     Endpoint,

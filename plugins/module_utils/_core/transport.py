@@ -55,7 +55,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vali
 
 COLLECTION_NAME = "opsfleet.engine_upgrade"
 # galaxy.yml's version: a module runs without the collection's files, so the User-Agent cannot read it there.
-# The one copy in the code; tests/unit/plugins/module_utils/_core/test_http.py keeps it equal to galaxy.yml.
+# The one copy in the code; tests/unit/plugins/module_utils/_core/test_transport.py keeps it equal to galaxy.yml.
 COLLECTION_VERSION = "0.3.0-dev0"
 USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
     COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_VERSION, platform.python_version())
