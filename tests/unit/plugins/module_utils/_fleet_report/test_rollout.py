@@ -46,13 +46,22 @@ class _Play:
 
 @pytest.mark.parametrize("serial, total", [
     ([1, "10%", "30%", "100%"], 10), ([1, "10%", "30%", "100%"], 30), ([1, "10%", "30%", "100%"], 3),
-    ([2], 5), (["50%"], 7), ([1, 5, 100], 15), (["100%"], 29), ([3, 0], 10), (["1%"], 4),
+    ([2], 5), (["50%"], 7), ([1, 5, 100], 15), (["100%"], 29), (["1%"], 4), (["100"], 3), ([999999], 2),
 ])
 def test_batches_are_cut_as_ansible_core_cuts_them(serial, total):
     executor = PlaybookExecutor.__new__(PlaybookExecutor)
     executor._inventory = _Inventory(list(range(total)))
     expected = [len(batch) for batch in executor._get_serialized_batches(_Play(serial))]
     assert batch_sizes(serial, total) == expected
+
+
+@pytest.mark.parametrize("serial", [[0], [3, 0], ["0%"], ["101%"], ["999%"], [1000000], [True], [1.5], ["5 "], [-1],
+                                    ["1e3"], [None]])
+def test_a_batch_the_role_refuses_the_report_refuses_too(serial):
+    # ansible-core would take 0 as "the rest" and 999% as every host: one rule, the role's, refuses both everywhere.
+    with pytest.raises(ReportInputError) as info:
+        batch_sizes(serial, 10)
+    assert "must be a whole number of hosts from 1 or a percentage from 1% to 100%" in str(info.value)
 
 
 def _record(host, outcome):
