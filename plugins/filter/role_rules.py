@@ -253,11 +253,13 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
     pattern = DEFAULT_HOSTS if hosts is None else _plain(hosts)
     problems = []
     listed = batch_list(batches)
-    if not listed or len(listed) > MAX_BATCHES or any(parse_batch(batch) is None for batch in listed):
+    batches_ok = bool(listed) and len(listed) <= MAX_BATCHES and all(parse_batch(batch) is not None for batch in listed)
+    if not batches_ok:
         problems.append("%sbatches must be a list of batch sizes, each %s (such as %s, given as JSON or YAML with -e), "
                         "got %s" % (PREFIX, BATCH_RULE, json.dumps(list(DEFAULT_BATCHES)),
                                     shown(DEFAULT_BATCHES if batches is None else batches)))
-    if parse_budget(budget) is None:
+    budget_ok = parse_budget(budget) is not None
+    if not budget_ok:
         problems.append("%smax_fail_percentage must be %s (the share of a batch that may fail before the rollout "
                         "halts; default %s), got %s" % (PREFIX, BUDGET_RULE, DEFAULT_MAX_FAIL_PERCENTAGE, shown(budget)))
     pattern_ok = isinstance(pattern, str) and bool(pattern.strip()) and not _CONTROL.search(pattern)
@@ -280,7 +282,7 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
                         'canary job {"hosts": [...], "passed": true, "job_id": ...} (an AWX workflow passes it from the '
                         'canary node), got %s' % (PREFIX, PREFIX, got))
     # Settings out of range are refused by the preflight before any play runs with them: the plan stays plain data.
-    serial, budget = serial_and_budget(phase, None if problems else batches, None if problems else budget, mode)
+    serial, budget = serial_and_budget(phase, batches if batches_ok else None, budget if budget_ok else None, mode)
     return {
         "phase": _safe(phase),
         "hosts": PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern),
