@@ -155,3 +155,23 @@ def test_the_notification_is_short_neutralised_text_with_the_counts():
     assert message["text"].startswith("Fleet: FAILED - 12 instances: failed 12")
     assert "and 2 more failing instances" in message["text"] and "\x1b" not in message["text"]
     assert message["summary"] == report["summary"] and message["ok"] is False and len(message["text"]) < 4000
+
+
+@pytest.mark.parametrize("budget, expected", [(0, 0.0), ("10%", 10.0), ("100", 100.0), (12.5, 12.5), ("1e1", None),
+                                              (" 10", None), ("101%", None), (True, None), (float("inf"), None)])
+def test_the_report_parses_a_budget_as_the_role_does(budget, expected):
+    # One parser: the role's preflight (rollout_plan) refuses exactly what the report refuses.
+    from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import rollout_plan
+    run = {"job_id": 1, "phase": "all", "batches": [1, "100%"], "max_fail_percentage": budget, "batch": []}
+    refused_by_role = bool(rollout_plan("all", max_fail_percentage=budget)["problems"])
+    if expected is None:
+        with pytest.raises(ReportInputError):
+            check_run(run, HOSTS)
+        assert refused_by_role
+    else:
+        assert check_run(run, HOSTS)["max_fail_percentage"] == expected and not refused_by_role
+
+
+def test_a_run_without_a_budget_is_a_play_without_one():
+    run = check_run({"job_id": 1, "phase": "all", "batches": [2], "batch": []}, HOSTS)
+    assert run["max_fail_percentage"] == 100
