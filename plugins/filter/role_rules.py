@@ -211,8 +211,8 @@ def host_inputs(inputs):
                         % (PREFIX, MAX_CLIENT_TOKEN_LENGTH))
     strategy = get("update_strategy")
     if not unset(strategy) and strategy not in UPDATE_STRATEGIES:
-        problems.append("%supdate_strategy %s must be one of %s, or empty" % (PREFIX, shown(strategy),
-                                                                             ", ".join(UPDATE_STRATEGIES)))
+        problems.append("%supdate_strategy %s must be one of %s, or empty"
+                        % (PREFIX, shown(strategy), ", ".join(UPDATE_STRATEGIES)))
     path = get("upgrade_path")
     if not unset(path) and (not isinstance(path, (list, tuple)) or not all(
             isinstance(step, str) and _PATH_VERSION.match(step) for step in path)):
