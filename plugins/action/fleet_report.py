@@ -26,6 +26,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     HTML_NAME,
     JSON_NAME,
+    REPORT_TITLE,
     ReportInputError,
     build_report,
     build_rows,
@@ -40,7 +41,7 @@ TEMPLATE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.
                         "roles", "engine_upgrade", "templates", "fleet_report.html.j2")
 REPORT_OPTIONS = dict(
     report_dir=dict(type="path", required=True),
-    title=dict(type="str", default="Engine upgrade fleet report"),
+    title=dict(type="str", default=REPORT_TITLE),
     template=dict(type="path"),
 )
 

@@ -71,6 +71,10 @@ options:
       - "Keys: C(job_id) (an AWX job id or a local id of letters, digits and underscores), C(workflow_job_id),
         C(awx_job_id), C(phase) (V(all), V(canary), V(rest)), C(started) (UTC, C(2026-11-29T07:00:00Z)), C(batches)
         (the play's C(serial) list), C(max_fail_percentage), C(batch) (C(ansible_play_batch))."
+      - "C(batches) and C(max_fail_percentage) follow the rules of the role's preflight
+        (P(opsfleet.engine_upgrade.rollout_plan#filter)): a batch is a whole number of hosts from 1 or a percentage
+        from 1% to 100%, the budget a number from 0 to 100 or its text with an optional C(%). Without
+        C(max_fail_percentage) the play had no budget: a batch halts the rollout only when every host of it failed."
     type: dict
     version_added: 0.2.0
   check_writable:

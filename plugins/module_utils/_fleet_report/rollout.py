@@ -14,6 +14,8 @@ import datetime
 import math
 import re
 
+from collections.abc import Mapping
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     OUTCOME_NAMES,
@@ -24,7 +26,29 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     summarise,
 )
 
+# The rules of a rollout, in one place: the role's preflight (plugins/filter/rollout_plan.py), the fleet playbooks'
+# serial and max_fail_percentage, and the report's reading of them all come from here.
 PHASES = ("all", "canary", "rest")
+DEFAULT_PHASE = "all"
+# A batch (one item of a play's serial): a whole number of hosts from 1, or a percentage from 1% to 100%.
+MAX_BATCH_HOSTS = 999999
+MAX_BATCHES = 100
+DEFAULT_BATCHES = (1, "10%", "30%", "100%")
+BATCH_RULE = "a whole number of hosts from 1 or a percentage from 1% to 100%"
+_BATCH_TEXT = re.compile(r"^(?:(?P<hosts>[1-9][0-9]{0,5})|(?P<percent>[1-9][0-9]?|100)%)\Z")
+# The failure budget (a play's max_fail_percentage): the share of a batch that may fail before the rollout halts.
+DEFAULT_MAX_FAIL_PERCENTAGE = 10
+BUDGET_RULE = "a number from 0 to 100"
+_BUDGET_TEXT = re.compile(r"^[0-9]{1,3}(?:[.][0-9]{1,6})?%?\Z")
+# A run context that names no budget is a play without max_fail_percentage: ansible-core halts it only when every
+# host of a batch failed, which is what a budget of 100 means.
+NO_BUDGET = 100
+# The canary phase: one batch, no failure allowed.
+# One batch of every host (a canary; a precheck, which has no batches).
+ONE_BATCH = ("100%",)
+CANARY_MAX_FAIL_PERCENTAGE = 0
+CANARY_COUNT_BOUNDS = (1, 1000)
+DEFAULT_CANARY_COUNT = 1
 # What a set_stats key may carry after "engine_upgrade_job_": AWX job ids are numbers, local ones are generated.
 JOB_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
@@ -50,17 +74,95 @@ def seconds_between(started, finished):
     return max(0, int((parse_time(finished) - parse_time(started)).total_seconds()))
 
 
+def parse_batch(value):
+    """``(hosts, percent)`` of one batch size (one of them None), or None when it is no batch size: a whole number of
+    hosts from 1 to 999999 (a number or its text), or a percentage from 1% to 100% (text, ``25%``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    if isinstance(value, int):
+        return (value, None) if 1 <= value <= MAX_BATCH_HOSTS else None
+    match = _BATCH_TEXT.match(value)
+    if not match:
+        return None
+    return (int(match.group("hosts")), None) if match.group("hosts") else (None, int(match.group("percent")))
+
+
+def batch_list(batches):
+    """A serial value as a list (one batch size alone is a list of one); None for the default batches."""
+    if batches is None:
+        return list(DEFAULT_BATCHES)
+    return list(batches) if isinstance(batches, (list, tuple)) else [batches]
+
+
+def parse_budget(value):
+    """A failure budget as a number from 0 to 100, or None when it is none: a number, or its text with an optional
+    ``%`` (``10``, ``12.5``, ``10%``) as a play's max_fail_percentage takes it."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if isinstance(value, str):
+        if not _BUDGET_TEXT.match(value):
+            return None
+        value = float(value.rstrip("%"))
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value if 0 <= value <= 100 else None
+
+
+def plain_number(value):
+    """``10`` for 10.0: a whole number as an int (a play keyword, a report and JSON show it so)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def check_percent(where, value):
-    """A failure budget: a number from 0 to 100, or its text (``10``, ``10%``, as a play's max_fail_percentage)."""
-    text = u"%s" % (value,)
-    try:
-        number = float(text[:-1] if text.endswith("%") else text)
-    except ValueError:
-        number = float("nan")
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or not math.isfinite(number) \
-            or not 0 <= number <= 100:
-        refuse(where, "must be a number from 0 to 100", value)
-    return number
+    """A failure budget (:func:`parse_budget`) as a float; raises :class:`ReportInputError` naming ``where``."""
+    number = parse_budget(value)
+    if number is None:
+        refuse(where, "must be " + BUDGET_RULE, value)
+    return float(number)
+
+
+def parse_canary_count(value):
+    """How many hosts a canary takes when no group names them: a whole number from 1 to 1000 (or its text), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    if isinstance(value, str):
+        if not re.match(r"^[0-9]{1,4}\Z", value):
+            return None
+        value = int(value)
+    return value if CANARY_COUNT_BOUNDS[0] <= value <= CANARY_COUNT_BOUNDS[1] else None
+
+
+def canary_passed(result):
+    """Whether ``result`` is the verdict of a canary that passed (``canary_result``: hosts, passed true)."""
+    if not isinstance(result, Mapping) or result.get("passed") is not True:
+        return False
+    hosts = result.get("hosts")
+    return isinstance(hosts, (list, tuple)) and bool(hosts) and all(isinstance(host, str) for host in hosts)
+
+
+def serial_and_budget(phase, batches=None, max_fail_percentage=None, mode="upgrade"):
+    """``(serial, max_fail_percentage)`` a fleet play runs with: a precheck or a canary in one batch (a canary with no
+    failure allowed, a precheck with no budget), else the batches and the budget given (the defaults when None)."""
+    if mode == "precheck":
+        return list(ONE_BATCH), NO_BUDGET
+    if phase == "canary":
+        return list(ONE_BATCH), CANARY_MAX_FAIL_PERCENTAGE
+    budget = parse_budget(DEFAULT_MAX_FAIL_PERCENTAGE if max_fail_percentage is None else max_fail_percentage)
+    # A budget that is none is given back as it is: the preflight refuses it before any play uses it.
+    return batch_list(batches), max_fail_percentage if budget is None else plain_number(budget)
+
+
+def phase_hosts(phase, fleet, canary_group=(), canary_count=DEFAULT_CANARY_COUNT, canary_result=None):
+    """The hosts a phase runs, in the fleet's order: the canary (the fleet's hosts of ``canary_group``, else the first
+    ``canary_count`` of the fleet by name), the rest (the fleet without the canary that passed), or all of it."""
+    fleet = list(fleet or [])
+    if phase == "canary":
+        group = [host for host in fleet if host in set(canary_group or ())]
+        return group or sorted(fleet)[:parse_canary_count(canary_count) or DEFAULT_CANARY_COUNT]
+    if phase == "rest" and canary_passed(canary_result):
+        done = set(canary_result["hosts"])
+        return [host for host in fleet if host not in done]
+    return fleet
 
 
 def check_job_id(where, value, optional=False):
@@ -83,8 +185,8 @@ def check_context(where, context, published=False):
     """The run context one job reports, checked wherever it comes from: the report's ``run`` option (``where`` is
     ``run``) or a job's artifact as the merge reads it (``published``: ``where`` is its name). Raises
     :class:`ReportInputError` naming the field. A job publishes every field; a playbook's ``run`` option may leave out
-    the phase (``all``), the job id (a local run) and the failure budget (100)."""
-    phase = context.get("phase") if published else (context.get("phase") or "all")
+    the phase (``all``), the job id (a local run) and the failure budget (``NO_BUDGET``: a play without one)."""
+    phase = context.get("phase") if published else (context.get("phase") or DEFAULT_PHASE)
     if phase not in PHASES:
         refuse(where + ".phase", "must be one of " + ", ".join(PHASES), phase)
     return {
@@ -93,30 +195,28 @@ def check_context(where, context, published=False):
         "workflow_job_id": check_job_id(where + ".workflow_job_id", context.get("workflow_job_id"), optional=True),
         "started": check_time(where + ".started", context.get("started")),
         "max_fail_percentage": check_percent(where + ".max_fail_percentage",
-                                             context.get("max_fail_percentage", 0 if published else 100)),
+                                             context.get("max_fail_percentage", NO_BUDGET)),
     }
 
 
 def batch_sizes(batches, total):
     """The sizes of the batches ``serial: batches`` cuts ``total`` hosts into, as ansible-core does
-    (``PlaybookExecutor._get_serialized_batches``: a percentage of the play's hosts, at least 1; the last size repeats)."""
-    if not isinstance(batches, (list, tuple)):
-        batches = [batches]
-    if not batches:
-        batches = ["100%"]
+    (``PlaybookExecutor._get_serialized_batches``: a percentage of the play's hosts, at least 1; the last size repeats).
+    Every batch size must be one :func:`parse_batch` takes (the role's preflight refuses the same ones)."""
+    batches = batch_list(batches) or list(ONE_BATCH)
+    parsed = []
+    for index, value in enumerate(batches):
+        batch = parse_batch(value)
+        if batch is None:
+            raise ReportInputError("run.batches[%d] must be %s, got %r" % (index, BATCH_RULE, value))
+        parsed.append(batch)
     sizes, left, index = [], total, 0
     while left > 0:
-        value = batches[index]
-        text = u"%s" % (value,)
-        if isinstance(value, bool) or not re.match(r"^([0-9]{1,6}|[0-9]{1,3}%)$", text):
-            raise ReportInputError("run.batches[%d] must be a whole number of hosts or a percentage, got %r" % (index, value))
-        size = (int(int(text[:-1]) / 100.0 * total) or 1) if text.endswith("%") else int(text)
-        if size <= 0:
-            sizes.append(left)
-            break
+        hosts, percent = parsed[index]
+        size = hosts if percent is None else (int(percent / 100.0 * total) or 1)
         sizes.append(min(size, left))
         left -= size
-        index = min(index + 1, len(batches) - 1)
+        index = min(index + 1, len(parsed) - 1)
     return sizes
 
 

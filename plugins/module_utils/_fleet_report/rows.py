@@ -31,6 +31,8 @@ OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
 # The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the
 # hosts the report fails (``failing_hosts``) all come from.
 FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed")
+# The title of a report whose task names none (the role passes its engine_upgrade_report_title only when set).
+REPORT_TITLE = "Engine upgrade fleet report"
 JSON_NAME = "fleet-report.json"
 HTML_NAME = "fleet-report.html"
 SCHEMA_VERSION = 1

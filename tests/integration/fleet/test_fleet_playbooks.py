@@ -183,3 +183,20 @@ def test_dcs_latest_is_upgraded_when_a_newer_latest_appears_meanwhile(demo, tmp_
     assert simulator.client.counters()["upgrades_started"] == {DCS["dcs-1"]: 1}
     # The report fails exactly the failing host.
     assert run.stats["es-demo-orders"]["failures"] == 1 and run.stats["dcs-1"]["failures"] == 0
+
+
+@pytest.mark.matrix
+def test_batches_and_budget_given_as_text_reach_the_play_and_the_report_alike(demo, tmp_path):
+    """key=value extra vars are text: the play's serial and max_fail_percentage and the report's run context come from
+    one filter (rollout_plan), which reads "2" and "50%" as the numbers they are on every ansible-core version."""
+    simulator, env = demo
+    hosts = ["es-demo-payments", "es-demo-busy", "es-demo-orders", "dcs-1"]
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=_inventory(tmp_path, simulator, hosts=hosts),
+                       extra_args=["-e", "engine_upgrade_batches=2 engine_upgrade_max_fail_percentage=50%"])
+    report, outcomes = _outcomes(tmp_path)
+    # Batch 1 (payments, busy): 2 of 2 failed, over the budget of 50%: batch 2 never ran.
+    assert [outcomes[host] for host in hosts] == ["precheck_failed", "failed", "not_run", "not_run"], run.output[-3000:]
+    [job] = report["run"]["jobs"]
+    assert job["max_fail_percentage"] == 50 and job["batches"] == 2
+    assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 2 of 2 hosts failed, over the failure budget of 50%")
+    assert simulator.client.counters()["upgrades_started"] == {}

@@ -46,13 +46,22 @@ class _Play:
 
 @pytest.mark.parametrize("serial, total", [
     ([1, "10%", "30%", "100%"], 10), ([1, "10%", "30%", "100%"], 30), ([1, "10%", "30%", "100%"], 3),
-    ([2], 5), (["50%"], 7), ([1, 5, 100], 15), (["100%"], 29), ([3, 0], 10), (["1%"], 4),
+    ([2], 5), (["50%"], 7), ([1, 5, 100], 15), (["100%"], 29), (["1%"], 4), (["100"], 3), ([999999], 2),
 ])
 def test_batches_are_cut_as_ansible_core_cuts_them(serial, total):
     executor = PlaybookExecutor.__new__(PlaybookExecutor)
     executor._inventory = _Inventory(list(range(total)))
     expected = [len(batch) for batch in executor._get_serialized_batches(_Play(serial))]
     assert batch_sizes(serial, total) == expected
+
+
+@pytest.mark.parametrize("serial", [[0], [3, 0], ["0%"], ["101%"], ["999%"], [1000000], [True], [1.5], ["5 "], [-1],
+                                    ["1e3"], [None]])
+def test_a_batch_the_role_refuses_the_report_refuses_too(serial):
+    # ansible-core would take 0 as "the rest" and 999% as every host: one rule, the role's, refuses both everywhere.
+    with pytest.raises(ReportInputError) as info:
+        batch_sizes(serial, 10)
+    assert "must be a whole number of hosts from 1 or a percentage from 1% to 100%" in str(info.value)
 
 
 def _record(host, outcome):
@@ -146,3 +155,23 @@ def test_the_notification_is_short_neutralised_text_with_the_counts():
     assert message["text"].startswith("Fleet: FAILED - 12 instances: failed 12")
     assert "and 2 more failing instances" in message["text"] and "\x1b" not in message["text"]
     assert message["summary"] == report["summary"] and message["ok"] is False and len(message["text"]) < 4000
+
+
+@pytest.mark.parametrize("budget, expected", [(0, 0.0), ("10%", 10.0), ("100", 100.0), (12.5, 12.5), ("1e1", None),
+                                              (" 10", None), ("101%", None), (True, None), (float("inf"), None)])
+def test_the_report_parses_a_budget_as_the_role_does(budget, expected):
+    # One parser: the role's preflight (rollout_plan) refuses exactly what the report refuses.
+    from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import rollout_plan
+    run = {"job_id": 1, "phase": "all", "batches": [1, "100%"], "max_fail_percentage": budget, "batch": []}
+    refused_by_role = bool(rollout_plan("all", max_fail_percentage=budget)["problems"])
+    if expected is None:
+        with pytest.raises(ReportInputError):
+            check_run(run, HOSTS)
+        assert refused_by_role
+    else:
+        assert check_run(run, HOSTS)["max_fail_percentage"] == expected and not refused_by_role
+
+
+def test_a_run_without_a_budget_is_a_play_without_one():
+    run = check_run({"job_id": 1, "phase": "all", "batches": [2], "batch": []}, HOSTS)
+    assert run["max_fail_percentage"] == 100

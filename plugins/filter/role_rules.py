@@ -1,0 +1,390 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The rules of the engine_upgrade role and the fleet playbooks, in Python, over the constants the modules and the
+fleet report use: a host's inputs (``host_inputs``), the rollout a fleet job runs (``rollout_plan``, ``phase_hosts``),
+the report's settings (``report_problems``) and the rest of what the preflight checks (``preflight_problems``).
+Documented in the sidecar files of the same names. Each problem is one message naming the variable and what a good
+value looks like; the role's vars/main.yml only passes the variables in (templated lazily: no task of its own)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import math
+import os
+import re
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import alicloud_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import ENGINE, PATCH, PATCH_PREFIX
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
+    INSTANCE_ID_PATTERN,
+    MAX_CLIENT_TOKEN_LENGTH,
+    MAX_VERSION_LENGTH,
+    UPDATE_STRATEGIES,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
+    POLL_INTERVAL_BOUNDS,
+    WAIT_TIMEOUT_BOUNDS,
+    check_seconds,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
+    BATCH_RULE,
+    BUDGET_RULE,
+    CANARY_COUNT_BOUNDS,
+    DEFAULT_BATCHES,
+    DEFAULT_CANARY_COUNT,
+    DEFAULT_MAX_FAIL_PERCENTAGE,
+    DEFAULT_PHASE,
+    MAX_BATCHES,
+    PHASES,
+    batch_list,
+    canary_passed,
+    parse_batch,
+    parse_budget,
+    parse_canary_count,
+    serial_and_budget,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
+    phase_hosts as _phase_hosts,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
+    huaweicloud_argument_spec,
+)
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import LATEST
+
+PREFIX = "engine_upgrade_"
+# The role's own bounds (the modules have no such option): seconds between two checks on a background job.
+ASYNC_POLL_DELAY_BOUNDS = (1, 3600)
+DEFAULT_ASYNC_POLL_DELAY = 15
+# Seconds the background job may outlive the module's own wait_timeout (reads, retries).
+ASYNC_MARGIN = 600
+AUTO = "auto"
+DEFAULT_HOSTS = "all"
+# The group the preflight puts the hosts of a canary or rest phase in; the upgrade play of those phases runs it.
+PHASE_GROUP = "engine_upgrade__phase"
+WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
+DEFAULT_WEBHOOK_TIMEOUT = 30
+MAX_URL_LENGTH = 2048
+MAX_REGION_LENGTH = 64
+MAX_PROJECT_ID_LENGTH = 64
+BOOLEAN_TEXTS = ("true", "false", "yes", "no", "1", "0")
+# The connection options each action group's modules take, credential sources included: what module_defaults may set.
+DEFAULTS_OPTIONS = (("alicloud", alicloud_argument_spec), ("huaweicloud", huaweicloud_argument_spec))
+
+_NUMBER_TEXT = re.compile(r"^[0-9]{1,400}(?:[.][0-9]{1,400})?\Z")
+_WHOLE_TEXT = re.compile(r"^[0-9]{1,18}\Z")
+_TARGET = re.compile(r"^[A-Za-z0-9._-]+\Z")
+_MINOR = re.compile(r"^[A-Za-z0-9.]+\Z")
+_REGION = re.compile(r"^[a-z0-9-]+\Z")
+_PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]+\Z")
+_PRINTABLE = re.compile(r"^[!-~]+\Z")
+_PATH_VERSION = re.compile(r"^[0-9.]+\Z")
+_URL = re.compile(r"^https?://[^/@\s]+(/|\Z)")
+_CONTROL = re.compile(u"[\x00-\x1f\x7f]")
+# What ansible-core would template in a message shown again in a later template (2.16 to 2.18 do).
+_TEMPLATE_START = re.compile(r"\{(?=[{%#])")
+
+
+def _plain(value):
+    """``value`` as plain Python data (ansible-core 2.19 passes tagged and lazy containers): for checks and messages."""
+    if isinstance(value, Mapping):
+        return dict((_plain(key), _plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def unset(value):
+    """The role's one rule for an optional input: null or empty is unset (AWX and -e give unset fields as "")."""
+    return value is None or (isinstance(value, (str, list, tuple, Mapping)) and len(value) == 0)
+
+
+def shown(value):
+    """A value as a message shows it: JSON, with anything a later template would run written as an escape."""
+    try:
+        text = json.dumps(_plain(value), sort_keys=True)
+    except (TypeError, ValueError):
+        text = json.dumps(u"%s" % (value,))
+    return _safe(text)
+
+
+def _safe(text):
+    """``text`` with anything a later template would run written as an escape: a valid value has none, and ansible-core
+    2.16 to 2.18 would turn a whole result holding one into a string."""
+    return _TEMPLATE_START.sub(lambda match: u"\\u007b", text) if isinstance(text, str) else text
+
+
+def _kind(value):
+    kinds = ((bool, "a bool"), (str, "a string"), (int, "an int"), (float, "a float"), (Mapping, "a mapping"),
+             ((list, tuple), "a list"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "a " + type(value).__name__)
+
+
+def _seconds(name, value, bounds, default, integer=False):
+    """``(number, problem)``: a number of seconds within ``bounds``, given as a number or its text (extra vars
+    given as key=value are text); the message is the modules' own (validation.check_seconds) naming the variable."""
+    number = _plain(value)
+    if isinstance(number, str) and _NUMBER_TEXT.match(number):
+        number = float(number) if "." in number else int(number)
+    try:
+        return check_seconds(PREFIX + name, number, bounds, integer=integer, default=default), None
+    except ConfigError as error:
+        return None, _safe(u"%s" % error)
+
+
+def _text_problem(value, pattern, max_length):
+    return not isinstance(value, str) or len(value) > max_length or not pattern.match(value)
+
+
+def _upgrade_type(upgrade_type, target):
+    if upgrade_type not in (None, AUTO):
+        return upgrade_type
+    return PATCH if isinstance(target, str) and target.startswith(PATCH_PREFIX) else ENGINE
+
+
+def host_inputs(inputs):
+    """A host's inputs checked and worked out: ``problems`` (one message per input out of range, each naming the
+    variable), ``failure`` (the record's failure when there are problems, else None), the Elasticsearch
+    ``upgrade_type``, the DCS ``engine_target`` and ``proxy_target``, the record's ``target``, and the background job's
+    ``async_seconds`` and ``job_checks``.
+
+    ``inputs`` maps the role's variable names without ``engine_upgrade_`` (``wait_timeout``, ``target_version``...)
+    to their values; a missing or null one is unset."""
+    if not isinstance(inputs, Mapping):
+        raise AnsibleFilterError("host_inputs: the input must be a mapping of the role's inputs, not %s" % _kind(inputs))
+    get = inputs.get
+    problems = []
+    wait_timeout, problem = _seconds("wait_timeout", get("wait_timeout", DEFAULT_WAIT_TIMEOUT), WAIT_TIMEOUT_BOUNDS,
+                                     DEFAULT_WAIT_TIMEOUT, integer=True)
+    problems.append(problem)
+    poll_interval, problem = _seconds("poll_interval", get("poll_interval", DEFAULT_POLL_INTERVAL), POLL_INTERVAL_BOUNDS,
+                                      DEFAULT_POLL_INTERVAL)
+    problems.append(problem)
+    if wait_timeout is not None and poll_interval is not None and poll_interval > wait_timeout:
+        problems.append("%spoll_interval (%s) is longer than %swait_timeout (%s): the first poll would come after the "
+                        "deadline; lower the one or raise the other" % (PREFIX, poll_interval, PREFIX, wait_timeout))
+    delay, problem = _seconds("async_poll_delay", get("async_poll_delay", DEFAULT_ASYNC_POLL_DELAY),
+                              ASYNC_POLL_DELAY_BOUNDS, DEFAULT_ASYNC_POLL_DELAY, integer=True)
+    problems.append(problem)
+
+    instance_id = get("instance_id")
+    if instance_id is not None and (not isinstance(instance_id, str) or not INSTANCE_ID_PATTERN.match(instance_id)):
+        problems.append('%sinstance_id %s is not an instance id: ASCII letters, digits, "-", "_" and "." only'
+                        % (PREFIX, shown(instance_id)))
+    target = get("target_version")
+    if not unset(target) and _text_problem(target, _TARGET, MAX_VERSION_LENGTH):
+        problems.append('%starget_version %s must be a quoted string of ASCII digits, letters and dots, such as "6.7" '
+                        'or "ali1.5.0" (YAML reads an unquoted 7.10 as the number 7.1)' % (PREFIX, shown(target)))
+    for name, example in (("engine_minor_version", "5.0.2.7"), ("proxy_minor_version", "7.0.5.1")):
+        value = get(name)
+        if not unset(value) and _text_problem(value, _MINOR, MAX_VERSION_LENGTH):
+            problems.append('%s%s %s must be %s or a quoted version of ASCII digits and dots, such as "%s"'
+                            % (PREFIX, name, shown(value), LATEST, example))
+    region = get("region")
+    if not unset(region) and _text_problem(region, _REGION, MAX_REGION_LENGTH):
+        problems.append("%sregion %s is not a region id such as cn-hangzhou" % (PREFIX, shown(region)))
+    project_id = get("project_id")
+    if not unset(project_id) and _text_problem(project_id, _PROJECT_ID, MAX_PROJECT_ID_LENGTH):
+        problems.append('%sproject_id %s is not a project id (ASCII letters, digits, "-" and "_")'
+                        % (PREFIX, shown(project_id)))
+    token = get("client_token")
+    if not unset(token) and _text_problem(token, _PRINTABLE, MAX_CLIENT_TOKEN_LENGTH):
+        # A token is never shown.
+        problems.append("%sclient_token must be 1 to %d printable ASCII characters without spaces"
+                        % (PREFIX, MAX_CLIENT_TOKEN_LENGTH))
+    strategy = get("update_strategy")
+    if not unset(strategy) and strategy not in UPDATE_STRATEGIES:
+        problems.append("%supdate_strategy %s must be one of %s, or empty"
+                        % (PREFIX, shown(strategy), ", ".join(UPDATE_STRATEGIES)))
+    path = get("upgrade_path")
+    if not unset(path) and (not isinstance(path, (list, tuple)) or not all(
+            isinstance(step, str) and _PATH_VERSION.match(step) for step in path)):
+        problems.append('%supgrade_path must be a list of quoted engine versions such as ["6.7", "7.10"], got %s'
+                        % (PREFIX, shown(path)))
+    problems = [problem for problem in problems if problem]
+
+    engine_target = "" if unset(get("engine_minor_version")) else _plain(get("engine_minor_version"))
+    proxy_target = _plain(get("proxy_minor_version")) or (LATEST if not unset(get("current_proxy_minor_version")) else "")
+    if get("cloud") == "alicloud_es":
+        label = "" if unset(target) else _plain(target)
+    else:
+        label = ", ".join(([u"engine %s" % engine_target] if engine_target else [])
+                          + ([u"proxy %s" % proxy_target] if proxy_target else []))
+    async_seconds = (wait_timeout or DEFAULT_WAIT_TIMEOUT) + ASYNC_MARGIN
+    return {
+        "problems": problems,
+        "failure": {"msg": "refused before any API call: " + "; ".join(problems)} if problems else None,
+        "upgrade_type": _upgrade_type(get("upgrade_type"), target),
+        "engine_target": _safe(engine_target),
+        "proxy_target": _safe(proxy_target),
+        "target": _safe(label),
+        "async_seconds": async_seconds,
+        "job_checks": int(math.ceil(async_seconds / float(delay or DEFAULT_ASYNC_POLL_DELAY))),
+    }
+
+
+def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=None, canary_result=None, hosts=None,
+                 mode="upgrade"):
+    """What a fleet job runs: ``phase``, the fleet's host ``pattern`` (empty when it is none), the upgrade play's
+    ``hosts`` (the pattern, or the group of the phase's hosts), its ``serial`` and
+    ``max_fail_percentage`` (the canary: one batch, no failure allowed), the ``canary_count``, and ``problems`` (one
+    message per setting out of range). Null arguments take their defaults."""
+    phase = DEFAULT_PHASE if phase is None else _plain(phase)
+    batches = None if batches is None else _plain(batches)
+    budget = DEFAULT_MAX_FAIL_PERCENTAGE if max_fail_percentage is None else _plain(max_fail_percentage)
+    count = DEFAULT_CANARY_COUNT if canary_count is None else _plain(canary_count)
+    pattern = DEFAULT_HOSTS if hosts is None else _plain(hosts)
+    problems = []
+    listed = batch_list(batches)
+    batches_ok = bool(listed) and len(listed) <= MAX_BATCHES and all(parse_batch(batch) is not None for batch in listed)
+    if not batches_ok:
+        problems.append("%sbatches must be a list of batch sizes, each %s (such as %s, given as JSON or YAML with -e), "
+                        "got %s" % (PREFIX, BATCH_RULE, json.dumps(list(DEFAULT_BATCHES)),
+                                    shown(DEFAULT_BATCHES if batches is None else batches)))
+    budget_ok = parse_budget(budget) is not None
+    if not budget_ok:
+        problems.append("%smax_fail_percentage must be %s (the share of a batch that may fail before the rollout "
+                        "halts; default %s), got %s" % (PREFIX, BUDGET_RULE, DEFAULT_MAX_FAIL_PERCENTAGE, shown(budget)))
+    pattern_ok = isinstance(pattern, str) and bool(pattern.strip()) and not _CONTROL.search(pattern)
+    if not pattern_ok:
+        problems.append("%shosts must be a host pattern such as all or alicloud_es, got %s" % (PREFIX, shown(pattern)))
+    if phase not in PHASES:
+        problems.append("%sphase must be %s or %s (default %s), got %s"
+                        % (PREFIX, ", ".join(PHASES[:-1]), PHASES[-1], DEFAULT_PHASE, shown(phase)))
+    if parse_canary_count(count) is None:
+        problems.append("%scanary_count must be a whole number of hosts from %d to %d (default %d), got %s"
+                        % ((PREFIX,) + CANARY_COUNT_BOUNDS + (DEFAULT_CANARY_COUNT, shown(count))))
+    if phase == "rest" and not canary_passed(canary_result):
+        if canary_result is None:
+            got = "none"
+        elif isinstance(canary_result, Mapping):
+            got = "a result with passed " + shown(canary_result.get("passed"))
+        else:
+            got = _kind(canary_result)
+        problems.append('%sphase=rest runs only after a canary that passed: %scanary_result must be the artifact of the '
+                        'canary job {"hosts": [...], "passed": true, "job_id": ...} (an AWX workflow passes it from the '
+                        'canary node), got %s' % (PREFIX, PREFIX, got))
+    # Settings out of range are refused by the preflight before any play runs with them: the plan stays plain data.
+    serial, budget = serial_and_budget(phase, batches if batches_ok else None, budget if budget_ok else None, mode)
+    return {
+        "phase": _safe(phase),
+        "hosts": PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern),
+        "pattern": _safe(pattern) if pattern_ok else "",
+        "serial": serial,
+        "max_fail_percentage": budget,
+        "canary_count": parse_canary_count(count) or DEFAULT_CANARY_COUNT,
+        "problems": problems,
+    }
+
+
+def phase_hosts(plan, fleet, canary_group=None, canary_result=None):
+    """The hosts of ``fleet`` (the job's hosts, in inventory order) that the phase of ``plan`` (a ``rollout_plan``)
+    runs; ``canary_group``: the hosts of inventory group engine_upgrade_canary; ``canary_result``: the canary's verdict
+    (phase rest)."""
+    if not isinstance(plan, Mapping) or "phase" not in plan:
+        raise AnsibleFilterError("phase_hosts: the input must be the result of opsfleet.engine_upgrade.rollout_plan")
+    return _phase_hosts(plan["phase"], _plain(fleet), _plain(canary_group) or [], plan.get("canary_count"),
+                        _plain(canary_result))
+
+
+def _boolean_problem(value, texts=BOOLEAN_TEXTS):
+    return not isinstance(value, bool) and u"%s" % (value,) not in texts and (
+        not isinstance(value, str) or value.lower() not in texts)
+
+
+def report_problems(settings):
+    """The report's settings checked (the fleet playbooks' preflight and the merge playbook): the webhook's URL,
+    timeout and whether it is required, and the HTML template. ``settings`` maps ``report_webhook_url``,
+    ``report_webhook_timeout``, ``report_webhook_required`` and ``report_template`` to their values."""
+    if not isinstance(settings, Mapping):
+        raise AnsibleFilterError("report_problems: the input must be a mapping, not %s" % _kind(settings))
+    get = settings.get
+    problems = []
+    url = get("report_webhook_url")
+    if not unset(url) and (not isinstance(url, str) or len(url) > MAX_URL_LENGTH or not _URL.match(url)
+                           or not _PRINTABLE.match(url)):
+        problems.append("%sreport_webhook_url must be an http:// or https:// URL of at most %d printable ASCII "
+                        "characters without spaces (its value is not shown: it is a secret)" % (PREFIX, MAX_URL_LENGTH))
+    timeout = _plain(get("report_webhook_timeout", DEFAULT_WEBHOOK_TIMEOUT))
+    if isinstance(timeout, bool) or not _WHOLE_TEXT.match(u"%s" % (timeout,)) \
+            or not WEBHOOK_TIMEOUT_BOUNDS[0] <= int(u"%s" % (timeout,)) <= WEBHOOK_TIMEOUT_BOUNDS[1]:
+        problems.append("%sreport_webhook_timeout must be a whole number of seconds from %d to %d (default %d), got %s"
+                        % ((PREFIX,) + WEBHOOK_TIMEOUT_BOUNDS + (DEFAULT_WEBHOOK_TIMEOUT, shown(timeout))))
+    required = get("report_webhook_required", False)
+    if _boolean_problem(required, BOOLEAN_TEXTS[:4]):
+        problems.append("%sreport_webhook_required must be true or false, got %s" % (PREFIX, shown(required)))
+    template = get("report_template")
+    if not unset(template) and (not isinstance(template, str) or not os.path.isfile(template)):
+        problems.append("%sreport_template must be the path of a Jinja2 template file on the controller, got %s"
+                        % (PREFIX, shown(template)))
+    return problems
+
+
+def preflight_problems(settings):
+    """The run's other settings checked, once on the controller before any host: the module_defaults of the fleet
+    plays (``alicloud_defaults``, ``huaweicloud_defaults``), ``allow_empty_fleet``, the ``hosts`` pattern and the
+    hosts of the inventory it ``matched``, the inventory sources that failed (``inventory_failures``) and the AWX ids
+    (``awx_job_id``, ``awx_workflow_job_id``)."""
+    if not isinstance(settings, Mapping):
+        raise AnsibleFilterError("preflight_problems: the input must be a mapping, not %s" % _kind(settings))
+    get = settings.get
+    problems = []
+    for group, spec in DEFAULTS_OPTIONS:
+        name = "%s%s_defaults" % (PREFIX, group)
+        options = sorted(spec())
+        value = get(group + "_defaults")
+        if value is None:
+            continue
+        if not isinstance(value, Mapping):
+            problems.append("%s must be a mapping of connection options (%s)" % (name, ", ".join(options)))
+        elif set(value) - set(options):
+            problems.append("%s has unknown keys %s; valid ones are %s" % (
+                name, ", ".join(sorted(u"%s" % key for key in set(value) - set(options))), ", ".join(options)))
+    allow_empty = get("allow_empty_fleet", False)
+    allow_empty_ok = not _boolean_problem(allow_empty)
+    if not allow_empty_ok:
+        problems.append("%sallow_empty_fleet must be true or false, got %s" % (PREFIX, shown(allow_empty)))
+    pattern = get("hosts")
+    if pattern and allow_empty_ok and (u"%s" % (allow_empty,)).lower() not in ("true", "yes", "1") and not get("matched"):
+        problems.append("the inventory has no host matching %s: check the inventory sources given with -i (a source "
+                        "that failed is only a warning above) and %shosts, or set %sallow_empty_fleet=true if an empty "
+                        "fleet is expected" % (shown(pattern), PREFIX, PREFIX))
+    for name in ("awx_job_id", "awx_workflow_job_id"):
+        value = get(name)
+        if value is not None and (isinstance(value, bool) or not _WHOLE_TEXT.match(u"%s" % (value,))):
+            problems.append("%s must be an AWX %sjob id (a whole number), got %s"
+                            % (name, "workflow " if "workflow" in name else "", shown(value)))
+    for failure in get("inventory_failures") or []:
+        message = failure.get("message") if isinstance(failure, Mapping) else failure
+        problems.append(_safe(u"an inventory source failed, so the fleet is incomplete: %s" % (_plain(message),)))
+    return problems
+
+
+class FilterModule(object):
+    """The engine_upgrade role's rules."""
+
+    def filters(self):
+        return {
+            "host_inputs": host_inputs,
+            "phase_hosts": phase_hosts,
+            "preflight_problems": preflight_problems,
+            "report_problems": report_problems,
+            "rollout_plan": rollout_plan,
+        }

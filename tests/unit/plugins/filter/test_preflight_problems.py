@@ -1,0 +1,64 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""preflight_problems: the module defaults against the modules' own connection options, the empty fleet, the failed
+inventory sources, the AWX ids."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import preflight_problems
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import alicloud_argument_spec
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
+    huaweicloud_argument_spec,
+)
+
+GOOD = {"hosts": "all", "matched": ["es-1"]}
+
+
+def _problems(**settings):
+    return preflight_problems(dict(GOOD, **settings))
+
+
+@pytest.mark.parametrize("group, spec", [("alicloud", alicloud_argument_spec), ("huaweicloud", huaweicloud_argument_spec)])
+def test_module_defaults_take_every_connection_option_of_the_group_and_no_other(group, spec):
+    name = group + "_defaults"
+    assert _problems(**{name: dict((option, None) for option in spec())}) == []
+    assert _problems(**{name: None}) == [] and _problems(**{name: {}}) == []
+    [unknown] = _problems(**{name: {"regoin": "cn-hangzhou", "region": "cn-hangzhou"}})
+    assert unknown.startswith("engine_upgrade_%s has unknown keys regoin; valid ones are " % name)
+    assert "cn-hangzhou" not in unknown
+    [not_a_mapping] = _problems(**{name: "project_id"})
+    assert not_a_mapping.startswith("engine_upgrade_%s must be a mapping of connection options" % name)
+
+
+def test_an_empty_fleet_is_refused_unless_allowed():
+    [problem] = _problems(matched=[])
+    assert problem.startswith('the inventory has no host matching "all"') and "engine_upgrade_allow_empty_fleet" in problem
+    for allowed in (True, "true", "yes", "1"):
+        assert _problems(matched=[], allow_empty_fleet=allowed) == []
+    # A pattern that is none was already refused (rollout_plan): not said again.
+    assert _problems(matched=[], hosts="") == []
+
+
+@pytest.mark.parametrize("value", ["perhaps", 2, [True]])
+def test_allow_empty_fleet_must_be_a_boolean(value):
+    [problem] = _problems(allow_empty_fleet=value)
+    assert problem.startswith("engine_upgrade_allow_empty_fleet must be true or false")
+
+
+def test_failed_inventory_sources_are_each_a_problem():
+    problems = _problems(inventory_failures=[{"message": "a.yml: 403"}, {"message": "b.yml: {{ 7 * 7 }}"}])
+    assert problems[0] == "an inventory source failed, so the fleet is incomplete: a.yml: 403"
+    assert "b.yml" in problems[1] and "{{" not in problems[1]
+
+
+@pytest.mark.parametrize("name", ["awx_job_id", "awx_workflow_job_id"])
+def test_awx_ids_are_whole_numbers(name):
+    assert _problems(**{name: 42}) == [] and _problems(**{name: "42"}) == [] and _problems(**{name: None}) == []
+    for bad in ("4 2", True, "x" * 3, "1" * 19):
+        [problem] = _problems(**{name: bad})
+        assert problem.startswith(name + " must be an AWX")
