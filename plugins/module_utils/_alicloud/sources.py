@@ -23,7 +23,7 @@ import re
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,
-    env_fallback,
+    env_spec,
     option_given,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import Endpoint
@@ -67,20 +67,9 @@ STS_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+\Z")
 
 def alicloud_credential_spec():
     """Argument-spec entries of the credential sources beyond the key pair."""
-    env = ALICLOUD_CREDENTIAL_ENV
-    return dict(
-        credential_source=dict(type="str", choices=list(CREDENTIAL_SOURCES),
-                               fallback=(env_fallback, env["credential_source"])),
-        assume_role_arn=dict(type="str", fallback=(env_fallback, env["assume_role_arn"])),
-        assume_role_session_name=dict(type="str", fallback=(env_fallback, env["assume_role_session_name"])),
-        assume_role_duration_seconds=dict(type="raw", fallback=(env_fallback, env["assume_role_duration_seconds"])),
-        assume_role_policy=dict(type="raw", fallback=(env_fallback, env["assume_role_policy"])),
-        sts_endpoint=dict(type="str", fallback=(env_fallback, env["sts_endpoint"])),
-        ecs_role_name=dict(type="str", fallback=(env_fallback, env["ecs_role_name"])),
-        ecs_metadata_endpoint=dict(type="str", fallback=(env_fallback, env["ecs_metadata_endpoint"])),
-        profile=dict(type="str", fallback=(env_fallback, env["profile"])),
-        shared_credentials_file=dict(type="path", fallback=(env_fallback, env["shared_credentials_file"])),
-    )
+    return env_spec(ALICLOUD_CREDENTIAL_ENV, credential_source=dict(choices=list(CREDENTIAL_SOURCES)),
+                    assume_role_duration_seconds=dict(type="raw"), assume_role_policy=dict(type="raw"),
+                    shared_credentials_file=dict(type="path"))
 
 
 def _env_hint(name):

@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     StaticSource,
-    env_fallback,
+    env_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import redact_text
@@ -42,17 +42,16 @@ REGION_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+\Z")
 MAX_REGION_LENGTH = 64
 
 
+COMMON_ENV_OPTIONS = ("access_key", "secret_key", "security_token", "region", "endpoint")
+
+
 def common_spec(env):
-    return dict(
-        access_key=dict(type="str", no_log=False, fallback=(env_fallback, env["access_key"])),
-        secret_key=dict(type="str", no_log=True, fallback=(env_fallback, env["secret_key"])),
-        security_token=dict(type="str", no_log=True, fallback=(env_fallback, env["security_token"])),
-        region=dict(type="str", fallback=(env_fallback, env["region"])),
-        endpoint=dict(type="str", fallback=(env_fallback, env["endpoint"])),
-        validate_certs=dict(type="bool", default=True),
-        ca_bundle=dict(type="path"),
-        request_timeout=dict(type="float", default=DEFAULT_TIMEOUT),
-    )
+    """The options every cloud has; ``env`` maps them to the cloud's environment variables."""
+    spec = env_spec(dict((option, env[option]) for option in COMMON_ENV_OPTIONS), access_key=dict(no_log=False),
+                    secret_key=dict(no_log=True), security_token=dict(no_log=True))
+    spec.update(validate_certs=dict(type="bool", default=True), ca_bundle=dict(type="path"),
+                request_timeout=dict(type="float", default=DEFAULT_TIMEOUT))
+    return spec
 
 
 class Settings:

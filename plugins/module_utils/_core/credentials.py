@@ -91,6 +91,13 @@ def env_value(names, environ=None):
     return None
 
 
+def env_spec(env, **specs):
+    """Argument-spec entries for the options of ``env`` (option -> its environment variables, first one wins): each
+    falls back to its variables, and is a ``str`` unless ``specs`` says otherwise (``type``, ``choices``, ``no_log``)."""
+    return dict((option, dict(dict(type="str"), fallback=(env_fallback, names), **specs.get(option, {})))
+                for option, names in env.items())
+
+
 def env_fallback(*names):
     """The argument specs' environment fallback: :func:`env_value`, else no value."""
     value = env_value(names)

@@ -13,7 +13,7 @@ import re
 
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.connection import Settings, common_spec
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_fallback
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import (
     HUAWEICLOUD_CREDENTIAL_ENV,
@@ -38,7 +38,7 @@ HUAWEICLOUD_DEFAULT_ENDPOINT = "https://dcs.{region}.myhuaweicloud.com"
 
 def huaweicloud_argument_spec():
     spec = common_spec(HUAWEICLOUD_ENV)
-    spec["project_id"] = dict(type="str", fallback=(env_fallback, HUAWEICLOUD_ENV["project_id"]))
+    spec.update(env_spec({"project_id": HUAWEICLOUD_ENV["project_id"]}))
     spec.update(huaweicloud_credential_spec())
     return spec
 

@@ -19,7 +19,7 @@ __metaclass__ = type
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     StaticSource,
-    env_fallback,
+    env_spec,
     option_given,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
@@ -53,17 +53,8 @@ MAX_NAME_LENGTH = 64
 
 def huaweicloud_credential_spec():
     """The argument-spec entries of the credential-source options (the key pair's are in connection.py)."""
-    env = HUAWEICLOUD_CREDENTIAL_ENV
-    return dict(
-        credential_source=dict(type="str", choices=list(CREDENTIAL_SOURCES),
-                               fallback=(env_fallback, env["credential_source"])),
-        metadata_endpoint=dict(type="str", fallback=(env_fallback, env["metadata_endpoint"])),
-        agency_name=dict(type="str", fallback=(env_fallback, env["agency_name"])),
-        agency_domain_name=dict(type="str", fallback=(env_fallback, env["agency_domain_name"])),
-        agency_domain_id=dict(type="str", fallback=(env_fallback, env["agency_domain_id"])),
-        agency_duration_seconds=dict(type="int", fallback=(env_fallback, env["agency_duration_seconds"])),
-        iam_endpoint=dict(type="str", fallback=(env_fallback, env["iam_endpoint"])),
-    )
+    return env_spec(HUAWEICLOUD_CREDENTIAL_ENV, credential_source=dict(choices=list(CREDENTIAL_SOURCES)),
+                    agency_duration_seconds=dict(type="int"))
 
 
 def credential_source_of(params):
