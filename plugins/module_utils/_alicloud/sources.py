@@ -19,7 +19,6 @@ __metaclass__ = type
 import json
 import re
 
-
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,

@@ -16,7 +16,6 @@ __metaclass__ = type
 import os
 import re
 
-
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     StaticSource,
     env_spec,

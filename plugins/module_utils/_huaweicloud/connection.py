@@ -11,7 +11,6 @@ __metaclass__ = type
 
 import re
 
-
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.connection import Settings, common_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import env_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError

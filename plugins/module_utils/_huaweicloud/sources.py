@@ -16,7 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     StaticSource,
     env_spec,
