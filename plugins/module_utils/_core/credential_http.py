@@ -10,8 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 try:
     import requests
 except ImportError:  # pragma: no cover - the module base reports the missing library first
@@ -19,7 +17,13 @@ except ImportError:  # pragma: no cover - the module base reports the missing li
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import DEFAULT_TIMEOUT, HAS_REQUESTS, HttpSession
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
+    DEFAULT_TIMEOUT,
+    HAS_REQUESTS,
+    AnswerError,
+    HttpSession,
+    parse_json,
+)
 
 MAX_SHOWN = 300
 CREDENTIAL_RETRY_ATTEMPTS = 4
@@ -93,7 +97,9 @@ class CredentialHttp:
             headers = signed.headers
             url = url.rstrip("/") + signed.path + ("?" + signed.query_string if signed.query_string else "")
         try:
-            response = self.http.send(method, url, headers, body)
+            response, content = self.http.send(method, url, headers, body)
+        except AnswerError as exc:
+            raise CredentialError("%s: %s" % (what, exc))
         except Exception as exc:  # pylint: disable=broad-except
             # requests raises its own types and plain ValueErrors alike; each becomes one scrubbed message.
             text = self.scrub(_drop_query(u"%s" % (exc,), url), secrets)
@@ -101,10 +107,10 @@ class CredentialHttp:
                 what, self.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
             error.transient = _lost_connection(exc)
             raise error
-        content = response.content or b""
         try:
-            parsed = json.loads(content.decode("utf-8")) if content else {}
-        except (ValueError, UnicodeDecodeError):
+            parsed = parse_json(content) if content else {}
+        except AnswerError:
+            # The metadata services answer tokens as plain text; a source refuses any other shape it did not expect.
             parsed = content.decode("utf-8", "replace")
         if response.status_code not in ok_statuses:
             code, message, request_id = _vendor_error(parsed)

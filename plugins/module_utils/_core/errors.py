@@ -100,7 +100,7 @@ def load_json(body):
         return None
     try:
         data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -62,6 +62,12 @@ USER_AGENT = "%s/%s (ansible-core/%s; python/%s)" % (
 
 DEFAULT_TIMEOUT = 30.0
 MAX_CONNECT_TIMEOUT = 10.0
+# The largest answer any request may bring, after decompression: the vendors' largest pages are well under 1 MiB, and a
+# compressed answer can inflate a thousandfold.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+# JSON nested deeper than this is no vendor answer (theirs are under 10 levels): the bound keeps the parser and the
+# walks over results (scrubbing, neutralising) inside Python's recursion limit.
+MAX_JSON_DEPTH = 64
 
 
 _HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?\Z")
@@ -179,6 +185,33 @@ class CallStats:
         self.calls[action] = self.calls.get(action, 0) + 1
 
 
+class AnswerError(ValueError):
+    """An answer this layer refuses to read: larger than ``MAX_ANSWER_BYTES``, not JSON, or nested too deep.
+    ``status`` is its HTTP status."""
+
+    def __init__(self, message, status=None):
+        super(AnswerError, self).__init__(message)
+        self.status = status
+
+
+def parse_json(body, status=None):
+    """``body`` (bytes) as JSON; :class:`AnswerError` when it is not UTF-8 JSON or is nested deeper than
+    ``MAX_JSON_DEPTH`` (the parser's own RecursionError included)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        reason = "nested too deep" if isinstance(error, RecursionError) else "not JSON"
+        raise AnswerError("the answer is %s" % reason, status)
+    level, pending = 0, [data]
+    while pending:
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise AnswerError("the answer is JSON nested deeper than %d levels" % MAX_JSON_DEPTH, status)
+        pending = [item for value in pending if isinstance(value, (dict, list))
+                   for item in (value.values() if isinstance(value, dict) else value)]
+    return data
+
+
 class HttpSession:
     """One connection's HTTP: the ``requests.Session``, TLS verification (``validate_certs``, ``ca_bundle``), the
     connect and read timeouts, and the registry of secrets that no text leaving this layer may show."""
@@ -199,9 +232,22 @@ class HttpSession:
         return self._session
 
     def send(self, method, url, headers, data):
-        """One request, never following a redirect (a signed request must not be replayed elsewhere)."""
-        return self.session.request(method, url, data=data or None, headers=headers, timeout=self.timeout,
-                                    verify=self.verify, allow_redirects=False)
+        """One request, never following a redirect (a signed request must not be replayed elsewhere): ``(response,
+        body)``, the body decompressed and read up to ``MAX_ANSWER_BYTES`` (:class:`AnswerError` past it)."""
+        response = self.session.request(method, url, data=data or None, headers=headers, timeout=self.timeout,
+                                        verify=self.verify, allow_redirects=False, stream=True)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(chunk_size=16384):
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise AnswerError("HTTP %s answer is larger than %d MiB after decompression: nothing the API "
+                                      "answers is that large; check the endpoint and any proxy in between"
+                                      % (response.status_code, MAX_ANSWER_BYTES // (1024 * 1024)), response.status_code)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return response, b"".join(chunks)
 
     def scrub(self, text, extra=(), keep=u""):
         """``text`` with every registered secret (and ``extra``), credential and URL password masked, control
@@ -273,7 +319,7 @@ class HttpTransport:
         url = self.endpoint.url(signed.path, signed.query_string)
         self.stats.count(action)
         try:
-            response = self.http.send(method, url, signed.headers, payload)
+            response, body = self.http.send(method, url, signed.headers, payload)
         except requests.exceptions.SSLError as exc:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
                               "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")
@@ -288,6 +334,10 @@ class HttpTransport:
             refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()
             raise self._error("connection to %s failed: %s" % (self.endpoint, self._short(exc)), action,
                               code="ConnectionError", maybe_applied=not refused)
+        except AnswerError as exc:
+            # An answer came (a write may have been applied): its status is known, its body is not usable.
+            raise self._error(u"%s" % (exc,), action, code="InvalidResponse", status=exc.status,
+                              maybe_applied=exc.status is None or exc.status < 400 or exc.status >= 500)
         except requests.exceptions.RequestException as exc:
             raise self._error("request to %s failed: %s" % (self.endpoint, self._short(exc)), action, code="RequestError")
         except Exception as exc:  # pylint: disable=broad-except
@@ -296,10 +346,9 @@ class HttpTransport:
             # keeps any that slip through a scrubbed error instead of a traceback quoting the header.
             raise self._error("request to %s could not be sent (%s): %s"
                               % (self.endpoint, type(exc).__name__, self._short(exc)), action, code="RequestError")
-        return self._parse(response, action)
+        return self._parse(response, body, action)
 
-    def _parse(self, response, action):
-        body = response.content
+    def _parse(self, response, body, action):
         if response.status_code >= 400:
             error = self.dialect.parse_error(response.status_code, response.reason, response.headers, body, action)
             error.message = self._scrub(error.message)
@@ -316,10 +365,10 @@ class HttpTransport:
             data = {}
         else:
             try:
-                data = json.loads(body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                raise self._error("HTTP %s answer is not JSON (%s): %r" % (
-                    response.status_code, response.headers.get("content-type", "no content type"),
+                data = parse_json(body, response.status_code)
+            except AnswerError as error:
+                raise self._error("HTTP %s %s (%s): %r" % (
+                    response.status_code, str(error)[len("the "):], response.headers.get("content-type", "no content type"),
                     body[:200].decode("utf-8", "replace")), action, code="InvalidResponse",
                     status=response.status_code, maybe_applied=True)
         # Vendor text is shown in results, warnings and reports: its control characters are made visible here, once.

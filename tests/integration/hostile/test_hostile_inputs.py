@@ -312,9 +312,17 @@ class _Signer:
 
 
 class _Response:
+    """As requests streams it: the body read in chunks, then the connection released."""
+
     def __init__(self, status, body, headers=None):
         self.status_code, self.content, self.reason = status, body, "Reason"
         self.headers = headers or {"content-type": "application/json"}
+
+    def iter_content(self, chunk_size):
+        return (self.content[start:start + chunk_size] for start in range(0, len(self.content), chunk_size))
+
+    def close(self):
+        pass
 
 
 class _Session:
