@@ -119,6 +119,8 @@ def profile_source(path, profile_name, settings):
     mode = _mode(profile, name, path)
     if mode == "EcsRamRole":
         role = _value(profile, "ram_role_name", name, mode, path, required=False)
+        if role in (".", ".."):
+            raise CredentialError("ram_role_name %r of profile %r in %s is not a RAM role name" % (role, name, path))
         return EcsMetadataSource(role, settings.metadata_endpoint, settings.http)
     access_key = _value(profile, "access_key_id", name, mode, path, secret=True)
     secret_key = _value(profile, "access_key_secret", name, mode, path, secret=True)

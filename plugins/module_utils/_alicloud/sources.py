@@ -57,6 +57,10 @@ REGIONAL_STS_ENDPOINT = "https://sts.{region}.aliyuncs.com"
 DEFAULT_ECS_METADATA_ENDPOINT = "http://100.100.100.200"
 DEFAULT_SESSION_NAME = "opsfleet-engine-upgrade"
 DURATION_BOUNDS = (900, 43200)
+# AssumeRole's Policy: "The policy can contain up to 2,048 characters" (FIDELITY E29).
+MAX_POLICY_LENGTH = 2048
+# "." and ".." would be dot segments of the metadata path (the role's credentials are read at .../<role name>).
+DOT_SEGMENTS = (".", "..")
 DEFAULT_DURATION = 3600
 ROLE_ARN = re.compile(r"^acs:ram::\d+:role/[A-Za-z0-9._@-]{1,64}\Z")
 SESSION_NAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}\Z")
@@ -131,24 +135,39 @@ def _duration(option, value):
 
 
 def _policy(value):
+    """The session policy as sent: compact JSON (a policy pasted over several lines is the same policy), at most
+    ``MAX_POLICY_LENGTH`` characters, a RAM policy document."""
     if value is None:
         return None
-    if isinstance(value, dict):
-        value = json.dumps(value, separators=(",", ":"), sort_keys=True)
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        if len(value) > 16 * MAX_POLICY_LENGTH:
+            raise CredentialError("assume_role_policy is %d characters long: AssumeRole takes a policy of at most %d"
+                                  % (len(value), MAX_POLICY_LENGTH))
+        try:
+            document = json.loads(value)
+        except ValueError as error:
+            raise CredentialError("assume_role_policy is not valid JSON (%s at position %d): give a RAM policy "
+                                  "document such as {\"Version\": \"1\", \"Statement\": [...]}, or a mapping in YAML"
+                                  % (error.msg, error.pos))
+        except RecursionError:
+            raise CredentialError("assume_role_policy is JSON nested too deep to be a RAM policy document")
+    elif isinstance(value, dict):
+        document = value
+    else:
         raise CredentialError("assume_role_policy must be a policy document (JSON text or a mapping), got %s"
                               % type(value).__name__)
-    check_text("assume_role_policy", value, MAX_TEXT_LENGTH)
-    try:
-        document = json.loads(value)
-    except ValueError as error:
-        raise CredentialError("assume_role_policy is not valid JSON (%s at position %d): give a RAM policy document "
-                              "such as {\"Version\": \"1\", \"Statement\": [...]}, or a mapping in YAML"
-                              % (error.msg, error.pos))
     if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
         raise CredentialError("assume_role_policy must be a RAM policy document: a JSON object with a \"Statement\" "
                               "list, such as {\"Version\": \"1\", \"Statement\": [...]}")
-    return value
+    try:
+        compact = json.dumps(document, separators=(",", ":"), sort_keys=isinstance(value, dict), ensure_ascii=False)
+    except (TypeError, ValueError) as error:
+        raise CredentialError("assume_role_policy cannot be written as JSON: %s" % error)
+    if len(compact) > MAX_POLICY_LENGTH:
+        raise CredentialError("assume_role_policy is %d characters long without its white space: AssumeRole takes a "
+                              "policy of at most %d" % (len(compact), MAX_POLICY_LENGTH))
+    # JSON writes any control character inside a string as an escape; this keeps the rule of every other option.
+    return check_text("assume_role_policy", compact, MAX_POLICY_LENGTH)
 
 
 def _pattern(params, name, pattern, example, default=None):
@@ -193,8 +212,12 @@ def alicloud_source(params, http):
             EcsMetadataSource,
         )
         http = _client(http)
-        base = EcsMetadataSource(_pattern(params, "ecs_role_name", ROLE_NAME, "the name of a RAM role (letters, "
-                                          "digits and . _ @ -)"), metadata_endpoint, http)
+        role_name = _pattern(params, "ecs_role_name", ROLE_NAME,
+                             "the name of a RAM role (letters, digits and . _ @ -)")
+        if role_name in DOT_SEGMENTS:
+            raise CredentialError("ecs_role_name %r is not a RAM role name: give the name of the role attached to the "
+                                  "instance, or leave ecs_role_name unset to use the attached role" % role_name)
+        base = EcsMetadataSource(role_name, metadata_endpoint, http)
     else:
         from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.profile import (
             DEFAULT_CONFIG_FILE,

@@ -317,3 +317,39 @@ def test_a_failing_sts_gets_four_requests_per_module_run_and_per_inventory_run(s
     assert listing.returncode != 0 and "HTTP 500" in listing.output, listing.output[-3000:]
     assert sts_state(simulator)["calls"]["AssumeRoleRefused"] == 8
     assert simulator.client.counters()["total"] == 0
+
+
+def _policy_of_length(length):
+    """A RAM policy document written over several lines, ``length`` characters long once compacted."""
+    statement = {"Effect": "Allow", "Action": ["elasticsearch:DescribeInstance", "elasticsearch:UpgradeEngineVersion"],
+                 "Resource": "acs:elasticsearch:*:*:instances/"}
+    compact = json.dumps({"Version": "1", "Statement": [statement]}, separators=(",", ":"))
+    statement["Resource"] += "x" * (length - len(compact))
+    return json.dumps({"Version": "1", "Statement": [statement]}, indent=2)
+
+
+@pytest.mark.parametrize("length", [200, 2000, 2048])
+def test_a_multi_line_session_policy_up_to_2048_characters_reaches_sts(simulator, monkeypatch, capsys, length):
+    simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
+    policy = _policy_of_length(length)
+    assert "\n" in policy and len(json.dumps(json.loads(policy), separators=(",", ":"))) == length
+    env = keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN, ALICLOUD_ASSUME_ROLE_POLICY=policy)
+    code, result, output = upgrade(monkeypatch, capsys, env)
+    assert code == 0 and result["changed"] is True, output[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRole"] == 1
+
+
+def test_a_session_policy_past_2048_characters_is_refused_before_any_request(simulator, monkeypatch, capsys):
+    env = keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN, ALICLOUD_ASSUME_ROLE_POLICY=_policy_of_length(2049))
+    code, result, dummy = upgrade(monkeypatch, capsys, env)
+    assert code != 0 and "assume_role_policy is 2049 characters long without its white space" in result["msg"]
+    assert "at most 2048" in result["msg"] and sts_state(simulator)["calls"]["AssumeRole"] == 0
+    assert simulator.client.counters()["total"] == 0
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_a_dot_segment_is_no_role_name(simulator, monkeypatch, capsys, name):
+    # The credentials are read at .../security-credentials/<role name>: ".." would read another path.
+    code, result, dummy = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=name))
+    assert code != 0 and "ecs_role_name %r is not a RAM role name" % name in result["msg"]
+    assert sts_state(simulator)["calls"]["MetadataCredentials"] == 0 and sts_state(simulator)["calls"]["MetadataToken"] == 0
