@@ -75,6 +75,8 @@ options:
       - A RAM policy document that narrows the assumed role's permissions for this session, as JSON text or as a
         mapping. It must be a JSON object with a C(Statement) list; anything else is refused before any API call.
         Used with O(assume_role_arn) only.
+      - It is sent compact (any white space of the JSON text is dropped) and may be up to 2,048 characters long
+        then, the limit of AssumeRole's C(Policy).
       - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_POLICY) is used.
     type: raw
     version_added: 0.2.0
