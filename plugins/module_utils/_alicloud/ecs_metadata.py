@@ -35,6 +35,8 @@ TOKEN_TTL_SECONDS = 21600
 class EcsMetadataSource(CredentialSource):
     """The RAM role ``role_name`` of this ECS instance (discovered from the metadata service when None)."""
 
+    action = "InstanceMetadata"
+
     def __init__(self, role_name, endpoint, http, **kwargs):
         super(EcsMetadataSource, self).__init__(secrets=http.secrets, **kwargs)
         self._role_name = role_name

@@ -38,6 +38,8 @@ def _field(data, name, what):
 class StsAssumeRoleSource(CredentialSource):
     """AssumeRole with the credentials of ``base``; fetched on first use and again before they expire."""
 
+    action = "AssumeRole"
+
     def __init__(self, base, role_arn, session_name, duration_seconds, policy, endpoint, http, **kwargs):
         super(StsAssumeRoleSource, self).__init__(base=base, secrets=http.secrets, **kwargs)
         self._role_arn = role_arn

@@ -39,11 +39,13 @@ class CredentialError(ConfigError):
     """Credentials could not be had: the message names the source and the fix, never a secret value.
 
     ``status`` and ``code`` are the credential service's answer when there was one; ``transient`` says another try
-    may succeed (throttling, a 5xx, a lost connection)."""
+    may succeed (throttling, a 5xx, a lost connection); ``action`` is the credential call that failed (the source's
+    ``action``), which the API error reports instead of the API call it was signing."""
 
     status = None
     code = None
     transient = False
+    action = None
 
 
 class Credentials:
@@ -119,6 +121,8 @@ class CredentialSource:
     source that obtains its credentials with another source's (an STS role, an IAM agency) names it as ``base``."""
 
     description = "credentials"
+    # The call a failure of this source is reported under (error.action of the module's result).
+    action = None
 
     def __init__(self, clock=time.monotonic, base=None, secrets=None):
         self._clock = clock
@@ -141,6 +145,8 @@ class CredentialSource:
             try:
                 self._current = self._remember(self._fetch())
             except CredentialError as error:
+                # A base source's failure keeps its own call (an instance role under an assumed role).
+                error.action = error.action or self.action
                 self._failure = error
                 raise
         return self._current

@@ -314,8 +314,9 @@ class HttpTransport:
             # Temporary credentials are fetched (or renewed) when a request is signed; the request is not sent. The
             # credential client has retried what was worth retrying (FIDELITY X14): retrying the API call would ask
             # the failing service again, max_attempts times over.
-            raise ApiError(self._scrub(u"%s" % (exc,)), status=getattr(exc, "status", None),
-                           code=getattr(exc, "code", None) or "CredentialError", action=action, final=True)
+            raise ApiError(self._scrub(u"%s (the credentials to sign %s)" % (exc, action)),
+                           status=getattr(exc, "status", None), code=getattr(exc, "code", None) or "CredentialError",
+                           action=getattr(exc, "action", None) or action, final=True)
         url = self.endpoint.url(signed.path, signed.query_string)
         self.stats.count(action)
         try:

@@ -47,6 +47,8 @@ def assume_role_body(agency_name, domain_name=None, domain_id=None, duration_sec
 class HuaweicloudAgencySource(CredentialSource):
     """Credentials of ``agency_name`` in the delegating account, obtained with the ``base`` source's credentials."""
 
+    action = "CreateTemporaryAccessKeyByAgency"
+
     def __init__(self, base, iam_endpoint, http, agency_name, domain_name=None, domain_id=None,
                  duration_seconds=DEFAULT_DURATION_SECONDS, **kwargs):
         super(HuaweicloudAgencySource, self).__init__(base=base, secrets=http.secrets, **kwargs)

@@ -39,6 +39,8 @@ NO_AGENCY_TEXT = "Please configure Cloud Service Agency first"
 class HuaweicloudMetadataSource(CredentialSource):
     """The ECS's agency credentials, fetched from the metadata service once and again before they expire."""
 
+    action = "InstanceMetadata"
+
     def __init__(self, endpoint, http, **kwargs):
         super(HuaweicloudMetadataSource, self).__init__(secrets=http.secrets, **kwargs)
         self.endpoint = endpoint  # an Endpoint

@@ -204,6 +204,8 @@ def test_refused_role_fails_clearly_with_no_write(simulator, monkeypatch, capsys
     assert code != 0 and result["failed"] is True
     for fragment in ["STS AssumeRole of %s" % arn] + fragments:
         assert fragment in result["msg"], result["msg"]
+    # The call that failed is the credential call, not the API call it was to sign.
+    assert result["error"]["action"] == "AssumeRole" and "(the credentials to sign DescribeInstance)" in result["msg"]
     counters = simulator.client.counters()
     assert counters["writes"] == {} and counters["total"] == 0  # not even a read: the role came first
     assert_clean(simulator, output)

@@ -238,6 +238,7 @@ def test_a_failing_iam_gets_four_requests_per_module_run_and_per_inventory_run(s
     simulator.simulator.huaweicloud_iam.configure(fail_next=[500] * 50)
     run = run_module(MODULE, {"instance_id": BEHIND, "engine_minor_version": "latest"}, env=source_env(simulator, "agency"))
     assert run.returncode != 0 and "HTTP 500" in run.result["msg"], run.output[-3000:]
+    assert run.result["error"]["action"] == "CreateTemporaryAccessKeyByAgency" and run.result["error"]["http_status"] == 500
     calls = by_action(simulator)
     assert calls[IAM_CALLS] == 4 and sorted(calls) == [IAM_CALLS]
 
