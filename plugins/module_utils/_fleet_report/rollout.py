@@ -303,8 +303,16 @@ def canary_result(rows, run, awx_job_id=None):
             "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,)}
 
 
+def chat_escape(text):
+    """``text`` with the characters Slack reads as markup written as the entities it documents (Teams shows them as
+    the characters): a host name or a vendor reason cannot ping a channel (``<!channel>``), mention someone
+    (``<@U123>``) or show a link under another label (``<https://...|label>``)."""
+    return text.replace(u"&", u"&amp;").replace(u"<", u"&lt;").replace(u">", u"&gt;")
+
+
 def notification(report):
-    """A chat message (Slack and Teams read ``text``) plus the summary: counts, never a row's raw vendor text."""
+    """A chat message (Slack and Teams read ``text``, escaped for them) plus the summary: counts, never a row's raw
+    vendor text."""
     summary = report["summary"]
     run = report.get("run") or {}
     verdict = "PASSED" if summary["ok"] else "FAILED"
@@ -317,7 +325,7 @@ def notification(report):
         lines.append("- and %d more failing instances" % (summary["failing"] - len(failing)))
     for halted in run.get("halted") or []:
         lines.append("Rollout halted: " + halted["reason"])
-    return {"text": neutralise("\n".join(lines), keep=u"\n"), "title": report["title"], "ok": summary["ok"],
+    return {"text": chat_escape(neutralise("\n".join(lines), keep=u"\n")), "title": report["title"], "ok": summary["ok"],
             "summary": summary, "phase": run.get("phase"), "jobs": [job.get("job_id") for job in run.get("jobs") or []],
             "started": run.get("started"), "finished": run.get("finished")}
 

@@ -157,6 +157,18 @@ def test_the_notification_is_short_neutralised_text_with_the_counts():
     assert message["summary"] == report["summary"] and message["ok"] is False and len(message["text"]) < 4000
 
 
+def test_the_notification_cannot_ping_mention_or_disguise_a_link_in_the_chat():
+    records = [dict(_record("<!channel>", "failed"), reason="see <https://evil.example|the vendor console> & <@U024BE7LH>"),
+               _record("h&<b>", "upgraded")]
+    message = notification(build_report(build_rows(records), "Fleet <ops>", "upgrade"))
+    text = message["text"]
+    assert "<" not in text and ">" not in text
+    assert "&lt;!channel&gt;" in text and "&lt;https://evil.example|the vendor console&gt; &amp; &lt;@U024BE7LH&gt;" in text
+    assert text.startswith("Fleet &lt;ops&gt;: FAILED - 2 instances")
+    # The summary keeps the values as they are, for receivers that read the fields.
+    assert message["title"] == "Fleet <ops>"
+
+
 @pytest.mark.parametrize("budget, expected", [(0, 0.0), ("10%", 10.0), ("100", 100.0), (12.5, 12.5), ("1e1", None),
                                               (" 10", None), ("101%", None), (True, None), (float("inf"), None)])
 def test_the_report_parses_a_budget_as_the_role_does(budget, expected):
