@@ -117,6 +117,16 @@ options:
       - If not set, the environment variable E(ALICLOUD_ECS_METADATA_ENDPOINT) is used.
     type: str
     version_added: 0.2.0
+  ecs_metadata_token_required:
+    description:
+      - Read the ECS RAM role's credentials only with a metadata token (the instance's security hardening mode). When
+        the metadata service does not give a token, the task fails instead of reading without one.
+      - When unset or V(false), a metadata service that refuses the token request is read without a token, as the
+        official SDK provider does by default.
+      - If not set, the environment variable E(ALICLOUD_ECS_METADATA_TOKEN_REQUIRED) or
+        E(ALIBABA_CLOUD_IMDSV1_DISABLED) (the official SDK's) is used.
+    type: bool
+    version_added: 0.3.0
   profile:
     description:
       - Name of a profile in the C(aliyun) CLI's configuration file (O(shared_credentials_file)). Modes C(AK),

@@ -37,11 +37,13 @@ class EcsMetadataSource(CredentialSource):
 
     action = "InstanceMetadata"
 
-    def __init__(self, role_name, endpoint, http, **kwargs):
+    def __init__(self, role_name, endpoint, http, token_required=False, **kwargs):
         super(EcsMetadataSource, self).__init__(secrets=http.secrets, **kwargs)
         self._role_name = role_name
         self._endpoint = endpoint
         self._http = http
+        # Security hardening mode only: no read without a metadata token (ecs_metadata_token_required).
+        self._token_required = token_required
         self.hardened = None  # True once a metadata token was used, False after the fallback
         self.description = "the ECS RAM role %s (instance metadata at %s)" % (role_name or "of the instance", endpoint)
 
@@ -56,8 +58,15 @@ class EcsMetadataSource(CredentialSource):
         except CredentialError as error:
             if getattr(error, "status", None) is None:
                 raise  # nothing answered: the credentials endpoint is on the same host
+            if self._token_required:
+                raise CredentialError("%s; ecs_metadata_token_required is set, so the credentials are not read without "
+                                      "a token: enable the metadata token (hardened mode) on the instance, or unset "
+                                      "ecs_metadata_token_required" % error)
             return None
         if not isinstance(token, str) or not token.strip():
+            if self._token_required:
+                raise CredentialError("ECS metadata token (%s): the answer carries no token, and "
+                                      "ecs_metadata_token_required is set" % self._endpoint)
             return None
         token = token.strip()
         # It reads the instance's credentials for six hours: scrubbed like them, here and in the module's output.

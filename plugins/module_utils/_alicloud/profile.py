@@ -104,12 +104,14 @@ def _value(profile, field, name, mode, shown_path, secret=False, required=True):
 class ProfileSettings:
     """What the profile leaves to the module's own options: the STS and metadata endpoints and the defaults."""
 
-    def __init__(self, sts_endpoint_for, metadata_endpoint, http, session_name, check_duration):
+    def __init__(self, sts_endpoint_for, metadata_endpoint, http, session_name, check_duration,
+                 metadata_token_required=False):
         self.sts_endpoint_for = sts_endpoint_for  # sts_region or None -> Endpoint
         self.metadata_endpoint = metadata_endpoint
         self.http = http
         self.session_name = session_name
         self.check_duration = check_duration  # (option name, value) -> int, raising ConfigError
+        self.metadata_token_required = metadata_token_required
 
 
 def profile_source(path, profile_name, settings):
@@ -121,7 +123,8 @@ def profile_source(path, profile_name, settings):
         role = _value(profile, "ram_role_name", name, mode, path, required=False)
         if role in (".", ".."):
             raise CredentialError("ram_role_name %r of profile %r in %s is not a RAM role name" % (role, name, path))
-        return EcsMetadataSource(role, settings.metadata_endpoint, settings.http)
+        return EcsMetadataSource(role, settings.metadata_endpoint, settings.http,
+                                 token_required=settings.metadata_token_required)
     access_key = _value(profile, "access_key_id", name, mode, path, secret=True)
     secret_key = _value(profile, "access_key_secret", name, mode, path, secret=True)
     if mode == "AK":

@@ -19,6 +19,8 @@ __metaclass__ = type
 import json
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
     StaticSource,
@@ -49,6 +51,8 @@ ALICLOUD_CREDENTIAL_ENV = {
     "sts_endpoint": ["ALICLOUD_STS_ENDPOINT"],
     "ecs_role_name": ["ALICLOUD_ECS_ROLE_NAME", "ALIBABA_CLOUD_ECS_METADATA"],
     "ecs_metadata_endpoint": ["ALICLOUD_ECS_METADATA_ENDPOINT"],
+    # alibabacloud-credentials' own variable for its disable_imds_v1.
+    "ecs_metadata_token_required": ["ALICLOUD_ECS_METADATA_TOKEN_REQUIRED", "ALIBABA_CLOUD_IMDSV1_DISABLED"],
     "profile": ["ALICLOUD_PROFILE", "ALIBABA_CLOUD_PROFILE"],
     "shared_credentials_file": ["ALICLOUD_SHARED_CREDENTIALS_FILE"],
 }
@@ -72,7 +76,7 @@ def alicloud_credential_spec():
     """Argument-spec entries of the credential sources beyond the key pair."""
     return env_spec(ALICLOUD_CREDENTIAL_ENV, credential_source=dict(choices=list(CREDENTIAL_SOURCES)),
                     assume_role_duration_seconds=dict(type="raw"), assume_role_policy=dict(type="raw"),
-                    shared_credentials_file=dict(type="path"))
+                    shared_credentials_file=dict(type="path"), ecs_metadata_token_required=dict(type="bool"))
 
 
 def _env_hint(name):
@@ -192,6 +196,18 @@ def assume_role_options(params):
     return arn, session, duration, _policy(option_given(params, "assume_role_policy"))
 
 
+def _token_required(params):
+    value = option_given(params, "ecs_metadata_token_required")
+    if value is None:
+        return False
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise CredentialError("ecs_metadata_token_required must be true or false (environment "
+                              "ALICLOUD_ECS_METADATA_TOKEN_REQUIRED or ALIBABA_CLOUD_IMDSV1_DISABLED), got %r"
+                              % check_text("ecs_metadata_token_required", u"%s" % (value,), 64))
+
+
 def _client(http):
     return http() if callable(http) else http
 
@@ -217,7 +233,7 @@ def alicloud_source(params, http):
         if role_name in DOT_SEGMENTS:
             raise CredentialError("ecs_role_name %r is not a RAM role name: give the name of the role attached to the "
                                   "instance, or leave ecs_role_name unset to use the attached role" % role_name)
-        base = EcsMetadataSource(role_name, metadata_endpoint, http)
+        base = EcsMetadataSource(role_name, metadata_endpoint, http, token_required=_token_required(params))
     else:
         from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.profile import (
             DEFAULT_CONFIG_FILE,
@@ -239,7 +255,8 @@ def alicloud_source(params, http):
             return Endpoint(REGIONAL_STS_ENDPOINT.replace("{region}", region), option_name="sts_region")
 
         base = profile_source(path, profile, ProfileSettings(sts_endpoint_for, metadata_endpoint, http,
-                                                             DEFAULT_SESSION_NAME, _duration))
+                                                             DEFAULT_SESSION_NAME, _duration,
+                                                             metadata_token_required=_token_required(params)))
     if role is None:
         return base
     from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource

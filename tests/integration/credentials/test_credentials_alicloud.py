@@ -355,3 +355,31 @@ def test_a_dot_segment_is_no_role_name(simulator, monkeypatch, capsys, name):
     code, result, dummy = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=name))
     assert code != 0 and "ecs_role_name %r is not a RAM role name" % name in result["msg"]
     assert sts_state(simulator)["calls"]["MetadataCredentials"] == 0 and sts_state(simulator)["calls"]["MetadataToken"] == 0
+
+
+@pytest.mark.parametrize("variable", ["ALICLOUD_ECS_METADATA_TOKEN_REQUIRED", "ALIBABA_CLOUD_IMDSV1_DISABLED"])
+def test_a_required_metadata_token_forbids_the_read_without_one(simulator, monkeypatch, capsys, variable):
+    sts_config(simulator, ecs_metadata={"imds": "unavailable"})
+    code, result, output = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=ROLE_NAME,
+                                                                 **{variable: "true"}))
+    assert code != 0 and "ecs_metadata_token_required is set" in result["msg"], output[-3000:]
+    assert result["error"]["action"] == "InstanceMetadata"
+    assert sts_state(simulator)["calls"]["MetadataCredentials"] == 0 and simulator.client.counters()["total"] == 0
+
+
+def test_a_required_metadata_token_reads_with_one(simulator, monkeypatch, capsys):
+    simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
+    sts_config(simulator, ecs_metadata={"imds": "required"})
+    code, result, output = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=ROLE_NAME,
+                                                                 ALICLOUD_ECS_METADATA_TOKEN_REQUIRED="true"))
+    assert code == 0 and result["changed"] is True, output[-3000:]
+    calls = sts_state(simulator)["calls"]
+    assert calls["MetadataToken"] >= 1 and calls["MetadataCredentials"] >= 1
+
+
+def test_without_the_requirement_an_instance_without_tokens_is_read_as_the_sdk_does(simulator, monkeypatch, capsys):
+    simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
+    sts_config(simulator, ecs_metadata={"imds": "unavailable"})
+    code, result, output = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=ROLE_NAME,
+                                                                 ALICLOUD_ECS_METADATA_TOKEN_REQUIRED="false"))
+    assert code == 0 and result["changed"] is True, output[-3000:]
