@@ -39,7 +39,7 @@ CONTROL_PATH = '/_sim/alicloud-credentials'
 
 DEFAULT_CONFIG = {
     # role ARN -> who may assume it (access key ids, or "*") and the role's maximum session duration
-    'roles': {DEFAULT_ROLE_ARN: {'trusted': ['*'], 'max_session_duration': 3600}},
+    'roles': {DEFAULT_ROLE_ARN: {'trusted': ['*'], 'max_session_duration': 3600, 'external_id': None}},
     # role ARN -> (status, code, message): the role exists but STS refuses it (a trust policy not matching, ...)
     'refusals': {},
     'ecs_metadata': {
@@ -74,7 +74,9 @@ def normalize_config(raw, base=None):
             maximum = int(role.get('max_session_duration', 3600))
             if not 3600 <= maximum <= 43200:
                 raise ValueError('roles[%s].max_session_duration must be 3600..43200' % arn)
-            roles[arn] = {'trusted': list(role.get('trusted', ['*'])), 'max_session_duration': maximum}
+            # external_id: the trust policy's sts:ExternalId condition (AssumeRole without it is refused).
+            roles[arn] = {'trusted': list(role.get('trusted', ['*'])), 'max_session_duration': maximum,
+                          'external_id': role.get('external_id')}
         config['roles'] = roles
     if 'refusals' in raw:
         config['refusals'] = dict((arn, list(value)) for arn, value in (raw['refusals'] or {}).items())
@@ -255,6 +257,9 @@ class AlicloudStsService:
             raise _sts_error(400, 'InvalidParameter.DurationSeconds',
                              'The Min/Max value of DurationSeconds is 15min/%ds.' % role['max_session_duration'])
         if '*' not in role['trusted'] and caller not in role['trusted']:
+            raise _sts_error(403, 'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.')
+        if role.get('external_id') and params.get('ExternalId') != role['external_id']:
+            # The trust policy's condition is not met: STS answers as for any caller the role does not trust.
             raise _sts_error(403, 'NoPermission', 'You are not authorized to do this action. You should be authorized by RAM.')
         refusal = config['refusals'].get(arn)
         if refusal:

@@ -80,6 +80,14 @@ options:
       - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_POLICY) is used.
     type: raw
     version_added: 0.2.0
+  assume_role_external_id:
+    description:
+      - The external id the role's trust policy asks for (C(sts:ExternalId)), sent as AssumeRole's C(ExternalId).
+        Used with O(assume_role_arn) only; 2 to 1,224 letters, digits and the characters C(+=,.@:/-_).
+      - A RamRoleArn profile of the C(aliyun) CLI gives its own in its C(external_id) field.
+      - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_EXTERNAL_ID) is used.
+    type: str
+    version_added: 0.3.0
   sts_endpoint:
     description:
       - Base URL of STS, for a regional or VPC endpoint, a proxy or a test endpoint.

@@ -19,6 +19,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
     EcsMetadataSource,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import (
+    EXTERNAL_ID,
+    EXTERNAL_ID_RULE,
     StsAssumeRoleSource,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
@@ -137,5 +139,8 @@ def profile_source(path, profile_name, settings):
     duration = settings.check_duration("expired_seconds of profile %r in %s" % (name, path), duration)
     policy = profile.get("policy") or None
     sts_region = _value(profile, "sts_region", name, mode, path, required=False)
+    external_id = _value(profile, "external_id", name, mode, path, required=False)
+    if external_id is not None and not EXTERNAL_ID.match(external_id):
+        raise CredentialError("external_id of profile %r in %s is not an external id: %s" % (name, path, EXTERNAL_ID_RULE))
     return StsAssumeRoleSource(StaticSource(access_key, secret_key), role_arn, session, duration, policy,
-                               settings.sts_endpoint_for(sts_region), settings.http)
+                               settings.sts_endpoint_for(sts_region), settings.http, external_id=external_id)

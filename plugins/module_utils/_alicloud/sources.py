@@ -48,6 +48,7 @@ ALICLOUD_CREDENTIAL_ENV = {
     "assume_role_session_name": ["ALICLOUD_ASSUME_ROLE_SESSION_NAME", "ALIBABA_CLOUD_ROLE_SESSION_NAME"],
     "assume_role_duration_seconds": ["ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION"],
     "assume_role_policy": ["ALICLOUD_ASSUME_ROLE_POLICY"],
+    "assume_role_external_id": ["ALICLOUD_ASSUME_ROLE_EXTERNAL_ID"],
     "sts_endpoint": ["ALICLOUD_STS_ENDPOINT"],
     "ecs_role_name": ["ALICLOUD_ECS_ROLE_NAME", "ALIBABA_CLOUD_ECS_METADATA"],
     "ecs_metadata_endpoint": ["ALICLOUD_ECS_METADATA_ENDPOINT"],
@@ -188,6 +189,9 @@ def assume_role_options(params):
     """(role ARN, session name, duration, policy), checked; None when assume_role_arn is not set."""
     arn = _pattern(params, "assume_role_arn", ROLE_ARN, "acs:ram::<account id>:role/<role name>")
     if arn is None:
+        if option_given(params, "assume_role_external_id") is not None:
+            raise CredentialError("assume_role_external_id is set but assume_role_arn is not: set the role to assume "
+                                  "(environment ALICLOUD_ASSUME_ROLE_ARN), or unset assume_role_external_id")
         return None
     session = _pattern(params, "assume_role_session_name", SESSION_NAME,
                        "2 to 64 letters, digits and . _ @ - such as ansible-upgrades", DEFAULT_SESSION_NAME)
@@ -259,6 +263,12 @@ def alicloud_source(params, http):
                                                              metadata_token_required=_token_required(params)))
     if role is None:
         return base
-    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import StsAssumeRoleSource
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.sts import (
+        EXTERNAL_ID,
+        EXTERNAL_ID_RULE,
+        StsAssumeRoleSource,
+    )
     arn, session, duration, policy = role
-    return StsAssumeRoleSource(base, arn, session, duration, policy, sts_endpoint, _client(http))
+    external_id = _pattern(params, "assume_role_external_id", EXTERNAL_ID, EXTERNAL_ID_RULE)
+    return StsAssumeRoleSource(base, arn, session, duration, policy, sts_endpoint, _client(http),
+                               external_id=external_id)

@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.signers import Acs3Signer
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import (
     CredentialError,
@@ -24,6 +26,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
 )
 
 STS_ACTION = "AssumeRole"
+# AssumeRole's ExternalId: "2 to 1,224 characters ... letters, digits, and = , . @ : / - _" (the regular expression
+# the API states is [\w+=,.@:\/-]*).
+EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_+=,.@:/-]{2,1224}\Z")
+EXTERNAL_ID_RULE = "2 to 1,224 letters, digits and + = , . @ : / - _"
 STS_VERSION = "2015-04-01"
 
 
@@ -40,8 +46,10 @@ class StsAssumeRoleSource(CredentialSource):
 
     action = "AssumeRole"
 
-    def __init__(self, base, role_arn, session_name, duration_seconds, policy, endpoint, http, **kwargs):
+    def __init__(self, base, role_arn, session_name, duration_seconds, policy, endpoint, http, external_id=None,
+                 **kwargs):
         super(StsAssumeRoleSource, self).__init__(base=base, secrets=http.secrets, **kwargs)
+        self._external_id = external_id
         self._role_arn = role_arn
         self._session_name = session_name
         self._duration = int(duration_seconds)
@@ -59,6 +67,8 @@ class StsAssumeRoleSource(CredentialSource):
         }
         if self._policy:
             query["Policy"] = self._policy
+        if self._external_id:
+            query["ExternalId"] = self._external_id
         headers = {"x-acs-action": STS_ACTION, "x-acs-version": STS_VERSION, "accept": "application/json"}
         base = self.base.credentials()
         if base.security_token:

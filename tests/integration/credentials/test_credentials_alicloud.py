@@ -383,3 +383,42 @@ def test_without_the_requirement_an_instance_without_tokens_is_read_as_the_sdk_d
     code, result, output = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_ECS_ROLE_NAME=ROLE_NAME,
                                                                  ALICLOUD_ECS_METADATA_TOKEN_REQUIRED="false"))
     assert code == 0 and result["changed"] is True, output[-3000:]
+
+
+EXTERNAL_ID = "abcd1234:partner/upgrades=ops@example.com"
+
+
+def test_a_role_that_asks_for_an_external_id_is_assumed_with_the_option_and_refused_without(simulator, monkeypatch,
+                                                                                               capsys):
+    simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
+    sts_config(simulator, roles={DEFAULT_ROLE_ARN: {"trusted": ["*"], "max_session_duration": 3600,
+                                                    "external_id": EXTERNAL_ID}})
+    code, result, dummy = upgrade(monkeypatch, capsys, keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN))
+    assert code != 0 and "NoPermission" in result["msg"] and result["error"]["action"] == "AssumeRole"
+    code, result, output = upgrade(monkeypatch, capsys, keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN,
+                                                                 ALICLOUD_ASSUME_ROLE_EXTERNAL_ID=EXTERNAL_ID))
+    assert code == 0 and result["changed"] is True, output[-3000:]
+    assert sts_state(simulator)["calls"]["AssumeRole"] == 1
+
+
+def test_a_cli_profile_s_external_id_is_sent(simulator, tmp_path, monkeypatch, capsys):
+    simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
+    sts_config(simulator, roles={DEFAULT_ROLE_ARN: {"trusted": ["*"], "max_session_duration": 3600,
+                                                    "external_id": EXTERNAL_ID}})
+    path = write_profiles(tmp_path, simulator, partner={
+        "mode": "RamRoleArn", "access_key_id": simulator.alicloud_access_key,
+        "access_key_secret": simulator.alicloud_secret_key, "ram_role_arn": DEFAULT_ROLE_ARN,
+        "ram_session_name": "partner", "external_id": EXTERNAL_ID})
+    code, result, output = upgrade(monkeypatch, capsys, base_env(simulator, ALICLOUD_PROFILE="partner",
+                                                                 ALICLOUD_SHARED_CREDENTIALS_FILE=path))
+    assert code == 0 and result["changed"] is True, output[-3000:]
+
+
+@pytest.mark.parametrize("value,message", [
+    ("x", "assume_role_external_id 'x' is not valid"),
+    ("has space", "assume_role_external_id 'has space' is not valid"),
+])
+def test_a_malformed_external_id_is_refused_before_any_request(simulator, monkeypatch, capsys, value, message):
+    code, result, dummy = upgrade(monkeypatch, capsys, keys_env(simulator, ALICLOUD_ASSUME_ROLE_ARN=DEFAULT_ROLE_ARN,
+                                                                ALICLOUD_ASSUME_ROLE_EXTERNAL_ID=value))
+    assert code != 0 and message in result["msg"] and sts_state(simulator)["calls"]["AssumeRole"] == 0

@@ -59,6 +59,10 @@ class RecordingSession(requests.Session):
         return super(RecordingSession, self).request(method, url, **kwargs)
 
 
+# Every character AssumeRole's ExternalId may hold ("letters, digits, and = , . @ : / - _", and + by its pattern).
+EXTERNAL_ID_CHARS = "abcXYZ019_+=,.@:/-"
+
+
 def generated_cases(count=24, seed=16):
     rng = random.Random(seed)
     cases = []
@@ -68,10 +72,13 @@ def generated_cases(count=24, seed=16):
         if rng.random() < 0.6:
             statement = {"Effect": "Allow", "Action": rng.sample(POLICY_WORDS, 3), "Resource": rng.choice(POLICY_WORDS)}
             policy = json.dumps({"Version": "1", "Statement": [statement]}, ensure_ascii=rng.random() < 0.5)
+        external_id = None
+        if rng.random() < 0.5:
+            external_id = "".join(rng.choice(EXTERNAL_ID_CHARS) for dummy in range(rng.randint(2, 80)))
         cases.append(dict(
             role_arn="acs:ram::%s:role/%s" % (DEFAULT_ACCOUNT, role),
             session="".join(rng.choice(SESSION_CHARS) for dummy in range(rng.randint(2, 64))),
-            duration=rng.randint(900, 3600), policy=policy, with_token=index % 3 == 2))
+            duration=rng.randint(900, 3600), policy=policy, with_token=index % 3 == 2, external_id=external_id))
     return cases
 
 
@@ -105,7 +112,7 @@ def test_official_client_requests_resigned_by_the_collection_match_byte_for_byte
                                   endpoint=sim.endpoint, protocol="http"))
         response = client.assume_role(sts_models.AssumeRoleRequest(
             role_arn=case["role_arn"], role_session_name=case["session"], duration_seconds=case["duration"],
-            policy=case["policy"]))
+            policy=case["policy"], external_id=case["external_id"]))
         assert response.status_code == 200 and response.body.credentials.access_key_id.startswith("STS.")
         request = captured[-1]
         headers = dict((name.lower(), value) for name, value in request.headers.items())
@@ -116,6 +123,8 @@ def test_official_client_requests_resigned_by_the_collection_match_byte_for_byte
                           "RoleSessionName": case["session"]}
         if case["policy"]:
             expected_query["Policy"] = case["policy"]
+        if case["external_id"]:
+            expected_query["ExternalId"] = case["external_id"]
         assert dict((k, str(v)) for k, v in request.query.items()) == expected_query
         unsigned = dict((name, value) for name, value in headers.items() if name not in (
             "authorization", "host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-security-token"))
@@ -135,7 +144,7 @@ def test_collection_requests_verify_with_the_official_signer_and_the_simulator(s
         access_key, secret_key, token = _caller(sim, case["with_token"])
         base = StaticSource(access_key, secret_key, token)
         source = StsAssumeRoleSource(base, case["role_arn"], case["session"], case["duration"], case["policy"], endpoint,
-                                     CredentialHttp(session=session))
+                                     CredentialHttp(session=session), external_id=case["external_id"])
         credentials = source.credentials()
         assert credentials.access_key.startswith("STS.") and credentials.security_token
         sent = session.sent[-1]

@@ -173,4 +173,4 @@ def test_every_environment_fallback_of_both_clouds_reads_an_empty_variable_as_un
             monkeypatch.setenv(names[-1], "given")
             assert function(*names) == "given"
             checked += 1
-    assert checked == 29  # every option with an environment variable, both clouds
+    assert checked == 30  # every option with an environment variable, both clouds
