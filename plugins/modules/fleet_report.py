@@ -61,6 +61,8 @@ options:
       - Path of the Jinja2 template the HTML page is rendered from, on the controller. Rendered with autoescaping in a
         sandbox, after every text was neutralised; see the default for the variables it gets.
       - Default, the collection's template, the role's C(templates/fleet_report.html.j2), read from the collection.
+      - Bounded. A template of more than 1 MiB, a render of more than 60 seconds or of more than 64 Mi characters, and
+        a text or list of more than 1 Mi items made with C(*) are refused, naming the template, and no page is written.
     type: path
     version_added: 0.2.0
   run:

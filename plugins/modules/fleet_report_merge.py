@@ -47,6 +47,7 @@ options:
     description:
       - Path of the Jinja2 template of the HTML page, on the controller; default, the collection's (the role's
         C(templates/fleet_report.html.j2)).
+      - Bounded as in M(opsfleet.engine_upgrade.fleet_report)'s O(opsfleet.engine_upgrade.fleet_report#module:template).
     type: path
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.report

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     OUTCOMES,
     ReportInputError,
@@ -26,6 +28,11 @@ except ImportError:  # pragma: no cover - ansible-core depends on Jinja2; the co
     HAS_JINJA2 = False
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
+# A page of 10,000 instances is about 10 MiB; a template that writes more, or renders longer, is refused.
+MAX_PAGE_CHARACTERS = 64 * 1024 * 1024
+MAX_RENDER_SECONDS = 60.0
+# The largest text or list a template may make with * (or number with **), however small its operands.
+MAX_PRODUCT = 1024 * 1024
 EMPTY_RUN = {"phase": None, "jobs": [], "started": None, "finished": None, "total_seconds": None, "halted": []}
 
 
@@ -59,17 +66,73 @@ def load_template(path):
         raise ReportInputError("template %r is not UTF-8 text" % path)
 
 
+class _RenderLimit(Exception):
+    """A bound of the render reached: the message says which."""
+
+
+if HAS_JINJA2:
+    class _BoundedEnvironment(ImmutableSandboxedEnvironment):
+        """The sandbox, with a deadline checked at every call, attribute and item a template reaches (a loop that
+        writes nothing still calls or reads something each time round) and a bound on what * and ** make."""
+
+        intercepted_binops = frozenset(["*", "**"])
+        deadline = None
+
+        def check_deadline(self):
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise _RenderLimit("it renders for longer than %d seconds" % MAX_RENDER_SECONDS)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # pylint: disable=no-self-argument
+            __self.check_deadline()
+            return super(_BoundedEnvironment, __self).call(__context, __obj, *args, **kwargs)
+
+        def getattr(self, obj, attribute):
+            self.check_deadline()
+            return super(_BoundedEnvironment, self).getattr(obj, attribute)
+
+        def getitem(self, obj, argument):
+            self.check_deadline()
+            return super(_BoundedEnvironment, self).getitem(obj, argument)
+
+        def call_binop(self, context, operator, left, right):
+            self.check_deadline()
+            if operator == "**" and isinstance(right, (int, float)) and isinstance(left, (int, float)) \
+                    and abs(right) > 64 and abs(left) > 1:
+                raise _RenderLimit("it raises a number to the power %s" % (right,))
+            if operator == "*":
+                for sized, count in ((left, right), (right, left)):
+                    if isinstance(sized, (str, list, tuple)) and isinstance(count, int) \
+                            and len(sized) * count > MAX_PRODUCT:
+                        raise _RenderLimit("it makes a text or list longer than %d with *" % MAX_PRODUCT)
+            return super(_BoundedEnvironment, self).call_binop(context, operator, left, right)
+
+
 def render(report, template):
     """The page for ``report``; ``template`` is the path of a Jinja2 template on the controller."""
     if not HAS_JINJA2:  # pragma: no cover
         raise ReportInputError("the HTML report needs the Python package jinja2 on the controller")
     text = load_template(template)
-    environment = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    environment = _BoundedEnvironment(autoescape=True, undefined=StrictUndefined)
     rows = report["instances"]
     run = dict(EMPTY_RUN, **(report.get("run") or {}))
+    chunks, size = [], 0
     try:
-        return environment.from_string(text).render(
-            report=report, run=run, outcomes=OUTCOMES, failing=[row for row in rows if row["failed"]],
-            others=[row for row in rows if not row["failed"]], duration=duration, versions=versions, clock=clock)
+        compiled = environment.from_string(text)
+        environment.deadline = time.monotonic() + MAX_RENDER_SECONDS
+        for chunk in compiled.generate(
+                report=report, run=run, outcomes=OUTCOMES, failing=[row for row in rows if row["failed"]],
+                others=[row for row in rows if not row["failed"]], duration=duration, versions=versions, clock=clock):
+            size += len(chunk)
+            if size > MAX_PAGE_CHARACTERS:
+                raise _RenderLimit("it writes more than %d characters" % MAX_PAGE_CHARACTERS)
+            environment.check_deadline()
+            chunks.append(chunk)
+    except _RenderLimit as error:
+        raise ReportInputError("template %r is refused: %s" % (template, error))
     except TemplateError as error:
         raise ReportInputError("template %r cannot render the report: %s" % (template, error))
+    except (OverflowError, RecursionError, MemoryError) as error:
+        # The sandbox's "Range too big", a macro that calls itself, a value too large to make.
+        raise ReportInputError("template %r cannot render the report (%s): %s"
+                               % (template, type(error).__name__, error))
+    return u"".join(chunks)

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.action.fleet_report import TEMPLATE
@@ -54,3 +56,30 @@ def test_a_template_of_ones_own_is_used_and_a_broken_one_is_named(tmp_path):
 
 def test_a_runs_length_reads_as_a_clock():
     assert [clock(value) for value in (None, 42, 190, 3725)] == ["-", "42s", "3m10s", "1h02m05s"]
+
+
+@pytest.mark.parametrize("text,refused", [
+    # 10^10 turns of a loop that writes nothing: the deadline, checked at each call the loop makes.
+    (u"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "renders for longer than 2"),
+    # A page of 10^10 characters: the output bound.
+    (u"{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+     "writes more than 1000000 characters"),
+    (u"{{ 'x' * 10000000000 }}", "longer than 1048576 with *"),
+    (u"{{ [1] * 10000000000 }}", "longer than 1048576 with *"),
+    (u"{{ 9 ** 99999999 }}", "to the power 99999999"),
+    (u"{{ range(10000000000) | list }}", "(OverflowError)"),
+    (u"{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}", "(RecursionError)"),
+])
+def test_a_template_is_bounded_in_time_output_and_what_it_makes(tmp_path, monkeypatch, text, refused):
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import render as module
+
+    monkeypatch.setattr(module, "MAX_RENDER_SECONDS", 2.0)
+    monkeypatch.setattr(module, "MAX_PAGE_CHARACTERS", 1000000)
+    template = tmp_path / "hostile.html.j2"
+    template.write_text(text)
+    report = build_report(build_rows([_record("h00", "upgraded")]), "Fleet", "upgrade")
+    started = time.monotonic()
+    with pytest.raises(ReportInputError) as info:
+        render(report, str(template))
+    assert refused in str(info.value) and str(template) in str(info.value)
+    assert time.monotonic() - started < 10
