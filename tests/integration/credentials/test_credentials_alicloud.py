@@ -388,8 +388,8 @@ def test_without_the_requirement_an_instance_without_tokens_is_read_as_the_sdk_d
 EXTERNAL_ID = "abcd1234:partner/upgrades=ops@example.com"
 
 
-def test_a_role_that_asks_for_an_external_id_is_assumed_with_the_option_and_refused_without(simulator, monkeypatch,
-                                                                                               capsys):
+def test_a_role_that_asks_for_an_external_id_is_assumed_with_the_option_and_refused_without(
+        simulator, monkeypatch, capsys):
     simulator.client.patch_instance(ES_BEHIND, upgrade_seconds=0.2)
     sts_config(simulator, roles={DEFAULT_ROLE_ARN: {"trusted": ["*"], "max_session_duration": 3600,
                                                     "external_id": EXTERNAL_ID}})

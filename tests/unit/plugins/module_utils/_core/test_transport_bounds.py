@@ -71,8 +71,8 @@ def _api(server):
 
 
 def _credentials(server):
-    return CredentialHttp(timeout=10, secrets=(SECRET,)).request("GET", _url(server) + "/latest/meta-data/x",
-                                                                "the ECS metadata service")
+    http = CredentialHttp(timeout=10, secrets=(SECRET,))
+    return http.request("GET", _url(server) + "/latest/meta-data/x", "the ECS metadata service")
 
 
 def _peak_bytes(call):
