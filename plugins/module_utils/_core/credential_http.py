@@ -16,13 +16,12 @@ except ImportError:  # pragma: no cover - the module base reports the missing li
     requests = None
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import AnswerError, parse_json
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     DEFAULT_TIMEOUT,
     HAS_REQUESTS,
-    AnswerError,
     HttpSession,
-    parse_json,
 )
 
 MAX_SHOWN = 300
@@ -63,13 +62,6 @@ class CredentialHttp:
         """The connection's secrets registry: credential sources add what they obtain."""
         return self.http.secrets
 
-    @property
-    def timeout(self):
-        return self.http.timeout
-
-    def scrub(self, text, extra=()):
-        return self.http.scrub(text, extra)
-
     def request(self, method, url, what, headers=None, data=None, signer=None, host=None, path=None, query=None,
                 ok_statuses=(200,), retry=True):
         """``signer`` (with ``host``, ``path`` and ``query``) signs the request as the vendor API transport does; the
@@ -102,9 +94,9 @@ class CredentialHttp:
             raise CredentialError("%s: %s" % (what, exc))
         except Exception as exc:  # pylint: disable=broad-except
             # requests raises its own types and plain ValueErrors alike; each becomes one scrubbed message.
-            text = self.scrub(_drop_query(u"%s" % (exc,), url), secrets)
+            text = self.http.scrub(_drop_query(u"%s" % (exc,), url), secrets)
             error = CredentialError("%s: the request to %s failed (%s): %s" % (
-                what, self.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
+                what, self.http.scrub(_without_query(url), secrets), type(exc).__name__, text[:MAX_SHOWN]))
             error.transient = _lost_connection(exc)
             raise error
         try:
@@ -118,11 +110,11 @@ class CredentialHttp:
                 message = parsed[:MAX_SHOWN]
             details = "HTTP %s" % response.status_code
             if code:
-                details += " %s" % self.scrub(u"%s" % (code,), secrets)
+                details += " %s" % self.http.scrub(u"%s" % (code,), secrets)
             if message:
-                details += ": %s" % self.scrub(u"%s" % (message,), secrets)[:MAX_SHOWN]
+                details += ": %s" % self.http.scrub(u"%s" % (message,), secrets)[:MAX_SHOWN]
             if request_id:
-                details += " (request id %s)" % self.scrub(u"%s" % (request_id,), secrets)
+                details += " (request id %s)" % self.http.scrub(u"%s" % (request_id,), secrets)
             error = CredentialError("%s: %s" % (what, details))
             error.status = response.status_code
             error.code = code

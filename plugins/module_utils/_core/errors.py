@@ -20,6 +20,11 @@ _WHITESPACE = re.compile(r"\s+")
 CONNECTION_ERROR_CODES = ("ConnectTimeout", "ReadTimeout", "ConnectionError")
 
 
+# JSON nested deeper than this is no vendor answer (theirs are under 10 levels): the bound keeps the parser and the
+# walks over results (scrubbing, neutralising) inside Python's recursion limit.
+MAX_JSON_DEPTH = 64
+
+
 class ConfigError(ValueError):
     """Bad module or plugin input, detected before any API call."""
 
@@ -88,6 +93,33 @@ class ApiError(Exception):
         return text
 
 
+class AnswerError(ValueError):
+    """An answer the HTTP layer refuses to read: larger than its size bound, not JSON, or nested too deep.
+    ``status`` is its HTTP status."""
+
+    def __init__(self, message, status=None):
+        super(AnswerError, self).__init__(message)
+        self.status = status
+
+
+def parse_json(body, status=None):
+    """``body`` (bytes or text) as JSON; :class:`AnswerError` when it is not UTF-8 JSON or is nested deeper than
+    ``MAX_JSON_DEPTH`` (the parser's own RecursionError included). Every answer is read with it, error bodies too."""
+    try:
+        data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        reason = "nested too deep" if isinstance(error, RecursionError) else "not JSON"
+        raise AnswerError("the answer is %s" % reason, status)
+    level, pending = 0, [data]
+    while pending:
+        level += 1
+        if level > MAX_JSON_DEPTH:
+            raise AnswerError("the answer is JSON nested deeper than %d levels" % MAX_JSON_DEPTH, status)
+        pending = [item for value in pending if isinstance(value, (dict, list))
+                   for item in (value.values() if isinstance(value, dict) else value)]
+    return data
+
+
 def header(headers, name):
     for key, value in (headers or {}).items():
         if key.lower() == name.lower():
@@ -96,11 +128,12 @@ def header(headers, name):
 
 
 def load_json(body):
+    """An error body's JSON object, or None (no body, not JSON, nested too deep, not an object)."""
     if not body:
         return None
     try:
-        data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = parse_json(body)
+    except AnswerError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -39,7 +39,12 @@ except ImportError:  # pragma: no cover
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import (
+    ApiError,
+    AnswerError,
+    ConfigError,
+    parse_json,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import (
     Secrets,
     redact_text,
@@ -65,9 +70,6 @@ MAX_CONNECT_TIMEOUT = 10.0
 # The largest answer any request may bring, after decompression: the vendors' largest pages are well under 1 MiB, and a
 # compressed answer can inflate a thousandfold.
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
-# JSON nested deeper than this is no vendor answer (theirs are under 10 levels): the bound keeps the parser and the
-# walks over results (scrubbing, neutralising) inside Python's recursion limit.
-MAX_JSON_DEPTH = 64
 
 
 _HOST = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.)*[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?\Z")
@@ -185,33 +187,6 @@ class CallStats:
         self.calls[action] = self.calls.get(action, 0) + 1
 
 
-class AnswerError(ValueError):
-    """An answer this layer refuses to read: larger than ``MAX_ANSWER_BYTES``, not JSON, or nested too deep.
-    ``status`` is its HTTP status."""
-
-    def __init__(self, message, status=None):
-        super(AnswerError, self).__init__(message)
-        self.status = status
-
-
-def parse_json(body, status=None):
-    """``body`` (bytes) as JSON; :class:`AnswerError` when it is not UTF-8 JSON or is nested deeper than
-    ``MAX_JSON_DEPTH`` (the parser's own RecursionError included)."""
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        reason = "nested too deep" if isinstance(error, RecursionError) else "not JSON"
-        raise AnswerError("the answer is %s" % reason, status)
-    level, pending = 0, [data]
-    while pending:
-        level += 1
-        if level > MAX_JSON_DEPTH:
-            raise AnswerError("the answer is JSON nested deeper than %d levels" % MAX_JSON_DEPTH, status)
-        pending = [item for value in pending if isinstance(value, (dict, list))
-                   for item in (value.values() if isinstance(value, dict) else value)]
-    return data
-
-
 class HttpSession:
     """One connection's HTTP: the ``requests.Session``, TLS verification (``validate_certs``, ``ca_bundle``), the
     connect and read timeouts, and the registry of secrets that no text leaving this layer may show."""
@@ -221,6 +196,8 @@ class HttpSession:
         self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.secrets = secrets if isinstance(secrets, Secrets) else Secrets(secrets or ())
         self._session = session
+        if session is not None:
+            session.headers["User-Agent"] = USER_AGENT
 
     @property
     def session(self):
@@ -228,7 +205,7 @@ class HttpSession:
             if not HAS_REQUESTS:
                 raise ConfigError("the Python library 'requests' is required: pip install requests")
             self._session = requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
+            self._session.headers["User-Agent"] = USER_AGENT
         return self._session
 
     def send(self, method, url, headers, data):
@@ -270,13 +247,6 @@ class HttpTransport:
         self.retry_policy = retry_policy or BackoffPolicy()
         self.stats = CallStats()
 
-    @property
-    def session(self):
-        return self.http.session
-
-    @property
-    def timeout(self):
-        return self.http.timeout
 
     def request(self, method, path, action, query=None, body=None, retry=False):
         """Send one API call; ``retry`` opts in to the backoff policy (reads, and writes known to be idempotent)."""
@@ -325,11 +295,11 @@ class HttpTransport:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
                               "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")
         except requests.exceptions.ConnectTimeout:
-            raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.timeout[0]), action,
+            raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.http.timeout[0]), action,
                               code="ConnectTimeout")
         except requests.exceptions.ReadTimeout:
             raise self._error("no answer from %s within %.0f seconds; the request may still have been applied"
-                              % (self.endpoint, self.timeout[1]), action, code="ReadTimeout", maybe_applied=True)
+                              % (self.endpoint, self.http.timeout[1]), action, code="ReadTimeout", maybe_applied=True)
         except requests.exceptions.ConnectionError as exc:
             # A refused connection was never delivered; anything else (reset, dropped mid-answer) may have been.
             refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()

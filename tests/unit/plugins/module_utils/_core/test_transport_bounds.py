@@ -20,10 +20,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import ALICLOUD_DIALECT
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_http import CredentialHttp
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credentials import CredentialError
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, MAX_JSON_DEPTH
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     MAX_ANSWER_BYTES,
-    MAX_JSON_DEPTH,
     HttpTransport,
 )
 
@@ -141,3 +140,12 @@ def test_a_credential_answer_nested_past_the_parser_is_text_not_a_crash(server):
     server.answer = (200, {"Content-Type": "application/json"}, b"[" * 200000)
     status, dummy, data = _credentials(server)
     assert status == 200 and isinstance(data, str) and data.startswith("[[[")
+
+
+def test_an_error_body_nested_past_the_bound_is_read_as_no_vendor_json(server):
+    # Error bodies go through the same parser: a "Message" nested past the bound is no vendor message to quote.
+    deep = b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1)
+    server.answer = (403, {"Content-Type": "application/json"}, b'{"Code": "Deep", "Message": ' + deep + b"}")
+    with pytest.raises(ApiError) as info:
+        _api(server)
+    assert info.value.status == 403 and info.value.code is None and "non-JSON body" in info.value.message
