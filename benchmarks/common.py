@@ -186,8 +186,15 @@ def adopted_children(zombies=False):
     return pids
 
 
+# ansible's async_wrapper looks at its job every 5 seconds (``step = 5``): its watcher outlives a finished job by up to
+# that long, which is not a job left running.
+ASYNC_WRAPPER_STEP = 5.0
+
+
 def end_adopted_children():
-    """Stop, by pid, what our runs left running (async jobs of a run that was cut short), then reap them."""
+    """Stop, by pid, what our runs left running (async jobs of a run that was cut short), then reap them. The
+    watchers of finished jobs are given one async_wrapper step to exit by themselves first."""
+    reap_orphans(wait_seconds=ASYNC_WRAPPER_STEP + 1.0)
     pids = adopted_children()
     for pid in pids:
         try:
