@@ -29,6 +29,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     MAX_VERSION_LENGTH,
     UPDATE_STRATEGIES,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.connection import MAX_REGION_LENGTH, REGION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
     DEFAULT_POLL_INTERVAL,
@@ -60,6 +61,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     phase_hosts as _phase_hosts,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
+    HUAWEI_PROJECT_PATTERN,
+    MAX_PROJECT_ID_LENGTH,
     huaweicloud_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import LATEST
@@ -77,8 +80,6 @@ PHASE_GROUP = "engine_upgrade__phase"
 WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
 DEFAULT_WEBHOOK_TIMEOUT = 30
 MAX_URL_LENGTH = 2048
-MAX_REGION_LENGTH = 64
-MAX_PROJECT_ID_LENGTH = 64
 BOOLEAN_TEXTS = ("true", "false", "yes", "no", "1", "0")
 # The connection options each action group's modules take, credential sources included: what module_defaults may set.
 DEFAULTS_OPTIONS = (("alicloud", alicloud_argument_spec), ("huaweicloud", huaweicloud_argument_spec))
@@ -87,8 +88,6 @@ _NUMBER_TEXT = re.compile(r"^[0-9]{1,400}(?:[.][0-9]{1,400})?\Z")
 _WHOLE_TEXT = re.compile(r"^[0-9]{1,18}\Z")
 _TARGET = re.compile(r"^[A-Za-z0-9._-]+\Z")
 _MINOR = re.compile(r"^[A-Za-z0-9.]+\Z")
-_REGION = re.compile(r"^[a-z0-9-]+\Z")
-_PROJECT_ID = re.compile(r"^[A-Za-z0-9_-]+\Z")
 _PRINTABLE = re.compile(r"^[!-~]+\Z")
 _PATH_VERSION = re.compile(r"^[0-9.]+\Z")
 _URL = re.compile(r"^https?://[^/@\s]+(/|\Z)")
@@ -198,10 +197,10 @@ def host_inputs(inputs):
             problems.append('%s%s %s must be %s or a quoted version of ASCII digits and dots, such as "%s"'
                             % (PREFIX, name, shown(value), LATEST, example))
     region = get("region")
-    if not unset(region) and _text_problem(region, _REGION, MAX_REGION_LENGTH):
+    if not unset(region) and _text_problem(region, REGION_PATTERN, MAX_REGION_LENGTH):
         problems.append("%sregion %s is not a region id such as cn-hangzhou" % (PREFIX, shown(region)))
     project_id = get("project_id")
-    if not unset(project_id) and _text_problem(project_id, _PROJECT_ID, MAX_PROJECT_ID_LENGTH):
+    if not unset(project_id) and _text_problem(project_id, HUAWEI_PROJECT_PATTERN, MAX_PROJECT_ID_LENGTH):
         problems.append('%sproject_id %s is not a project id (ASCII letters, digits, "-" and "_")'
                         % (PREFIX, shown(project_id)))
     token = get("client_token")

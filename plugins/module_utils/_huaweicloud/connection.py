@@ -22,7 +22,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
 )
 
 
-HUAWEI_PROJECT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
+MAX_PROJECT_ID_LENGTH = 64
+HUAWEI_PROJECT_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,%d}\Z" % MAX_PROJECT_ID_LENGTH)
 HUAWEICLOUD_ENV = {
     "access_key": ["HUAWEICLOUD_SDK_AK"],
     "secret_key": ["HUAWEICLOUD_SDK_SK"],

@@ -73,6 +73,9 @@ def test_a_poll_longer_than_the_wait_is_refused_only_then():
     ("proxy_minor_version", 7.0, "must be latest or a quoted version"),
     ("region", "cn-hangzhou\n", "is not a region id"),
     ("region", "CN-HANGZHOU", "is not a region id"),
+    # The modules' and the inventory plugins' region rule (_core/connection.py REGION_PATTERN), not a looser twin.
+    ("region", "cn", "is not a region id"),
+    ("region", "cn-", "is not a region id"),
     ("project_id", "a/b", "is not a project id"),
     ("client_token", "a b", "must be 1 to 64 printable ASCII characters"),
     ("client_token", "x" * 65, "must be 1 to 64 printable ASCII characters"),
