@@ -247,7 +247,6 @@ class HttpTransport:
         self.retry_policy = retry_policy or BackoffPolicy()
         self.stats = CallStats()
 
-
     def request(self, method, path, action, query=None, body=None, retry=False):
         """Send one API call; ``retry`` opts in to the backoff policy (reads, and writes known to be idempotent)."""
         payload = b"" if body is None else json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8")
