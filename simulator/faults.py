@@ -8,10 +8,11 @@ import threading
 
 from .common import ALICLOUD, HUAWEICLOUD, Response, ali_error, hw_error
 
-FAULT_KINDS = ('throttle', 'server_error', 'bad_gateway', 'drop', 'latency', 'write_timeout')
+FAULT_KINDS = ('throttle', 'server_error', 'bad_gateway', 'drop', 'latency', 'write_timeout', 'drip')
 RULE_KEYS = ('fault', 'rate', 'count', 'instance_id', 'action', 'cloud', 'writes_only', 'reads_only', 'latency_ms', 'seconds')
 BAD_GATEWAY_HTML = '<html><body><h1>502 Bad Gateway</h1></body></html>'
 DEFAULT_HANG_SECONDS = 30.0
+DEFAULT_DRIP_SECONDS = 1.0
 
 
 class FaultRule:
@@ -51,7 +52,9 @@ class FaultRule:
             raise ValueError('fault rule: latency_ms must be a number or [min, max]')
         if self.fault == 'latency' and self.latency_ms is None:
             raise ValueError('fault rule: latency needs latency_ms')
-        self.seconds = float(spec.get('seconds', DEFAULT_HANG_SECONDS))
+        self.seconds = float(spec.get('seconds', DEFAULT_DRIP_SECONDS if self.fault == 'drip' else DEFAULT_HANG_SECONDS))
+        if not self.seconds > 0:
+            raise ValueError('fault rule: seconds must be a positive number')
         self.fired = 0
 
     def matches(self, route):
@@ -80,7 +83,7 @@ class FaultRule:
             out['reads_only'] = True
         if self.latency_ms is not None:
             out['latency_ms'] = list(self.latency_ms)
-        if self.fault == 'write_timeout':
+        if self.fault in ('write_timeout', 'drip'):
             out['seconds'] = self.seconds
         return out
 

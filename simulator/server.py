@@ -8,6 +8,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
@@ -269,6 +270,24 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
         self.wfile.flush()
 
+    def _drip(self, response, pause):
+        """The whole answer, status line and headers included, one byte every ``pause`` seconds (of real time: the
+        client's sockets wait in real time): each read the client makes gets a byte, so only a deadline for the whole
+        request ends the wait. The request was handled: a write is applied."""
+        payload = response.payload()
+        head = ['HTTP/1.1 %d %s' % (response.status, self.responses.get(response.status, ('',))[0]),
+                'Content-Type: %s' % response.content_type, 'Content-Length: %d' % len(payload)]
+        head.extend('%s: %s' % (name, value) for name, value in response.headers.items())
+        data = ('\r\n'.join(head) + '\r\n\r\n').encode('latin-1') + payload
+        self.close_connection = True
+        for index in range(len(data)):
+            try:
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(pause)
+
     def _drop(self):
         """Close the TCP connection without a byte of response."""
         self.close_connection = True
@@ -315,6 +334,9 @@ class SimulatorRequestHandler(BaseHTTPRequestHandler):
                 return
 
         response = sim.execute(route, self.command, raw_path, raw_query, headers, body)
+        if fired is not None and fired.kind == 'drip':
+            self._drip(response, fired.hang_seconds)
+            return
         if fired is not None and fired.kind == 'write_timeout':
             # The write happened; the client never hears about it.
             sim.sleep(fired.hang_seconds)

@@ -25,7 +25,11 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for an API answer (the connect timeout is the smaller of this and 10 seconds).
+      - Seconds each HTTP request may take in all, to the last byte of its answer, for the API and the credential
+        services alike (connecting within the smaller of this and 10 seconds); a service that answers a byte at a
+        time is cut off at this deadline.
+      - An API read that runs out of time is asked again by the retry policy (6 tries in all); a credential service
+        that runs out of time is not asked again.
       - From 0.5 to 600; other values (NaN and infinities too) are refused before any request.
     type: float
     default: 30

@@ -71,6 +71,8 @@ class EcsMetadataSource(CredentialSource):
         token = token.strip()
         # It reads the instance's credentials for six hours: scrubbed like them, here and in the module's output.
         self._keep_secret(token)
+        # It is sent back as a header: an answer that is no token (a page, a megabyte of brackets) ends here.
+        check_answered([("the metadata token", token, True)], "ECS metadata token (%s)" % self._endpoint)
         return token
 
     def _fetch(self):

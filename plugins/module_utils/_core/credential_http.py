@@ -125,13 +125,14 @@ class CredentialHttp:
 
 
 def _lost_connection(exc):
-    """A connection that timed out or broke (the service may answer the next try); not one refused or unresolvable,
-    and not a TLS failure."""
+    """A connection that broke (the service may answer the next try); not one refused or unresolvable, not a TLS
+    failure, and not one that timed out: a service that kept a request for the whole request_timeout is not asked
+    again, so that a hanging service costs one request_timeout per run, not four and their pauses."""
     if not HAS_REQUESTS:
         return False
-    if isinstance(exc, requests.exceptions.SSLError):
+    if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.Timeout)):
         return False
-    if isinstance(exc, (requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError)):
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return True
     if isinstance(exc, requests.exceptions.ConnectionError):
         text = u"%s" % (exc,)

@@ -21,6 +21,7 @@ __metaclass__ = type
 import json
 import platform
 import re
+import threading
 import traceback
 
 try:
@@ -77,6 +78,18 @@ _IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?\]\Z")
 # mailto:x, javascript:..., file:/x: a scheme without "//" (host:8443 is a host and a port).
 _OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])(?!//)")
 _PATH_PREFIX = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*\Z")
+
+
+class DeadlineExceeded(Exception):
+    """A request that had no complete answer within its total deadline (connect, send, headers and body together)."""
+
+    def __init__(self, seconds):
+        super(DeadlineExceeded, self).__init__("no complete answer within %s seconds (request_timeout)" % _seconds(seconds))
+        self.seconds = seconds
+
+
+def _seconds(value):
+    return ("%.1f" % value).rstrip("0").rstrip(".")
 
 
 class Endpoint:
@@ -193,6 +206,9 @@ class HttpSession:
 
     def __init__(self, timeout=DEFAULT_TIMEOUT, validate_certs=True, ca_bundle=None, secrets=None, session=None):
         self.timeout = (min(MAX_CONNECT_TIMEOUT, timeout), timeout)
+        # requests' timeouts bound each wait for a byte: a service that drips a byte a second (or a name server that
+        # never answers) is bounded only by a deadline for the whole exchange.
+        self.deadline = float(timeout)
         self.verify = ca_bundle if (validate_certs and ca_bundle) else bool(validate_certs)
         self.secrets = secrets if isinstance(secrets, Secrets) else Secrets(secrets or ())
         self._session = session
@@ -210,7 +226,33 @@ class HttpSession:
 
     def send(self, method, url, headers, data):
         """One request, never following a redirect (a signed request must not be replayed elsewhere): ``(response,
-        body)``, the body decompressed and read up to ``MAX_ANSWER_BYTES`` (:class:`AnswerError` past it)."""
+        body)``, the body decompressed and read up to ``MAX_ANSWER_BYTES`` (:class:`AnswerError` past it), the whole
+        exchange within ``deadline`` seconds (:class:`DeadlineExceeded` past it).
+
+        The exchange runs in a daemon thread that the caller stops waiting for at the deadline: no socket timeout
+        bounds name resolution or a dripped answer, and a thread cannot be interrupted. The abandoned thread ends
+        with its connection (at the latest when the process does); its answer is never read."""
+        outcome = {}
+        finished = threading.Event()
+
+        def exchange():
+            try:
+                outcome["answer"] = self._exchange(method, url, headers, data)
+            except BaseException as exc:  # pylint: disable=broad-except - handed to the waiting caller
+                outcome["error"] = exc
+            finally:
+                finished.set()
+
+        worker = threading.Thread(target=exchange, name="opsfleet-http-request")
+        worker.daemon = True
+        worker.start()
+        if not finished.wait(self.deadline):
+            raise DeadlineExceeded(self.deadline)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
+    def _exchange(self, method, url, headers, data):
         response = self.session.request(method, url, data=data or None, headers=headers, timeout=self.timeout,
                                         verify=self.verify, allow_redirects=False, stream=True)
         chunks, size = [], 0
@@ -294,16 +336,27 @@ class HttpTransport:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
                               "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")
         except requests.exceptions.ConnectTimeout:
-            raise self._error("could not connect to %s within %.0f seconds" % (self.endpoint, self.http.timeout[0]), action,
-                              code="ConnectTimeout")
+            raise self._error("could not connect to %s within %s seconds" % (self.endpoint, _seconds(self.http.timeout[0])),
+                              action, code="ConnectTimeout")
         except requests.exceptions.ReadTimeout:
-            raise self._error("no answer from %s within %.0f seconds; the request may still have been applied"
-                              % (self.endpoint, self.http.timeout[1]), action, code="ReadTimeout", maybe_applied=True)
+            raise self._error("no answer from %s within %s seconds; the request may still have been applied"
+                              % (self.endpoint, _seconds(self.http.timeout[1])), action, code="ReadTimeout",
+                              maybe_applied=True)
+        except DeadlineExceeded as exc:
+            # Too slow to tell whether the request was delivered (an answer dripped in, or the name never resolved):
+            # it may have been applied, as with a read timeout.
+            raise self._error("no complete answer from %s within %s seconds (request_timeout bounds the whole "
+                              "request); the request may still have been applied" % (self.endpoint, _seconds(exc.seconds)),
+                              action, code="ReadTimeout", maybe_applied=True)
         except requests.exceptions.ConnectionError as exc:
             # A refused connection was never delivered; anything else (reset, dropped mid-answer) may have been.
             refused = "refused" in str(exc).lower() or "name or service not known" in str(exc).lower()
             raise self._error("connection to %s failed: %s" % (self.endpoint, self._short(exc)), action,
                               code="ConnectionError", maybe_applied=not refused)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            # The answer began and broke off (a reset, a truncated or undecodable body): the request was delivered.
+            raise self._error("the answer from %s broke off: %s" % (self.endpoint, self._short(exc)), action,
+                              code="ConnectionError", maybe_applied=True)
         except AnswerError as exc:
             # An answer came (a write may have been applied): its status is known, its body is not usable.
             raise self._error(u"%s" % (exc,), action, code="InvalidResponse", status=exc.status,
@@ -319,6 +372,13 @@ class HttpTransport:
         return self._parse(response, body, action)
 
     def _parse(self, response, body, action):
+        if 300 <= response.status_code < 400:
+            # Never followed (a signed request is not replayed elsewhere); no vendor API answers one.
+            location = self._scrub(u"%s" % (response.headers.get("location") or "nowhere",)).split("?", 1)[0]
+            raise self._error("HTTP %s from %s: a redirect to %s, not followed (a signed request goes to its endpoint "
+                              "only): check endpoint, or the proxy in between" % (
+                                  response.status_code, self.endpoint, location[:200]),
+                              action, code="Redirect", status=response.status_code)
         if response.status_code >= 400:
             error = self.dialect.parse_error(response.status_code, response.reason, response.headers, body, action)
             error.message = self._scrub(error.message)

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 
 import pytest
 
@@ -189,6 +190,21 @@ def test_write_applied_but_answer_lost_is_retried_with_the_same_token(simulator,
     assert counters["by_instance"][ES_BEHIND]["UpgradeEngineVersion"] == 2
     assert counters["upgrades_started"] == {ES_BEHIND: 1}
     assert simulator.client.instance(ES_BEHIND)["upgrading"]["target"] == "6.7.0_with_X-Pack"
+
+
+def test_a_dripped_answer_ends_at_request_timeout_and_the_write_is_retried_with_the_same_token(simulator, alicloud_env):
+    # The simulator applies the write, then sends its answer a byte a second: each byte comes well within any read
+    # timeout, so only request_timeout, bounding the whole request, ends the wait (before it, about 400 s).
+    simulator.client.set_faults([{"fault": "drip", "count": 1, "seconds": 1, "writes_only": True}])
+    args = {"instance_id": ES_BEHIND, "version": "6.7", "wait": False, "request_timeout": 2}
+    started = time.monotonic()
+    run = run_module(MODULE, args, env=alicloud_env)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 0 and run.result["changed"] is True, run.output[-3000:]
+    counters = simulator.client.counters()
+    assert counters["faults"] == {"drip": 1} and counters["upgrades_started"] == {ES_BEHIND: 1}
+    assert counters["by_instance"][ES_BEHIND]["UpgradeEngineVersion"] == 2
+    assert elapsed < 30, elapsed
 
 
 def test_non_json_error_page_is_readable_and_nothing_is_written(simulator, alicloud_env):

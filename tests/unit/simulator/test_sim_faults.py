@@ -104,6 +104,22 @@ def test_write_timeout_applies_the_write(sim):
     assert sim.client.counters()['upgrades_started'] == {'es-cn-behind0001': 1}
 
 
+def test_drip_sends_the_whole_answer_a_byte_at_a_time_after_applying_the_write(sim):
+    sim.client.set_faults([{'fault': 'drip', 'writes_only': True, 'seconds': 0.01, 'count': 1}])
+    started = time.monotonic()
+    # Every byte comes within the 0.5 s read timeout: the client waits for the whole answer.
+    dripped = sim.api.es('POST', UPGRADE, query={'clientToken': 'drip-1'}, body={'type': 'engineVersion', 'version': '6.7'},
+                         action='UpgradeEngineVersion', timeout=(5, 0.5))
+    elapsed = time.monotonic() - started
+    assert dripped.status_code == 200 and dripped.json()['RequestId']
+    # Status line, headers and body: several hundred bytes at 0.01 s each.
+    assert elapsed > 2.0, elapsed
+    assert sim.client.counters()['upgrades_started'] == {'es-cn-behind0001': 1}
+    assert sim.client.counters()['faults'] == {'drip': 1}
+    with pytest.raises(SimulatorError, match='seconds must be a positive number'):
+        sim.client.set_faults([{'fault': 'drip', 'seconds': 0}])
+
+
 def test_latency_and_rule_filters(sim):
     sim.client.set_faults([
         {'fault': 'throttle', 'rate': 0.0},
