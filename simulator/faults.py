@@ -3,6 +3,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import random
 import threading
 
@@ -53,7 +54,7 @@ class FaultRule:
         if self.fault == 'latency' and self.latency_ms is None:
             raise ValueError('fault rule: latency needs latency_ms')
         self.seconds = float(spec.get('seconds', DEFAULT_DRIP_SECONDS if self.fault == 'drip' else DEFAULT_HANG_SECONDS))
-        if not self.seconds > 0:
+        if math.isnan(self.seconds) or self.seconds <= 0:
             raise ValueError('fault rule: seconds must be a positive number')
         self.fired = 0
 

@@ -18,6 +18,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
+    CHATS,
     JobReport,
     canary_result,
     notification,
@@ -43,6 +44,7 @@ REPORT_OPTIONS = dict(
     report_dir=dict(type="path", required=True),
     title=dict(type="str", default=REPORT_TITLE),
     template=dict(type="path"),
+    chat=dict(type="str", choices=list(CHATS), default="slack"),
 )
 
 
@@ -86,11 +88,11 @@ class ReportAction(ActionBase):
             return os.path.join(report_dir, JSON_NAME), os.path.join(report_dir, HTML_NAME)
         return write_report(report, report_dir, render(report, template or TEMPLATE))
 
-    def written(self, report, rows, json_path, html_path):
+    def written(self, report, rows, json_path, html_path, chat):
         """What both actions return about the report they wrote."""
         return dict(changed=not self._task.check_mode, summary=report["summary"],
                     table=table_lines(rows, report["summary"]), failed_hosts=failing_hosts(rows), json_path=json_path,
-                    html_path=html_path, notification=notification(report))
+                    html_path=html_path, notification=notification(report, chat))
 
 
 def job_report(params):
@@ -124,4 +126,4 @@ class ActionModule(ReportAction):
                         html_path=os.path.join(report_dir, HTML_NAME))
         report, rows, extra = job_report(params)
         json_path, html_path = self.write(report, report_dir, params["template"])
-        return dict(self.written(report, rows, json_path, html_path), **extra)
+        return dict(self.written(report, rows, json_path, html_path, params["chat"]), **extra)

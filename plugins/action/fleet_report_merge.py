@@ -22,7 +22,7 @@ class ActionModule(ReportAction):
         check_report_dir(report_dir)
         report, rows, warnings = merge_jobs(params["jobs"], params["title"])
         json_path, html_path = self.write(report, report_dir, params["template"])
-        result = dict(self.written(report, rows, json_path, html_path),
+        result = dict(self.written(report, rows, json_path, html_path, params["chat"]),
                       jobs=[job["job_id"] for job in report["run"]["jobs"]])
         if warnings:
             result["warnings"] = warnings

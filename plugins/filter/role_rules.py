@@ -50,6 +50,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     DEFAULT_PHASE,
     MAX_BATCHES,
     PHASES,
+    WEBHOOK_CHATS,
     batch_list,
     canary_passed,
     parse_batch,
@@ -59,6 +60,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     phase_hosts as _phase_hosts,
+    webhook_chat as _webhook_chat,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import (
     HUAWEI_PROJECT_PATTERN,
@@ -310,8 +312,9 @@ def _boolean_problem(value, texts=BOOLEAN_TEXTS):
 
 def report_problems(settings):
     """The report's settings checked (the fleet playbooks' preflight and the merge playbook): the webhook's URL,
-    timeout and whether it is required, and the HTML template. ``settings`` maps ``report_webhook_url``,
-    ``report_webhook_timeout``, ``report_webhook_required`` and ``report_template`` to their values."""
+    timeout, chat and whether it is required, and the HTML template. ``settings`` maps ``report_webhook_url``,
+    ``report_webhook_timeout``, ``report_webhook_required``, ``report_webhook_chat`` and ``report_template`` to their
+    values."""
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("report_problems: the input must be a mapping, not %s" % _kind(settings))
     get = settings.get
@@ -329,11 +332,24 @@ def report_problems(settings):
     required = get("report_webhook_required", False)
     if _boolean_problem(required, BOOLEAN_TEXTS[:4]):
         problems.append("%sreport_webhook_required must be true or false, got %s" % (PREFIX, shown(required)))
+    chat = _plain(get("report_webhook_chat", "auto"))
+    if chat not in WEBHOOK_CHATS:
+        problems.append("%sreport_webhook_chat must be one of %s, got %s" % (PREFIX, ", ".join(WEBHOOK_CHATS), shown(chat)))
     template = get("report_template")
     if not unset(template) and (not isinstance(template, str) or not os.path.isfile(template)):
         problems.append("%sreport_template must be the path of a Jinja2 template file on the controller, got %s"
                         % (PREFIX, shown(template)))
     return problems
+
+
+def webhook_chat(url, chat="auto"):
+    """The chat the report's message is escaped for: ``chat``, or for ``auto`` the one the webhook ``url``'s host says.
+    Nothing of the URL (a secret) is returned or raised."""
+    chat = _plain(chat)
+    if chat not in WEBHOOK_CHATS:
+        raise AnsibleFilterError("webhook_chat: %sreport_webhook_chat must be one of %s, got %s"
+                                 % (PREFIX, ", ".join(WEBHOOK_CHATS), shown(chat)))
+    return _webhook_chat(_plain(url) if isinstance(_plain(url), str) else "", chat)
 
 
 def preflight_problems(settings):
@@ -386,4 +402,5 @@ class FilterModule(object):
             "preflight_problems": preflight_problems,
             "report_problems": report_problems,
             "rollout_plan": rollout_plan,
+            "webhook_chat": webhook_chat,
         }

@@ -238,7 +238,8 @@ class HttpSession:
         def exchange():
             try:
                 outcome["answer"] = self._exchange(method, url, headers, data)
-            except BaseException as exc:  # pylint: disable=broad-except - handed to the waiting caller
+            except BaseException as exc:  # pylint: disable=broad-except
+                # Handed to the waiting caller, whatever it is.
                 outcome["error"] = exc
             finally:
                 finished.set()

@@ -303,29 +303,68 @@ def canary_result(rows, run, awx_job_id=None):
             "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,)}
 
 
-def chat_escape(text):
-    """``text`` with the characters Slack reads as markup written as the entities it documents (Teams shows them as
-    the characters): a host name or a vendor reason cannot ping a channel (``<!channel>``), mention someone
-    (``<@U123>``) or show a link under another label (``<https://...|label>``)."""
+# The receivers the chat message's ``text`` is escaped for. "auto" picks by the webhook's host: Microsoft's
+# (Teams incoming webhooks, Workflows in Power Automate / Logic Apps) get Teams rules, any other host Slack's.
+CHATS = ("slack", "teams")
+WEBHOOK_CHATS = ("auto",) + CHATS
+TEAMS_HOSTS = (".webhook.office.com", "outlook.office.com", "outlook.office365.com", ".logic.azure.com",
+               ".powerplatform.com", ".powerautomate.com")
+_URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/@]*@)?(\[[^\]]*\]|[^/:?#]*)")
+# Markdown that Teams renders: emphasis, code, links and images, headings, tables, strikethrough, HTML and entities.
+_TEAMS_MARKUP = re.compile(r"[\\`*_{}\[\]()#+!|~<>&]")
+# What makes a list or a heading of a line that starts with it (a title is the first thing on its line).
+_TEAMS_LINE_START = re.compile(r"^(?:[-.0-9=]|\s)")
+
+
+def webhook_chat(url, chat="auto"):
+    """The receiver ``chat`` names, or for ``auto`` the one ``url``'s host says (Slack's rules for any host but
+    Microsoft's). The URL is a secret: nothing of it is returned or raised."""
+    if chat != "auto":
+        return chat
+    match = _URL_HOST.match(url or "")
+    host = (match.group(1) if match else "").lower().rstrip(".")
+    return "teams" if host.endswith(TEAMS_HOSTS) or ("." + host).endswith(TEAMS_HOSTS) else "slack"
+
+
+def chat_escape(text, chat="slack", starts_line=False):
+    """``text`` (a host name, a vendor reason, a title) made plain text for the receiver.
+
+    Slack: ``&``, ``<`` and ``>`` written as the entities Slack documents, so that no text can ping a channel
+    (``<!channel>``), mention someone (``<@U123>``) or show a link under another label (``<https://...|label>``).
+    Teams: every character that starts Markdown or HTML written as a numeric character reference, which Markdown
+    (CommonMark, "Entity and numeric character references") shows as the character and never reads as markup, so that
+    no text can show a link under another label (``[label](https://...)``), an image, or a heading; a text that
+    ``starts_line`` cannot start a list either."""
+    if chat == "teams":
+        text = _TEAMS_MARKUP.sub(lambda match: u"&#%d;" % ord(match.group()), text)
+        if starts_line:
+            text = _TEAMS_LINE_START.sub(lambda match: u"&#%d;" % ord(match.group()), text)
+        return text
     return text.replace(u"&", u"&amp;").replace(u"<", u"&lt;").replace(u">", u"&gt;")
 
 
-def notification(report):
-    """A chat message (Slack and Teams read ``text``, escaped for them) plus the summary: counts, never a row's raw
-    vendor text."""
+def notification(report, chat="slack"):
+    """A chat message (``text``, escaped for ``chat``: Slack's or Teams' rules) plus the summary: counts, never a row's
+    raw vendor text."""
     summary = report["summary"]
     run = report.get("run") or {}
+
+    def plain(text, starts_line=False):
+        return chat_escape(neutralise(u"%s" % (text,)), chat, starts_line)
+
     verdict = "PASSED" if summary["ok"] else "FAILED"
     counts = ", ".join("%s %d" % (name, summary["by_outcome"][name]) for name in OUTCOME_NAMES if summary["by_outcome"][name])
-    lines = ["%s: %s - %d instances: %s" % (report["title"], verdict, summary["total"], counts or "none")]
+    lines = ["%s: %s - %d instances: %s" % (plain(report["title"], starts_line=True), verdict, summary["total"], plain(counts or "none"))]
     failing = [row for row in report["instances"] if row["failed"]][:10]
     for row in failing:
-        lines.append("- %s (%s, %s): %s" % (row["host"], row.get("region") or "-", row["outcome"], (row["reason"] or "")[:200]))
+        lines.append("- %s (%s, %s): %s" % (plain(row["host"]), plain(row.get("region") or "-"), plain(row["outcome"]),
+                                            plain((row["reason"] or "")[:200])))
     if summary["failing"] > len(failing):
         lines.append("- and %d more failing instances" % (summary["failing"] - len(failing)))
     for halted in run.get("halted") or []:
-        lines.append("Rollout halted: " + halted["reason"])
-    return {"text": chat_escape(neutralise("\n".join(lines), keep=u"\n")), "title": report["title"], "ok": summary["ok"],
+        lines.append("Rollout halted: " + plain(halted["reason"]))
+    # Teams reads one line break as a space: a blank line keeps each line its own.
+    return {"text": ("\n\n" if chat == "teams" else "\n").join(lines), "title": report["title"], "ok": summary["ok"],
             "summary": summary, "phase": run.get("phase"), "jobs": [job.get("job_id") for job in run.get("jobs") or []],
             "started": run.get("started"), "finished": run.get("finished")}
 

@@ -12,6 +12,7 @@ __metaclass__ = type
 import glob
 import json
 import threading
+import time
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -27,14 +28,18 @@ MERGE = "opsfleet.engine_upgrade.fleet_report_merge"
 class Receiver:
     """A webhook endpoint on 127.0.0.1 that keeps what it is sent and answers ``status``."""
 
-    def __init__(self, status=200):
-        self.status, self.requests = status, []
+    def __init__(self, status=200, drip=False):
+        self.status, self.requests, self.drip = status, [], drip
+        self.stopped = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802  pylint: disable=invalid-name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body.decode("utf-8")})
+                if receiver.drip:
+                    receiver.drip_answer(self)
+                    return
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -46,6 +51,19 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def drip_answer(self, handler):
+        """An answer of 1,000 bytes, status line first, a byte every 0.2 s: each read of the client gets a byte."""
+        answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"o" * 1000
+        handler.close_connection = True
+        for index in range(len(answer)):
+            if self.stopped.wait(0.2):
+                return
+            try:
+                handler.wfile.write(answer[index:index + 1])
+                handler.wfile.flush()
+            except OSError:
+                return
+
     @property
     def url(self):
         return "http://127.0.0.1:%d/services/%s" % (self.server.server_address[1], TOKEN)
@@ -55,6 +73,7 @@ class Receiver:
         return self
 
     def __exit__(self, *exc):
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -129,6 +148,42 @@ def test_a_webhook_that_refuses_is_a_warning_unless_required(tmp_path, required)
     assert "was not delivered to engine_upgrade_report_webhook_url (HTTP status 500" in run.output
     # The fleet passed: the run's result is the fleet's unless the delivery is required.
     assert run.returncode == (2 if required else 0), run.output[-3000:]
+    assert TOKEN not in run.output and "xoxWebhookToken" not in run.output
+
+
+@pytest.mark.parametrize("chat, shown", [
+    ("teams", "&#91;the console&#93;&#40;https://evil.example&#41; &#42;&#42;now&#42;&#42; &#60;&#33;channel&#62;"),
+    ("auto", "[the console](https://evil.example) **now** &lt;!channel&gt;"),
+])
+def test_the_text_is_escaped_for_the_chat_it_goes_to(tmp_path, chat, shown):
+    artifacts = _artifacts(failing=True)
+    artifacts["engine_upgrade_job_7"]["rows"][0]["reason"] = "see [the console](https://evil.example) **now** <!channel>"
+    with Receiver() as receiver:
+        run = run_playbook(MERGE, extra_args=_vars_file(tmp_path, dict(
+            artifacts, engine_upgrade_report_dir=str(tmp_path / "merged"), engine_upgrade_report_webhook_url=receiver.url,
+            engine_upgrade_report_webhook_chat=chat)))
+    assert run.returncode == 2 and len(receiver.requests) == 1, run.output[-3000:]
+    body = json.loads(receiver.requests[0]["body"])
+    # auto: a loopback receiver is no Microsoft host, so Slack's rules.
+    assert body["text"].endswith("- es-a (cn-hangzhou, failed): see " + shown), body["text"]
+    assert ("\n\n- es-a" in body["text"]) is (chat == "teams")
+    merged = json.loads((tmp_path / "merged" / "fleet-report.json").read_text())
+    assert merged["instances"][0]["reason"] == "see [the console](https://evil.example) **now** <!channel>"
+
+
+def test_a_webhook_that_drips_its_answer_is_cut_off_at_its_timeout_plus_five_seconds(tmp_path):
+    # uri's timeout bounds each read, and each byte comes within it: only the task's own timeout ends the delivery.
+    with Receiver(drip=True) as receiver:
+        started = time.monotonic()
+        run = run_playbook(MERGE, verbosity=1, extra_args=_vars_file(tmp_path, dict(
+            _artifacts(), engine_upgrade_report_dir=str(tmp_path / "merged"),
+            engine_upgrade_report_webhook_url=receiver.url, engine_upgrade_report_webhook_timeout=2)))
+        elapsed = time.monotonic() - started
+    assert len(receiver.requests) == 1
+    assert "was not delivered to engine_upgrade_report_webhook_url (HTTP status -1, no answer within 2 s" in run.output
+    assert run.returncode == 0, run.output[-3000:]
+    # The playbook's own start and report take a few seconds; the dripped answer alone would take 200.
+    assert elapsed < 2 + 5 + 20, elapsed
     assert TOKEN not in run.output and "xoxWebhookToken" not in run.output
 
 

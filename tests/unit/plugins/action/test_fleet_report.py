@@ -59,7 +59,20 @@ def test_arguments_are_checked_as_documented(tmp_path):
     assert result["failed"] and result["msg"].startswith(
         "Unsupported parameters for (opsfleet.engine_upgrade.fleet_report)")
     assert "report_dir" in run_action("fleet_report_merge", {"jobs": {}})["msg"]
+    result = run_action("fleet_report", {"records": RECORDS, "report_dir": str(tmp_path), "chat": "discord"})
+    assert result["failed"] and "chat" in result["msg"] and "slack, teams" in result["msg"]
     assert not os.listdir(str(tmp_path))
+
+
+def test_the_notification_text_is_escaped_for_the_chosen_chat(tmp_path):
+    texts = dict((chat, run_action("fleet_report", {"records": RECORDS, "report_dir": str(tmp_path / chat),
+                                                    "chat": chat})["notification"]["text"])
+                 for chat in ("slack", "teams"))
+    assert texts["slack"].endswith("- dcs-1 (-, failed): DCS.5006 &lt;b&gt;")
+    assert texts["teams"].endswith("\n\n- dcs-1 (-, failed): DCS.5006 &#60;b&#62;")
+    # Slack's rules by default: the notification the role posts unless the webhook's host is Microsoft's.
+    default = run_action("fleet_report", {"records": RECORDS, "report_dir": str(tmp_path / "d")})["notification"]
+    assert default["text"] == texts["slack"]
 
 
 def test_check_writable_writes_no_report(tmp_path):

@@ -9,7 +9,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import report_problems
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import report_problems, webhook_chat
 
 DEFAULTS = {"report_webhook_url": "", "report_webhook_timeout": 30, "report_webhook_required": False, "report_template": ""}
 
@@ -49,3 +51,24 @@ def test_required_must_be_a_boolean():
 def test_the_template_must_be_a_file(tmp_path):
     [problem] = _problems(report_template=str(tmp_path))
     assert problem.startswith("engine_upgrade_report_template must be the path of a Jinja2 template file")
+
+
+@pytest.mark.parametrize("chat", ["auto", "slack", "teams"])
+def test_each_chat_passes(chat):
+    assert _problems(report_webhook_chat=chat) == []
+
+
+@pytest.mark.parametrize("chat", ["Teams", "discord", "", None, 1])
+def test_a_chat_that_is_none_of_the_choices_is_refused(chat):
+    [problem] = _problems(report_webhook_chat=chat)
+    assert problem.startswith("engine_upgrade_report_webhook_chat must be one of auto, slack, teams, got ")
+
+
+def test_the_chat_filter_picks_by_host_and_never_shows_the_url():
+    secret_url = "https://contoso.webhook.office.com/webhookb2/PLANTEDwebhookTOKEN"
+    assert webhook_chat(secret_url) == "teams" and webhook_chat(secret_url, "slack") == "slack"
+    assert webhook_chat("", "auto") == "slack" and webhook_chat(None) == "slack"
+    with pytest.raises(AnsibleFilterError) as info:
+        webhook_chat(secret_url, "discord")
+    assert "engine_upgrade_report_webhook_chat must be one of auto, slack, teams" in str(info.value)
+    assert "PLANTED" not in str(info.value)

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 import pytest
 
 from ansible.executor.playbook_executor import PlaybookExecutor
@@ -21,6 +23,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     canary_result,
     check_run,
     notification,
+    webhook_chat,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
     ReportInputError,
@@ -187,3 +190,50 @@ def test_the_report_parses_a_budget_as_the_role_does(budget, expected):
 def test_a_run_without_a_budget_is_a_play_without_one():
     run = check_run({"job_id": 1, "phase": "all", "batches": [2], "batch": []}, HOSTS)
     assert run["max_fail_percentage"] == 100
+
+
+def test_for_teams_no_text_can_disguise_a_link_show_an_image_or_make_a_heading():
+    records = [dict(_record("[click me](https://evil.example)", "failed"),
+                    reason="![x](https://evil.example/p.png) **urgent** <a href='https://evil.example'>ok</a> `x` a\\b"),
+               _record("db_1", "failed")]
+    message = notification(build_report(build_rows(records), "# 1. Fleet", "upgrade"), chat="teams")
+    text = message["text"]
+    # Parentheses are the message's own around region and outcome: a link needs "](".
+    shown = re.sub(r"&#[0-9]+;", "", text)
+    for markup in "[]!*<>`#\\&":
+        assert markup not in shown, (markup, text)
+    assert "](" not in shown
+    assert "&#91;click me&#93;&#40;https://evil.example&#41;" in text and "db&#95;1" in text
+    assert "&#42;&#42;urgent&#42;&#42;" in text and "a&#92;b" in text
+    # Each line its own paragraph (Teams reads one line break as a space); the list markers stay markup.
+    assert text.startswith("&#35; 1. Fleet: FAILED - 2 instances: failed 2\n\n- ")
+    assert message["title"] == "# 1. Fleet" and message["summary"]["failing"] == 2
+
+
+@pytest.mark.parametrize("title", ["1. Fleet", "- Fleet", " Fleet", "=== Fleet"])
+def test_for_teams_a_title_cannot_start_a_list_or_a_heading(title):
+    text = notification(build_report(build_rows([_record("h1", "upgraded")]), title, "upgrade"), chat="teams")["text"]
+    assert text.startswith("&#%d;" % ord(title[0])) and text[len("&#%d;" % ord(title[0])):].startswith(title[1:])
+
+
+def test_a_line_break_in_a_reason_cannot_make_a_line_of_its_own():
+    records = [dict(_record("h1", "failed"), reason="boom\n- h2 (cn-hangzhou, upgraded): fine")]
+    for chat in ("slack", "teams"):
+        text = notification(build_report(build_rows(records), "Fleet", "upgrade"), chat=chat)["text"]
+        assert "\n- h2" not in text and "boom\\x0a" in text.replace("&#92;", "\\")
+
+
+@pytest.mark.parametrize("url, chat", [
+    ("https://hooks.slack.com/services/T0/B0/x", "slack"),
+    ("https://contoso.webhook.office.com/webhookb2/x@y/IncomingWebhook/z/w", "teams"),
+    ("https://outlook.office.com/webhook/x", "teams"),
+    ("https://prod-12.westus.logic.azure.com:443/workflows/x/triggers/manual/paths/invoke?sig=y", "teams"),
+    ("https://x.webhook.office.com.evil.example/hook", "slack"),
+    ("https://evil.example/outlook.office.com", "slack"),
+    ("https://user:outlook.office.com@evil.example/x", "slack"),
+    ("https://chat.example.com/hooks/x", "slack"),
+    ("", "slack"),
+])
+def test_auto_picks_the_chat_by_the_webhook_host(url, chat):
+    assert webhook_chat(url) == chat
+    assert webhook_chat(url, "teams") == "teams" and webhook_chat(url, "slack") == "slack"
