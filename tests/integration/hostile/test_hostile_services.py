@@ -15,6 +15,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -29,6 +33,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.cred
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import HttpTransport
 
+from tests.integration.harness.ansible_cli import BIN, ROOT, ansible_env
 from tests.integration.hostile.hostile_service import BEHAVIOURS, FOLLOWED_PATH, HostileService
 from tests.integration.hostile.test_hostile_inputs import run_module_in_process
 
@@ -170,3 +175,26 @@ def test_a_write_that_met_a_hostile_answer_says_whether_it_may_have_been_applied
         elapsed = time.monotonic() - started
     assert (info.value.code, info.value.maybe_applied, info.value.action) == (code, maybe_applied, "UpgradeEngineVersion")
     assert elapsed < REQUEST_TIMEOUT + 1 and len(hostile.seen) == 1 and FOLLOWED_PATH not in hostile.seen
+
+
+# Run by a small Python that reports the peak resident size of everything it waited for: ansible, its workers and the
+# module process.
+_PEAK_RSS = ("import json, resource, subprocess, sys; "
+             "process = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False); "
+             "print(json.dumps([process.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+             "process.stdout.decode('utf-8', 'replace')]))")
+
+
+def test_a_gzip_bomb_through_the_ansible_cli_keeps_every_process_under_200_mb():
+    with HostileService("gzip_bomb") as hostile:
+        dummy, args = SERVICES["alicloud_api"][0](hostile.url)
+        command = [os.path.join(BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+                   "-e", "ansible_python_interpreter=%s" % sys.executable,
+                   "-m", "opsfleet.engine_upgrade.alicloud_es_instance_info", "-a", json.dumps(args)]
+        wrapper = subprocess.run([sys.executable, "-c", _PEAK_RSS] + command, cwd=ROOT, env=ansible_env(),
+                                 stdout=subprocess.PIPE, universal_newlines=True, timeout=120, check=False)
+    code, peak_kib, output = json.loads(wrapper.stdout)
+    assert code == 2 and "larger than 8 MiB after decompression" in output, output[-2000:]
+    # 100 MiB inflated would be over 100 MiB in the module process alone; ansible itself runs at about 60 MiB.
+    assert peak_kib * 1024 < MAX_PEAK_BYTES, peak_kib
+    print("peak RSS %d MiB" % (peak_kib // 1024))
