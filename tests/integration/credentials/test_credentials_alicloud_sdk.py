@@ -118,6 +118,9 @@ def write_config(tmp_path, sim, sts_token):
          "access_key_secret": sim.alicloud_secret_key, "ram_role_arn": DEFAULT_ROLE_ARN, "ram_session_name": "profile",
          "expired_seconds": 900},
         {"name": "instance", "mode": "EcsRamRole", "ram_role_name": ROLE_NAME},
+        {"name": "partner", "mode": "RamRoleArn", "access_key_id": sim.alicloud_access_key,
+         "access_key_secret": sim.alicloud_secret_key, "ram_role_arn": DEFAULT_ROLE_ARN, "ram_session_name": "partner",
+         "expired_seconds": 900, "external_id": EXTERNAL_ID},
     ]
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"current": "keys", "profiles": profiles}))
@@ -162,3 +165,43 @@ def test_official_cli_profile_provider_and_the_collection_read_the_instance_prof
                            CredentialHttp()).credentials()
     assert ours.access_key == official.get_access_key_id()  # the instance's current credentials
     assert es_describes(simulator, official, "http")
+
+
+EXTERNAL_ID = "abcd1234:partner/upgrades=ops@example.com"
+
+
+def _role_requires_the_external_id(sim):
+    sim.client._call("PUT", "/alicloud-credentials", {  # pylint: disable=protected-access
+        "roles": {DEFAULT_ROLE_ARN: {"trusted": ["*"], "max_session_duration": 3600, "external_id": EXTERNAL_ID}}})
+
+
+def test_the_external_id_goes_to_sts_as_the_official_provider_sends_it(trusting_tea):
+    # The simulator verifies the signature over the whole query (ExternalId included) and the role's condition: a
+    # request shaped otherwise than the official provider's is refused.
+    sim = trusting_tea
+    _role_requires_the_external_id(sim)
+    official = RamRoleArnCredentialsProvider(access_key_id=sim.alicloud_access_key,
+                                             access_key_secret=sim.alicloud_secret_key, role_arn=DEFAULT_ROLE_ARN,
+                                             role_session_name="official-sdk", duration_seconds=900,
+                                             sts_endpoint=sim.endpoint, external_id=EXTERNAL_ID).get_credentials()
+    assert official.get_access_key_id().startswith("STS.")
+    ours = alicloud_source({"access_key": sim.alicloud_access_key, "secret_key": sim.alicloud_secret_key,
+                            "assume_role_arn": DEFAULT_ROLE_ARN, "assume_role_external_id": EXTERNAL_ID,
+                            "sts_endpoint": sim.url}, CredentialHttp(ca_bundle=sim.ca_file)).credentials()
+    assert ours.access_key.startswith("STS.") and sim.simulator.alicloud_sts.calls["AssumeRole"] == 2
+    with pytest.raises(Exception, match="NoPermission"):
+        RamRoleArnCredentialsProvider(access_key_id=sim.alicloud_access_key, access_key_secret=sim.alicloud_secret_key,
+                                      role_arn=DEFAULT_ROLE_ARN, role_session_name="official-sdk", duration_seconds=900,
+                                      sts_endpoint=sim.endpoint).get_credentials()
+
+
+def test_a_profile_s_external_id_is_read_as_the_official_cli_profile_provider_reads_it(trusting_tea, tmp_path,
+                                                                                        monkeypatch):
+    sim = trusting_tea
+    _role_requires_the_external_id(sim)
+    path = write_config(tmp_path, sim, sim.simulator.alicloud_sts.issued.issue(3600, sim.simulator.clock.now(), "cli"))
+    official = official_profile(monkeypatch, sim, "partner", path)
+    ours = alicloud_source({"profile": "partner", "shared_credentials_file": path, "sts_endpoint": sim.url},
+                           CredentialHttp(ca_bundle=sim.ca_file)).credentials()
+    assert official.get_access_key_id().startswith("STS.") and ours.access_key.startswith("STS.")
+    assert sim.simulator.alicloud_sts.calls["AssumeRole"] == 2
