@@ -195,8 +195,7 @@ def test_the_external_id_goes_to_sts_as_the_official_provider_sends_it(trusting_
                                       sts_endpoint=sim.endpoint).get_credentials()
 
 
-def test_a_profile_s_external_id_is_read_as_the_official_cli_profile_provider_reads_it(trusting_tea, tmp_path,
-                                                                                        monkeypatch):
+def test_a_profile_s_external_id_is_read_as_the_official_provider_reads_it(trusting_tea, tmp_path, monkeypatch):
     sim = trusting_tea
     _role_requires_the_external_id(sim)
     path = write_config(tmp_path, sim, sim.simulator.alicloud_sts.issued.issue(3600, sim.simulator.clock.now(), "cli"))
