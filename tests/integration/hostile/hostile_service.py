@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # Between two bytes of a dripped answer: far under any read timeout, so that only a deadline for the whole request
 # ends the wait.
 DRIP_PAUSE = 0.05
-INFLATED_BYTES = 100 * 1024 * 1024
+INFLATED_BYTES = 1024 * 1024 * 1024
 NESTED_LEVELS = 200000
 FOLLOWED_PATH = "/followed"
 
@@ -31,7 +31,7 @@ BEHAVIOURS = {
     "hang": "reads the request and never answers",
     "drip_head": "answers a byte at a time, status line and headers included",
     "drip_body": "sends its headers, then the body a byte at a time",
-    "gzip_bomb": "answers 100 MiB of zeros gzip-compressed to about 100 KiB",
+    "gzip_bomb": "answers 1 GiB of zeros gzip-compressed to about 1 MB",
     "nested": "answers JSON nested %d levels deep" % NESTED_LEVELS,
     "redirect": "answers 307 to %s on the same service" % FOLLOWED_PATH,
     "error_forever": "answers HTTP 503 with a vendor-shaped error quoting the request, every time",
@@ -41,7 +41,10 @@ BEHAVIOURS = {
 
 
 def _bomb():
-    return gzip.compress(b"0" * INFLATED_BYTES, compresslevel=9)
+    """1 GiB of zeros in about 1 MB: gzip members of 16 MiB each, one after another (a gzip stream may hold several,
+    and every decoder reads them all), so that building it takes one small compression."""
+    member_bytes = 16 * 1024 * 1024
+    return gzip.compress(b"0" * member_bytes, compresslevel=9) * (INFLATED_BYTES // member_bytes)
 
 
 class HostileService:

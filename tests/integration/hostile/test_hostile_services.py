@@ -195,6 +195,6 @@ def test_a_gzip_bomb_through_the_ansible_cli_keeps_every_process_under_200_mb():
                                  stdout=subprocess.PIPE, universal_newlines=True, timeout=120, check=False)
     code, peak_kib, output = json.loads(wrapper.stdout)
     assert code == 2 and "larger than 8 MiB after decompression" in output, output[-2000:]
-    # 100 MiB inflated would be over 100 MiB in the module process alone; ansible itself runs at about 60 MiB.
+    # 1 GiB inflated would be 1 GiB in the module process alone; ansible itself runs at about 60 MiB.
     assert peak_kib * 1024 < MAX_PEAK_BYTES, peak_kib
     print("peak RSS %d MiB" % (peak_kib // 1024))
