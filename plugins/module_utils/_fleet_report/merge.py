@@ -113,6 +113,25 @@ def check_job(name, value):
     return job, records
 
 
+def _job_number(job_id):
+    """A job id as it orders: AWX's numbers as numbers ("99" before "100"), any other id after them, as text."""
+    return (0, int(job_id), "") if job_id.isdigit() else (1, 0, job_id)
+
+
+def _precedence(job):
+    """What decides which job's row stands for an instance, least first: an upgrade job over a precheck job whatever
+    their times (a precheck is no news about an upgrade's outcome), then the later finish, then the later job."""
+    return (job["mode"] == "upgrade", job["finished"] or "", _job_number(job["job_id"]))
+
+
+def _why_later(earlier, later):
+    if earlier["mode"] != later["mode"]:
+        return "an upgrade job's row: a precheck says nothing of an upgrade's outcome"
+    if (earlier["finished"] or "") != (later["finished"] or ""):
+        return "finished later"
+    return "both finished at %s: the later job by its id" % (later["finished"] or "an unknown time")
+
+
 def merge_jobs(jobs, title):
     """``(report, rows, warnings)`` for the artifacts in ``jobs`` (name -> artifact)."""
     if not isinstance(jobs, dict) or not jobs:
@@ -124,16 +143,16 @@ def merge_jobs(jobs, title):
     checked = [check_job(name, jobs[name]) for name in sorted(jobs)]
     if sum(len(records) for dummy, records in checked) > MAX_ROWS:
         raise ReportInputError("the artifacts hold more than %d rows together" % MAX_ROWS)
-    # Later finished jobs win an instance both report (a re-run of a slice): oldest first, then overwrite.
-    checked.sort(key=lambda item: (item[0]["finished"] or "", item[0]["job_id"]))
+    # An instance two jobs report (a re-run of a slice): the row of the job that comes last in _precedence wins.
+    checked.sort(key=lambda item: _precedence(item[0]))
     merged, owner, warnings = {}, {}, []
     for job, records in checked:
         for record in records:
             key = (record["cloud"] or "", record["instance_id"] or record["host"])
             if key in merged:
-                warnings.append("instance %s is in the artifacts of jobs %s and %s: the row of job %s (finished later) "
-                                "is reported" % (key[1], owner[key], job["job_id"], job["job_id"]))
-            merged[key], owner[key] = dict(record, job_id=job["job_id"], phase=job["phase"]), job["job_id"]
+                warnings.append("instance %s is in the artifacts of jobs %s and %s: the row of job %s is reported (%s)"
+                                % (key[1], owner[key]["job_id"], job["job_id"], job["job_id"], _why_later(owner[key], job)))
+            merged[key], owner[key] = dict(record, job_id=job["job_id"], phase=job["phase"]), job
     rows = build_rows(list(merged.values()))
     modes = set(job["mode"] for job, dummy in checked)
     jobs_in_order = sorted((job for job, dummy in checked), key=lambda job: (job["started"] or "", job["job_id"]))

@@ -64,8 +64,28 @@ def test_an_instance_in_two_jobs_is_reported_as_the_later_finished_one_saw_it():
     outcomes = dict((row["host"], row["outcome"]) for row in rows)
     assert outcomes["c"] == "upgraded" and outcomes["d"] == "current" and report["summary"]["total"] == 5
     assert sorted(warnings) == [
-        "instance id-c is in the artifacts of jobs 311 and 313: the row of job 313 (finished later) is reported",
-        "instance id-d is in the artifacts of jobs 309 and 312: the row of job 312 (finished later) is reported"]
+        "instance id-c is in the artifacts of jobs 311 and 313: the row of job 313 is reported (finished later)",
+        "instance id-d is in the artifacts of jobs 309 and 312: the row of job 312 is reported (finished later)"]
+
+
+def test_jobs_that_finished_in_the_same_second_are_ordered_by_their_numeric_id():
+    # "100" < "99" as text: the older job's upgraded row won over the newer job's failure, and the fleet passed.
+    jobs = {"engine_upgrade_job_99": _job(99, [_row("a", "upgraded")]),
+            "engine_upgrade_job_100": _job(100, [_row("a", "failed", reason="boom")])}
+    report, rows, warnings = merge_jobs(jobs, "Fleet")
+    assert [row["outcome"] for row in rows] == ["failed"] and report["summary"]["ok"] is False
+    assert warnings == ["instance id-a is in the artifacts of jobs 99 and 100: the row of job 100 is reported (both "
+                        "finished at 2026-11-29T07:10:00Z: the later job by its id)"]
+
+
+def test_a_precheck_row_never_stands_for_an_upgrade_outcome():
+    precheck = dict(_job(320, [_row("c", "precheck_passed")], finished="2026-11-29T08:00:00Z"), mode="precheck")
+    jobs = dict(copy.deepcopy(JOBS), engine_upgrade_job_320=precheck)
+    report, rows, warnings = merge_jobs(jobs, "Fleet")
+    assert dict((row["host"], row["outcome"]) for row in rows)["c"] == "failed" and report["summary"]["ok"] is False
+    assert report["mode"] == "upgrade" and warnings == [
+        "instance id-c is in the artifacts of jobs 320 and 311: the row of job 311 is reported (an upgrade job's row: a "
+        "precheck says nothing of an upgrade's outcome)"]
 
 
 def test_a_halt_is_shown_with_its_job():
