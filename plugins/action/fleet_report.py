@@ -58,6 +58,7 @@ class ReportAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ReportAction, self).run(tmp, task_vars)
         del tmp
+        self.task_vars = task_vars or {}
         validator = ArgumentSpecValidator(self.ARGUMENT_SPEC, required_if=self.REQUIRED_IF)
         validation = validator.validate(dict(self._task.args))
         if validation.error_messages:

@@ -31,8 +31,12 @@ options:
     description:
       - The artifacts, by name (C(engine_upgrade_job_) followed by the job id), each as a fleet job published it
         (the RV(opsfleet.engine_upgrade.fleet_report#module:artifact) of the fleet_report module).
+      - Default, every C(engine_upgrade_job_*) variable of the task (AWX passes a workflow node its ancestors'
+        artifacts as extra vars), read as given and never templated. Their texts come from the clouds, and a
+        template that refers to them renders them; an instance named C({{ lookup('pipe', ...) }}) would run on the
+        controller. Leave this unset unless the artifacts come from a source that holds no cloud text.
     type: dict
-    required: true
+    version_changed: 0.3.0
   report_dir:
     description:
       - Directory to write C(fleet-report.json) and C(fleet-report.html) to; created if missing.
@@ -65,10 +69,8 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-- name: Merge every job artifact among the extra vars
+- name: Merge every job artifact among the variables (AWX's extra vars, -e @artifacts.json), never templated
   opsfleet.engine_upgrade.fleet_report_merge:
-    jobs: "{{ dict(query('ansible.builtin.varnames', '^engine_upgrade_job_.+')
-                   | zip(query('ansible.builtin.vars', *query('ansible.builtin.varnames', '^engine_upgrade_job_.+')))) }}"
     report_dir: /var/tmp/engine-upgrade-report
   register: merged
 """

@@ -118,3 +118,31 @@ def test_instance_names_and_tags_holding_lookups_are_shown_verbatim_and_never_ru
 
     assert [key for key, path in markers.items() if os.path.exists(path)] == []
     assert simulator.client.counters()["writes"] == {}
+
+
+def artifact_with_lookups(markers):
+    """A rest job's artifact as an AWX workflow (or ``-e @artifacts.json``) hands it to the merge: cloud text with a
+    lookup in the instance's name, the vendor's reason and the host's name."""
+    row = {"host": lookup(markers["host"]), "instance_id": "es-a", "name": lookup(markers["name"]),
+           "cloud": "alicloud_es", "region": "cn-hangzhou", "outcome": "failed", "before": "6.3.2", "after": "6.3.2",
+           "target": "6.7", "path": "", "reason": lookup(markers["reason"]), "request_id": "R1", "task_id": None,
+           "duration_seconds": 3}
+    return {"engine_upgrade_job_7": {
+        "job_id": 7, "workflow_job_id": 5, "phase": "rest", "mode": "upgrade", "slice_hosts": 1,
+        "started": "2026-11-29T07:00:00Z", "finished": "2026-11-29T07:01:00Z", "batches": 1, "max_fail_percentage": 10,
+        "rows": [row], "summary": {}, "halted": None}}
+
+
+def test_artifacts_given_as_extra_vars_are_merged_as_data_and_never_run(tmp_path):
+    markers = dict((key, str(tmp_path / ("ran-" + key))) for key in ("host", "name", "reason"))
+    artifacts = tmp_path / "artifacts.json"
+    artifacts.write_text(json.dumps(dict(artifact_with_lookups(markers), engine_upgrade_report_dir=str(tmp_path / "m"))))
+    merged = run_playbook("opsfleet.engine_upgrade.fleet_report_merge", extra_args=["-e", "@%s" % artifacts])
+    # The fleet failed (the row says so): the merge reports it, showing each text as it came.
+    assert merged.returncode == 2 and "The fleet has 1 failing instances" in merged.output, merged.output[-3000:]
+    with open(str(tmp_path / "m" / "fleet-report.json")) as handle:
+        [row] = json.load(handle)["instances"]
+    assert (row["host"], row["name"], row["reason"]) == tuple(lookup(markers[key]) for key in ("host", "name", "reason"))
+    # The table (its cells cut to their width) and the failure message show the text, not what it would have run.
+    assert "{{ lookup('ansible.builtin.pipe', 'touch " in merged.output
+    assert [key for key, path in markers.items() if os.path.exists(path)] == []

@@ -18,11 +18,11 @@ class _Task(object):
         self.diff, self.async_val = False, 0
 
 
-def run_action(name, args, check_mode=False):
+def run_action(name, args, check_mode=False, task_vars=None):
     """The result of ``opsfleet.engine_upgrade.<name>`` with ``args``."""
     plugin = importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.action." + name)
     connection = mock.MagicMock()
     connection._shell.tmpdir = "/nonexistent"  # a remote folder is never needed: it is never made
     action = plugin.ActionModule(_Task("opsfleet.engine_upgrade." + name, args, check_mode), connection,
                                  mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), mock.MagicMock())
-    return action.run(task_vars={})
+    return action.run(task_vars=task_vars or {})

@@ -107,9 +107,24 @@ def test_the_merge_warns_about_an_instance_in_two_jobs_and_lists_the_jobs(tmp_pa
                                                "report_dir": str(tmp_path / "m")})
     assert not result.get("failed"), result
     assert result["jobs"] == ["311", "312"] and result["summary"]["total"] == 2 and result["failed_hosts"] == ["dcs-1"]
-    assert len(result["warnings"]) == 2 and "the row of job 312 (finished later) is reported" in result["warnings"][0]
+    assert len(result["warnings"]) == 2 and "the row of job 312 is reported (finished later)" in result["warnings"][0]
     assert os.path.isfile(result["html_path"])
     refused = run_action("fleet_report_merge", {"jobs": {"engine_upgrade_job_1": "x"},
                                                 "report_dir": str(tmp_path / "n")})
     assert refused["failed"] and refused["msg"].startswith("engine_upgrade_job_1 must be a mapping")
     assert not (tmp_path / "n").exists()
+
+
+def test_without_jobs_the_merge_reads_the_artifacts_among_the_variables_as_given(tmp_path):
+    job = run_action("fleet_report", {"records": RECORDS, "hosts": ["es-1", "dcs-1"], "report_dir": str(tmp_path / "a"),
+                                      "run": dict(RUN, phase="rest", job_id=311)})["artifact"]
+    job["rows"][0]["reason"] = "{{ lookup('pipe', 'id') }}"
+    task_vars = {"engine_upgrade_job_311": job, "engine_upgrade_report_dir": "x", "engine_upgrade_jobs": "not one"}
+    result = run_action("fleet_report_merge", {"report_dir": str(tmp_path / "m")}, task_vars=task_vars)
+    assert not result.get("failed"), result
+    assert result["jobs"] == ["311"] and result["summary"]["total"] == 2
+    with open(result["json_path"]) as handle:
+        reasons = [row["reason"] for row in json.load(handle)["instances"]]
+    assert "{{ lookup('pipe', 'id') }}" in reasons
+    none = run_action("fleet_report_merge", {"report_dir": str(tmp_path / "n")}, task_vars={"other": 1})
+    assert none["failed"] and none["msg"].startswith("no engine_upgrade_job_* artifact was given")
