@@ -35,8 +35,8 @@ options:
         artifacts as extra vars), read as given and never templated. Their texts come from the clouds, and a
         template that refers to them renders them; an instance named C({{ lookup('pipe', ...) }}) would run on the
         controller. Leave this unset unless the artifacts come from a source that holds no cloud text.
+      - Required before 0.3.0.
     type: dict
-    version_changed: 0.3.0
   report_dir:
     description:
       - Directory to write C(fleet-report.json) and C(fleet-report.html) to; created if missing.

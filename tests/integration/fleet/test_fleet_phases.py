@@ -87,8 +87,7 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     (None, "got none"),
     ({"hosts": ["dcs-1"], "passed": False, "job_id": 7}, "got a result with passed false"),
     ({"hosts": ["dcs-1"], "passed": "yes", "job_id": 7}, 'got a result with passed "yes"'),
-    # The role's argument spec (type dict) refuses it first, naming it too (worded so before ansible-core 2.19).
-    ("passed", ("'engine_upgrade_canary_result' is of type str", "'engine_upgrade_canary_result' is of type <class 'str'>")),
+    ("passed", "got a string"),
 ])
 def test_rest_refuses_without_a_canary_that_passed_before_any_call(demo, tmp_path, result, expect):  # noqa: F811
     simulator, env = demo
@@ -134,3 +133,19 @@ def test_the_merge_refuses_an_artifact_it_cannot_use_before_writing_anything(tmp
     assert not (tmp_path / "ran").exists() and not (tmp_path / "merged" / "fleet-report.json").exists()
     empty = run_playbook(MERGE, extra_vars={"engine_upgrade_report_dir": str(tmp_path / "merged")})
     assert empty.returncode == 2 and "no engine_upgrade_job_* artifact was given" in empty.output
+
+
+def test_rest_refuses_another_fleets_canary_and_never_runs_its_host_names(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    marker = tmp_path / "ran"
+    canary = tmp_path / "canary.json"
+    # As a canary job of another inventory would publish it, one host named by a cloud text holding a lookup.
+    canary.write_text(json.dumps({"engine_upgrade_canary_result": {
+        "hosts": ["web-9", "{{ lookup('ansible.builtin.pipe', 'touch %s') }}" % marker], "passed": True, "job_id": "7"}}))
+    run = run_playbook(UPGRADE, env=env, inventory=_inventory(tmp_path, simulator, hosts=["dcs-1", "dcs-2"]),
+                       extra_vars={"engine_upgrade_phase": "rest"}, extra_args=["-e", "@%s" % canary])
+    assert run.returncode != 0
+    refusal = " ".join(result.get("msg", "") for result in run.results() if result["_outcome"] == "failed")
+    assert "engine_upgrade_canary_result names 2 hosts that are not in this fleet (\"web-9\", " in refusal, refusal
+    assert "lookup('ansible.builtin.pipe'" in refusal and not marker.exists()
+    assert simulator.client.counters()["total"] == 0

@@ -62,3 +62,23 @@ def test_awx_ids_are_whole_numbers(name):
     for bad in ("4 2", True, "x" * 3, "1" * 19):
         [problem] = _problems(**{name: bad})
         assert problem.startswith(name + " must be an AWX")
+
+
+FLEET = ["es-1", "es-2", "dcs-1"]
+
+
+def _rest(result):
+    return _problems(phase="rest", matched=FLEET, canary_result=result)
+
+
+def test_a_canary_verdict_of_this_fleet_passes():
+    assert _rest({"hosts": ["es-1", "dcs-1"], "passed": True, "job_id": "301"}) == []
+    # Other phases, and a verdict that did not pass (rollout_plan refuses that one), are not checked here.
+    assert _problems(phase="canary", matched=FLEET, canary_result={"hosts": ["x"], "passed": True}) == []
+    assert _rest({"hosts": ["x"], "passed": False}) == []
+
+
+def test_a_canary_verdict_naming_hosts_outside_the_fleet_is_refused():
+    [problem] = _rest({"hosts": ["es-1", "web-9", "{{ lookup('pipe', 'id') }}"], "passed": True, "job_id": "7"})
+    assert problem.startswith("engine_upgrade_canary_result names 2 hosts that are not in this fleet (\"web-9\", ")
+    assert "{{" not in problem and "it is not this fleet's canary" in problem
