@@ -25,8 +25,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     run_context,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
+    FAILING_OUTCOMES,
     HTML_NAME,
     JSON_NAME,
+    OUTCOME_NAMES,
     REPORT_TITLE,
     ReportInputError,
     build_report,
@@ -96,6 +98,22 @@ class ReportAction(ActionBase):
                     html_path=html_path, notification=notification(report, chat))
 
 
+def sample_report(title):
+    """A report as a job writes it after a batch that broke its failure budget, with every outcome of both clouds and
+    a host still to come: what a template is tried on before any host is touched, so that one that cannot render
+    stops the run before the first upgrade rather than after it."""
+    clouds = ("alicloud_es", "huaweicloud_dcs")
+    records = [{"host": "sample-%d-%s" % (index, outcome), "cloud": clouds[index % 2], "outcome": outcome,
+                "instance_id": "sample-%d" % index, "region": "cn-hangzhou", "before_version": "6.3.2",
+                "after_version": "6.7.0", "target": "6.7", "duration_seconds": 61.5 + index,
+                "reason": "sample reason <&> {{ not a template }}" if outcome in FAILING_OUTCOMES else ""}
+               for index, outcome in enumerate(OUTCOME_NAMES) if outcome != "not_run"]
+    hosts = [record["host"] for record in records]
+    run = {"job_id": "sample", "phase": "all", "started": "2026-01-01T00:00:00Z", "batches": [len(hosts), "100%"],
+           "max_fail_percentage": 0, "batch": hosts}
+    return JobReport(records, hosts + ["sample-still-to-come"], run, title, "upgrade").report
+
+
 def job_report(params):
     """``(report, rows, extra results)`` of the records, with the run context when there is one."""
     if not params["run"]:
@@ -123,6 +141,7 @@ class ActionModule(ReportAction):
     def report(self, params, report_dir):
         check_report_dir(report_dir, write=params["check_writable"])
         if params["check_writable"]:
+            render(sample_report(params["title"]), params["template"] or TEMPLATE)
             return dict(changed=False, writable=True, json_path=os.path.join(report_dir, JSON_NAME),
                         html_path=os.path.join(report_dir, HTML_NAME))
         report, rows, extra = job_report(params)

@@ -95,6 +95,8 @@ options:
       - Only check that O(report_dir) can be written (it is created when missing, and a scratch file is written in it
         and removed), and write no report. The fleet playbooks do this before any instance is touched, so that an
         unwritable report directory stops the run before the first upgrade rather than after.
+      - The template (O(template), or the default) is rendered on a sample report too, with every outcome of both
+        clouds and a halted rollout, and one that cannot render, or breaks a bound, is refused the same way.
     type: bool
     default: false
 extends_documentation_fragment:

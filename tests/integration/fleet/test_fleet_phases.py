@@ -149,3 +149,18 @@ def test_rest_refuses_another_fleets_canary_and_never_runs_its_host_names(demo, 
     assert "engine_upgrade_canary_result names 2 hosts that are not in this fleet (\"web-9\", " in refusal, refusal
     assert "lookup('ansible.builtin.pipe'" in refusal and not marker.exists()
     assert simulator.client.counters()["total"] == 0
+
+
+def test_a_report_template_that_cannot_render_stops_the_run_before_any_host(demo, tmp_path):  # noqa: F811
+    # It breaks on a failing row only: before, the canary batch (upgraded) was written and the first failure's report
+    # was the one that failed, after the upgrade.
+    simulator, env = demo
+    template = tmp_path / "page.html.j2"
+    template.write_text(u"{% for row in failing %}{{ row.reason.no_such_field.x }}{% endfor %}ok")
+    run = run_playbook(UPGRADE, env=env, inventory=_inventory(tmp_path, simulator, hosts=["dcs-1", "dcs-2"]),
+                       extra_vars={"engine_upgrade_report_template": str(template),
+                                   "engine_upgrade_report_dir": str(tmp_path / "report")})
+    assert run.returncode != 0
+    refusal = " ".join(result.get("msg", "") for result in run.results() if result["_outcome"] == "failed")
+    assert "cannot render the report" in refusal and str(template) in refusal, refusal
+    assert simulator.client.counters()["total"] == 0 and not (tmp_path / "report" / "fleet-report.json").exists()

@@ -128,3 +128,15 @@ def test_without_jobs_the_merge_reads_the_artifacts_among_the_variables_as_given
     assert "{{ lookup('pipe', 'id') }}" in reasons
     none = run_action("fleet_report_merge", {"report_dir": str(tmp_path / "n")}, task_vars={"other": 1})
     assert none["failed"] and none["msg"].startswith("no engine_upgrade_job_* artifact was given")
+
+
+def test_check_writable_renders_the_template_on_a_sample_of_every_outcome(tmp_path):
+    ok = run_action("fleet_report", {"report_dir": str(tmp_path / "ok"), "check_writable": True})
+    assert ok.get("writable") is True and not ok.get("failed"), ok
+    # A template that breaks on a failing row only (as a canary batch of upgraded hosts would not show).
+    broken = tmp_path / "broken.html.j2"
+    broken.write_text(u"{% for row in failing %}{{ row.reason.no_such_field.x }}{% endfor %}")
+    result = run_action("fleet_report", {"report_dir": str(tmp_path / "r"), "check_writable": True,
+                                         "template": str(broken)})
+    assert result["failed"] and "cannot render the report" in result["msg"] and str(broken) in result["msg"]
+    assert sorted(os.listdir(str(tmp_path / "r"))) == [] and not os.path.exists(str(tmp_path / "r" / "fleet-report.json"))
