@@ -122,7 +122,8 @@ def job_report(params):
     job = JobReport(params["records"], params["hosts"], params["run"], params["title"], params["mode"])
     extra = {"artifact": job.artifact, "artifact_key": job.artifact_key, "final": job.final}
     if job.run["phase"] == "canary":
-        extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"))
+        extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"),
+                                               params["run"].get("inventory_id"))
     return job.report, job.rows, extra
 
 

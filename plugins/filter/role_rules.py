@@ -352,25 +352,35 @@ def webhook_chat(url, chat="auto"):
     return _webhook_chat(_plain(url) if isinstance(_plain(url), str) else "", chat)
 
 
-def _canary_result_problems(phase, result, matched):
-    """A rest phase's canary verdict must be this fleet's: a verdict naming hosts outside the fleet (another fleet's
-    canary) would leave none of its hosts out, and the whole fleet would run as if its own canary had passed."""
+def _canary_result_problems(phase, result, matched, inventory_id):
+    """A rest phase's canary verdict must be this fleet's: a verdict of another fleet's canary would leave none of its
+    hosts out, and the whole fleet would run as if its own canary had passed. In AWX the verdict names the inventory
+    the canary ran on, which must be this job's (a slice's inventory holds its own hosts only, not the canary's);
+    outside AWX every host it names must be in this inventory."""
     if phase != "rest" or not canary_passed(result):
         return []
-    problems = []
+    ours = None if inventory_id in (None, "") else u"%s" % (_plain(inventory_id),)
+    if ours is not None:
+        theirs = result.get("inventory_id")
+        theirs = None if theirs in (None, "") else u"%s" % (theirs,)
+        if theirs == ours:
+            return []
+        return ["%scanary_result is the verdict of a canary %s, not on this job's inventory (%s): it is not this "
+                "fleet's canary; run the canary phase on this inventory first" % (
+                    PREFIX, "on AWX inventory " + shown(theirs) if theirs else "run outside AWX", shown(ours))]
     strangers = [host for host in result["hosts"] if host not in set(_plain(matched))]
-    if strangers:
-        problems.append("%scanary_result names %d hosts that are not in this fleet (%s): it is not this fleet's "
-                        "canary; run the canary phase on this inventory first" % (
-                            PREFIX, len(strangers), ", ".join(shown(host) for host in strangers[:5])))
-    return problems
+    if not strangers:
+        return []
+    return ["%scanary_result names %d hosts that are not in this fleet (%s): it is not this fleet's canary; run the "
+            "canary phase on this inventory first" % (PREFIX, len(strangers), ", ".join(shown(host) for host in strangers[:5]))]
 
 
 def preflight_problems(settings):
     """The run's other settings checked, once on the controller before any host: the module_defaults of the fleet
     plays (``alicloud_defaults``, ``huaweicloud_defaults``), ``allow_empty_fleet``, the ``hosts`` pattern and the
     hosts of the inventory it ``matched``, the inventory sources that failed (``inventory_failures``), the AWX ids
-    (``awx_job_id``, ``awx_workflow_job_id``) and, in ``phase`` rest, the ``canary_result`` (this fleet's hosts only)."""
+    (``awx_job_id``, ``awx_workflow_job_id``) and, in ``phase`` rest, the ``canary_result``: in AWX, of this job's
+    inventory (``awx_inventory_id``), else naming this inventory's hosts only."""
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("preflight_problems: the input must be a mapping, not %s" % _kind(settings))
     get = settings.get
@@ -400,7 +410,8 @@ def preflight_problems(settings):
         if value is not None and (isinstance(value, bool) or not _WHOLE_TEXT.match(u"%s" % (value,))):
             problems.append("%s must be an AWX %sjob id (a whole number), got %s"
                             % (name, "workflow " if "workflow" in name else "", shown(value)))
-    problems.extend(_canary_result_problems(get("phase"), _plain(get("canary_result")), get("matched") or []))
+    problems.extend(_canary_result_problems(get("phase"), _plain(get("canary_result")), get("matched") or [],
+                                            get("awx_inventory_id")))
     for failure in get("inventory_failures") or []:
         message = failure.get("message") if isinstance(failure, Mapping) else failure
         problems.append(_safe(u"an inventory source failed, so the fleet is incomplete: %s" % (_plain(message),)))

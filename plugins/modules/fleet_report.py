@@ -83,7 +83,9 @@ options:
         module returns the job's slice-safe artifact (its C(artifact) result).
       - "Keys: C(job_id) (an AWX job id or a local id of letters, digits and underscores), C(workflow_job_id),
         C(awx_job_id), C(phase) (V(all), V(canary), V(rest)), C(started) (UTC, C(2026-11-29T07:00:00Z)), C(batches)
-        (the play's C(serial) list), C(max_fail_percentage), C(batch) (C(ansible_play_batch))."
+        (the play's C(serial) list), C(max_fail_percentage), C(batch) (C(ansible_play_batch)), C(fallen) (the play's
+        hosts that failed or were unreachable, C(ansible_play_hosts_all) without C(ansible_play_hosts)): a host of
+        C(fallen) without a record is reported V(failed), never V(not_run)."
       - "C(batches) and C(max_fail_percentage) follow the rules of the role's preflight
         (P(opsfleet.engine_upgrade.rollout_plan#filter)): a batch is a whole number of hosts from 1 or a percentage
         from 1% to 100%, the budget a number from 0 to 100 or its text with an optional C(%). Without

@@ -228,8 +228,25 @@ def check_run(run, hosts):
     batch = run.get("batch")
     if batch is not None and (not isinstance(batch, (list, tuple)) or not all(isinstance(host, str) for host in batch)):
         raise ReportInputError("run.batch must be the list of the hosts of the current batch")
-    checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])))
+    fallen = run.get("fallen")
+    if fallen is not None and (not isinstance(fallen, (list, tuple)) or not all(isinstance(host, str) for host in fallen)):
+        raise ReportInputError("run.fallen must be the list of the play's hosts that failed or were unreachable")
+    checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])),
+                   fallen=list(fallen or []))
     return checked
+
+
+# What the report says of a host the play failed before the role recorded its outcome (an unreachable host, a task
+# error outside the role's block): the play knows it failed, the task output above says why.
+FALLEN_REASON = ("failed before its outcome was recorded (unreachable, or a task error outside the role): see this "
+                 "host's failed task in the job output")
+
+
+def fallen_records(records, run):
+    """A ``failed`` record for each host of ``run["fallen"]`` that has none: a host the play failed is never shown as
+    not run."""
+    recorded = set(record.get("host") for record in records or [] if isinstance(record, Mapping))
+    return [{"host": host, "outcome": "failed", "reason": FALLEN_REASON} for host in run["fallen"] if host not in recorded]
 
 
 def rollout_state(rows, hosts, run):
@@ -295,12 +312,15 @@ def job_artifact(rows, run, hosts, halted, mode="upgrade", finished=None):
     }
 
 
-def canary_result(rows, run, awx_job_id=None):
-    """The canary verdict the rest of a workflow needs: every canary host upgraded or already current."""
+def canary_result(rows, run, awx_job_id=None, inventory_id=None):
+    """The canary verdict the rest of a workflow needs: every canary host upgraded or already current, and (in AWX)
+    the inventory it ran on, which a rest job checks against its own (a slice sees only its hosts, so the canary's
+    hosts cannot be checked against a slice's inventory)."""
     return {"hosts": sorted(row["host"] for row in rows),
             "passed": bool(rows) and all(row["outcome"] in PASSING_CANARY for row in rows),
             # Text, as in the job artifacts (a local run's id is text too): one type wherever a job id is compared.
-            "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,)}
+            "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,),
+            "inventory_id": None if inventory_id in (None, "") else u"%s" % (inventory_id,)}
 
 
 # The receivers the chat message's ``text`` is escaped for. "auto" picks by the webhook's host: Microsoft's
@@ -400,6 +420,7 @@ class JobReport(object):
     def __init__(self, records, hosts, run, title, mode):
         self.hosts = list(hosts or [])
         self.run = check_run(run, self.hosts)
+        records = list(records or []) + fallen_records(records, self.run)
         first = build_rows(records, [])
         self.batch, self.halted = rollout_state(first, self.hosts, self.run)
         self.rows = build_rows(records, self.hosts,

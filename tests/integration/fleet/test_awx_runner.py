@@ -133,7 +133,8 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
         canary.wait()
         assert canary.returncode == 0, canary.runner_output[-3000:] + canary.stdout[-3000:]
         result = canary.artifacts["engine_upgrade_canary_result"]
-        assert result == {"hosts": ["cache-0"], "passed": True, "job_id": "301"}
+        assert result == {"hosts": ["cache-0"], "passed": True, "job_id": "301",
+                          "inventory_id": str(controller.inventory.id)}
         canary_id = controller.inventory.hostvar("cache-0", "engine_upgrade_instance_id")
         assert list(simulator.client.counters()["upgrades_started"]) == [canary_id]
 

@@ -48,7 +48,8 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     assert canary.returncode == 0, canary.output[-3000:]
     stats = canary.custom_stats["_run"]
     # No group engine_upgrade_canary: the first host by inventory name, alone.
-    assert stats["engine_upgrade_canary_result"] == {"hosts": ["dcs-1"], "passed": True, "job_id": None}
+    assert stats["engine_upgrade_canary_result"] == {
+        "hosts": ["dcs-1"], "passed": True, "job_id": None, "inventory_id": None}
     assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-1"]]
     [canary_key] = _job_keys(stats)
     assert canary_key.startswith("engine_upgrade_job_local_") and stats[canary_key]["phase"] == "canary"
@@ -109,7 +110,8 @@ def test_a_failing_canary_chosen_by_group_fails_the_job_and_says_so(demo, tmp_pa
     run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
     assert run.returncode == 2, run.output[-3000:]
     stats = run.custom_stats["_run"]
-    assert stats["engine_upgrade_canary_result"] == {"hosts": ["es-demo-payments"], "passed": False, "job_id": None}
+    assert stats["engine_upgrade_canary_result"] == {
+        "hosts": ["es-demo-payments"], "passed": False, "job_id": None, "inventory_id": None}
     counters = simulator.client.counters()
     assert counters["writes"] == {} and counters["upgrades_started"] == {}
     assert sorted(counters["by_instance"]) == ["es-demo-payments"]

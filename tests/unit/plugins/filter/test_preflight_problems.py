@@ -82,3 +82,15 @@ def test_a_canary_verdict_naming_hosts_outside_the_fleet_is_refused():
     [problem] = _rest({"hosts": ["es-1", "web-9", "{{ lookup('pipe', 'id') }}"], "passed": True, "job_id": "7"})
     assert problem.startswith("engine_upgrade_canary_result names 2 hosts that are not in this fleet (\"web-9\", ")
     assert "{{" not in problem and "it is not this fleet's canary" in problem
+
+
+def test_in_awx_the_canary_verdict_must_come_from_this_jobs_inventory():
+    # A slice's inventory holds only its hosts: the canary's are not in it, the inventory id says whose verdict it is.
+    ours = {"hosts": ["cache-0"], "passed": True, "job_id": "301", "inventory_id": "12"}
+    assert _problems(phase="rest", matched=["cache-1"], canary_result=ours, awx_inventory_id=12) == []
+    [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=dict(ours, inventory_id="13"),
+                          awx_inventory_id=12)
+    assert "the verdict of a canary on AWX inventory \"13\", not on this job's inventory (\"12\")" in problem
+    [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=dict(ours, inventory_id=None),
+                          awx_inventory_id="12")
+    assert "the verdict of a canary run outside AWX" in problem

@@ -127,7 +127,8 @@ def test_the_artifact_has_compact_rows_and_the_canary_verdict_needs_every_host_p
     assert (artifact["job_id"], artifact["workflow_job_id"], artifact["phase"], artifact["slice_hosts"]) == ("311", "310", "canary", 10)
     row = [row for row in artifact["rows"] if row["host"] == "h00"][0]
     assert tuple(row) == COMPACT_FIELDS and row["request_id"] == "R-h00" and row["region"] == "cn-hangzhou"
-    assert canary_result(build_rows(records), job.run, 301) == {"hosts": ["h00"], "passed": True, "job_id": "301"}
+    assert canary_result(build_rows(records), job.run, 301, 12) == {
+        "hosts": ["h00"], "passed": True, "job_id": "301", "inventory_id": "12"}
     for outcome in ("precheck_passed", "failed", "not_run", "precheck_failed", "timed_out"):
         assert canary_result(build_rows([_record("h00", outcome)]), job.run)["passed"] is False
     assert canary_result([], job.run)["passed"] is False
@@ -237,3 +238,16 @@ def test_a_line_break_in_a_reason_cannot_make_a_line_of_its_own():
 def test_auto_picks_the_chat_by_the_webhook_host(url, chat):
     assert webhook_chat(url) == chat
     assert webhook_chat(url, "teams") == "teams" and webhook_chat(url, "slack") == "slack"
+
+
+def test_a_host_the_play_failed_before_its_record_is_failed_not_not_run():
+    records = [_record("h1", "upgraded")]
+    run = {"job_id": "7", "phase": "all", "started": "2026-11-29T07:00:00Z", "batches": ["100%"],
+           "max_fail_percentage": 100, "batch": ["h1", "h2"], "fallen": ["h2"]}
+    job = JobReport(records, ["h1", "h2", "h3"], run, "Fleet", "upgrade")
+    rows = dict((row["host"], row) for row in job.rows)
+    assert rows["h2"]["outcome"] == "failed" and rows["h2"]["reason"].startswith("failed before its outcome was recorded")
+    assert rows["h3"]["outcome"] == "not_run" and job.report["summary"]["ok"] is False
+    # A recorded outcome stands: a host failed by the report itself (its outcome failed) is not overwritten.
+    failed = JobReport([_record("h1", "precheck_failed")], ["h1"], dict(run, batch=["h1"], fallen=["h1"]), "F", "upgrade")
+    assert [row["outcome"] for row in failed.rows] == ["precheck_failed"]

@@ -1,0 +1,60 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The verdict at its edges, through ansible-playbook against the simulator: every host the play was given ends with
+a record, including those that fail before the role's path could record them (no inputs, inputs the role refuses),
+and a rollout those failures halt still leaves its final report on disk, saying where it halted."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from tests.integration.harness.ansible_cli import run_playbook
+from tests.integration.fleet.test_fleet_playbooks import _inventory, demo  # noqa: F401  pylint: disable=unused-import
+
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
+
+PRECHECK = "opsfleet.engine_upgrade.fleet_precheck"
+UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
+
+
+def _report(tmp_path):
+    with open(str(tmp_path / "report" / "fleet-report.json")) as handle:
+        report = json.load(handle)
+    return report, dict((row["host"], row) for row in report["instances"])
+
+
+def test_a_host_without_the_roles_inputs_is_failed_with_its_cause_not_shown_as_not_run(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    run = run_playbook(PRECHECK, env=env, inventory=_inventory(tmp_path, simulator, hosts=["es-demo-orders", "dcs-1"]),
+                       extra_args=["-i", "stray-host,"])
+    report, rows = _report(tmp_path)
+    assert sorted(rows) == ["dcs-1", "es-demo-orders", "stray-host"], rows
+    stray = rows["stray-host"]
+    assert stray["outcome"] == "failed" and stray["failed"], stray
+    assert "engine_upgrade_cloud" in stray["reason"] or "engine_upgrade_instance_id" in stray["reason"], stray
+    assert report["summary"]["ok"] is False and run.returncode == 2, run.output[-3000:]
+    assert rows["es-demo-orders"]["outcome"] == "precheck_passed" and rows["dcs-1"]["outcome"] == "precheck_passed"
+
+
+def test_failures_before_any_api_call_that_halt_the_rollout_leave_the_final_report_saying_so(demo, tmp_path):  # noqa: F811
+    # The two hosts of the first batch cannot be taken (a stray host and one whose cloud is misspelt): before, they
+    # failed before their records, the play stopped before the report, and no report said where it halted.
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["dcs-1", "dcs-2"])
+    run = run_playbook(UPGRADE, env=env, inventory="stray-a,stray-b,", extra_args=["-i", inventory],
+                       extra_vars={"engine_upgrade_batches": [2, "100%"], "engine_upgrade_max_fail_percentage": 0})
+    assert run.returncode == 2, run.output[-3000:]
+    report, rows = _report(tmp_path)
+    assert [rows[host]["outcome"] for host in ("stray-a", "stray-b", "dcs-1", "dcs-2")] == [
+        "failed", "failed", "not_run", "not_run"], rows
+    assert "missing required arguments: engine_upgrade_cloud" in rows["stray-a"]["reason"]
+    [halted] = report["run"]["halted"]
+    assert halted["reason"].startswith("batch 1 of 2: 2 of 2 hosts failed, over the failure budget of 0%")
+    assert rows["dcs-1"]["reason"].startswith("not run: the rollout halted after batch 1 of 2")
+    assert simulator.client.counters()["total"] == 0
