@@ -588,7 +588,10 @@ def summarize_processes(wrapper_log, run):
 
 
 PHASES = (
-    ("set-up: argument checks", ("Validating arguments against arg spec 'main'",)),
+    # The fleet playbooks check the role's inputs inside its block (rolespec_validate false); the role run alone
+    # gets ansible-core's own check.
+    ("set-up: argument checks", ("Check the role's inputs against its argument spec",
+                                 "Validating arguments against arg spec 'main'")),
     ("precheck (module, check mode)", ("Precheck the ",)),
     ("start the background upgrades", ("Upgrade Elasticsearch in the background", "Upgrade DCS in the background")),
     ("wait for them (the jobs' status files)", ("Wait for the background upgrade",)),

@@ -25,7 +25,7 @@ options:
     description:
       - Result records, one per instance, as the role sets them in C(engine_upgrade_result).
       - Each has at least C(host) and C(outcome) (V(upgraded), V(current), V(precheck_passed), V(precheck_failed),
-        V(timed_out), V(failed) or V(not_run)); unknown outcomes are reported as V(failed).
+        V(timed_out), V(failed), V(missing) or V(not_run)); unknown outcomes are reported as V(failed).
       - Text fields (C(host), C(instance_id), C(cloud), C(before_version), C(after_version), C(target), C(reason),
         C(path)) must be strings (or numbers, taken as text) of at most 4096 characters, C(duration_seconds) a number
         from 0 to 10000000 or null; any other value fails the task with a message naming the record and field, before
@@ -129,7 +129,7 @@ summary:
   type: dict
   sample: {"total": 12, "failing": 2, "ok": false,
            "by_outcome": {"upgraded": 5, "current": 4, "precheck_passed": 0, "precheck_failed": 1, "timed_out": 0,
-                          "failed": 1, "not_run": 1}}
+                          "failed": 1, "missing": 0, "not_run": 1}}
 table:
   description: The report as aligned text lines, one per instance, and a total line.
   returned: always

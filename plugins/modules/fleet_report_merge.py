@@ -15,8 +15,13 @@ description:
   - Takes the C(engine_upgrade_job_<id>) artifacts that the fleet playbooks publish with C(set_stats), and writes one
     report, JSON and HTML, with every instance once. AWX passes a workflow's earlier artifacts to later nodes as extra
     vars, merged with C(dict.update); one key per job survives that.
-  - An instance in the artifacts of two jobs (a slice run again) is reported as the later finished job saw it, with
-    a warning.
+  - An instance in the artifacts of two jobs (a slice run again) is reported as the later finished job saw it (an
+    upgrade job's row over a precheck job's, whenever they finished; jobs that finished in the same second by their
+    numeric id), with a warning that says which and why.
+  - A canary job's artifact names the C(fleet) (every host of its inventory's pattern); a host of it that no job
+    reported (a slice that failed before its playbook ran, was cancelled or errored leaves no artifact) is reported
+    V(missing), a failing outcome. Without a canary artifact no fleet is known, and a job that left no artifact
+    cannot be told apart from one that never existed.
   - Every field of every artifact is checked before anything is written, because artifacts are extra vars, which
     whoever launches the job can write. The counts are recomputed from the rows.
   - Runs on the controller, as an action plugin; it makes no API call. The
@@ -82,7 +87,7 @@ summary:
   type: dict
   sample: {"total": 30, "failing": 4, "ok": false,
            "by_outcome": {"upgraded": 20, "current": 6, "precheck_passed": 0, "precheck_failed": 2, "timed_out": 0,
-                          "failed": 2, "not_run": 0}}
+                          "failed": 2, "missing": 0, "not_run": 0}}
 table:
   description: The report as aligned text lines, one per instance (failures first), and a total line.
   returned: always

@@ -102,7 +102,15 @@ def check_job(name, value):
     rows = value.get("rows")
     if not isinstance(rows, list) or len(rows) > MAX_ROWS:
         refuse(name + ".rows", "must be a list of at most %d compact rows" % MAX_ROWS, rows)
+    fleet = value.get("fleet")
+    if fleet is not None:
+        if not isinstance(fleet, list) or len(fleet) > MAX_ROWS:
+            refuse(name + ".fleet", "must be a list of at most %d host names" % MAX_ROWS, fleet)
+        fleet = [_text("%s.fleet[%d]" % (name, index), host) for index, host in enumerate(fleet)]
+        if not all(fleet):
+            raise ReportInputError("%s.fleet must hold host names, not empty values" % name)
     job = dict(context, **{
+        "fleet": fleet,
         "mode": value.get("mode", "upgrade"),
         "slice_hosts": _whole(name + ".slice_hosts", value.get("slice_hosts"), 0, 10 ** 6),
         "finished": check_time(name + ".finished", value.get("finished")),
@@ -132,6 +140,18 @@ def _why_later(earlier, later):
     return "both finished at %s: the later job by its id" % (later["finished"] or "an unknown time")
 
 
+def _missing(checked, reported):
+    """A ``missing`` record for each host of the fleet a job published (the canary's whole inventory) that no job
+    reported: a slice that failed before its playbook ran, was cancelled or errored leaves no artifact, and its hosts
+    would vanish from the report."""
+    expected = set(host for job, dummy in checked for host in job["fleet"] or ())
+    jobs = ", ".join(job["job_id"] for job, dummy in checked)
+    return [{"host": host, "outcome": "missing",
+             "reason": "no job of the workflow reported this host (jobs %s reported): a job that failed before its "
+                       "playbook ran, was cancelled or errored leaves no artifact; see the workflow's jobs" % jobs}
+            for host in sorted(expected - reported)]
+
+
 def merge_jobs(jobs, title):
     """``(report, rows, warnings)`` for the artifacts in ``jobs`` (name -> artifact)."""
     if not isinstance(jobs, dict) or not jobs:
@@ -153,7 +173,8 @@ def merge_jobs(jobs, title):
                 warnings.append("instance %s is in the artifacts of jobs %s and %s: the row of job %s is reported (%s)"
                                 % (key[1], owner[key]["job_id"], job["job_id"], job["job_id"], _why_later(owner[key], job)))
             merged[key], owner[key] = dict(record, job_id=job["job_id"], phase=job["phase"]), job
-    rows = build_rows(list(merged.values()))
+    records = list(merged.values()) + _missing(checked, set(record["host"] for record in merged.values()))
+    rows = build_rows(records)
     modes = set(job["mode"] for job, dummy in checked)
     jobs_in_order = sorted((job for job, dummy in checked), key=lambda job: (job["started"] or "", job["job_id"]))
     report = build_report(rows, title, "precheck" if modes == {"precheck"} else "upgrade", run=run_context(jobs_in_order))

@@ -51,6 +51,8 @@ CANARY_COUNT_BOUNDS = (1, 1000)
 DEFAULT_CANARY_COUNT = 1
 # What a set_stats key may carry after "engine_upgrade_job_": AWX job ids are numbers, local ones are generated.
 JOB_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# The hosts a canary's artifact may name as the fleet (the merge's own bound on rows).
+MAX_FLEET_HOSTS = 200000
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ARTIFACT_PREFIX = "engine_upgrade_job_"
@@ -231,8 +233,12 @@ def check_run(run, hosts):
     fallen = run.get("fallen")
     if fallen is not None and (not isinstance(fallen, (list, tuple)) or not all(isinstance(host, str) for host in fallen)):
         raise ReportInputError("run.fallen must be the list of the play's hosts that failed or were unreachable")
+    fleet = run.get("fleet")
+    if fleet is not None and (not isinstance(fleet, (list, tuple)) or len(fleet) > MAX_FLEET_HOSTS
+                              or not all(isinstance(host, str) for host in fleet)):
+        raise ReportInputError("run.fleet must be the list of the fleet's hosts (at most %d)" % MAX_FLEET_HOSTS)
     checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])),
-                   fallen=list(fallen or []))
+                   fallen=list(fallen or []), fleet=None if fleet is None else sorted(set(fleet)))
     return checked
 
 
@@ -303,13 +309,17 @@ def compact_row(row):
 
 
 def job_artifact(rows, run, hosts, halted, mode="upgrade", finished=None):
-    """The value of ``engine_upgrade_job_<job id>``: this job's rows, counts and run context."""
-    return {
+    """The value of ``engine_upgrade_job_<job id>``: this job's rows, counts and run context, and, from a job that
+    sees the whole inventory (the canary), the ``fleet`` the merge expects a row for."""
+    artifact = {
         "job_id": run["job_id"], "workflow_job_id": run["workflow_job_id"], "phase": run["phase"], "mode": mode,
         "slice_hosts": len(hosts or []), "started": run["started"], "finished": finished or utc_now(),
         "batches": len(run["batch_sizes"]), "max_fail_percentage": run["max_fail_percentage"],
         "rows": [compact_row(row) for row in rows], "summary": summarise(rows), "halted": halted,
     }
+    if run.get("fleet") is not None:
+        artifact["fleet"] = list(run["fleet"])
+    return artifact
 
 
 def canary_result(rows, run, awx_job_id=None, inventory_id=None):
@@ -390,8 +400,8 @@ def notification(report, chat="slack"):
 
 
 def job_context(artifact):
-    """A job as the report's run context lists it: the artifact without its rows."""
-    return dict((key, value) for key, value in artifact.items() if key != "rows")
+    """A job as the report's run context lists it: the artifact without its rows and the fleet it names."""
+    return dict((key, value) for key, value in artifact.items() if key not in ("rows", "fleet"))
 
 
 def run_context(jobs, phase=None):

@@ -25,12 +25,13 @@ OUTCOMES = (
     ("precheck_failed", "stopped by the precheck gate"),
     ("timed_out", "upgrade still running when the wait ended"),
     ("failed", "failed: see the reason"),
+    ("missing", "missing: no job of the workflow reported it"),
     ("not_run", "not run: its batch did not start (see the reason)"),
 )
 OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
 # The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the
 # hosts the report fails (``failing_hosts``) all come from.
-FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed")
+FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed", "missing")
 # The title of a report whose task names none (the role passes its engine_upgrade_report_title only when set).
 REPORT_TITLE = "Engine upgrade fleet report"
 JSON_NAME = "fleet-report.json"

@@ -181,7 +181,18 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
             due = row["outcome"] == "upgraded" or (row["outcome"] == "failed" and "DCS.5006" in row["reason"])
             assert started.get(instance_id, 0) == (1 if due else 0), row
 
-        everything = [canary, report_job, single_job] + finished
+        # A slice that left no artifact (it failed before its playbook ran, or was cancelled): the canary's artifact
+        # names the fleet, so its hosts are missing and the merged report is red, however the others ended.
+        partial = awx.merged_artifacts([canary], finished[:2])
+        red_job = controller.template("report").launch(controller.work, 330, 300, "Engine upgrade - fleet", partial).wait()
+        red = controller.merged_report()
+        lost = set(controller.inventory.sliced_hosts(finished[2].id - 310, 3)) - {"cache-0"}
+        assert set(row["host"] for row in red["instances"] if row["outcome"] == "missing") == lost and lost
+        assert red["summary"]["ok"] is False and red_job.returncode != 0
+        assert all("no job of the workflow reported this host" in row["reason"]
+                   for row in red["instances"] if row["outcome"] == "missing")
+
+        everything = [canary, report_job, single_job, red_job] + finished
         for job in everything:
             assert_no_secret(awx.texts_of(job), "job %s (events, stdout, artifacts)" % job.id)
         assert_no_secret(json.dumps(merged), "the merged artifacts")
@@ -218,8 +229,11 @@ def test_a_failing_canary_stops_the_rest_before_any_write(tmp_path):
         report_job = controller.template("report").launch(controller.work, 430, 400, "Engine upgrade - fleet",
                                                           canary.artifacts).wait()
         report = controller.merged_report()
-        assert report_job.returncode != 0 and [row["host"] for row in report["instances"]] == result["hosts"]
+        assert report_job.returncode != 0 and report["instances"][0]["host"] == result["hosts"][0]
         assert report["instances"][0]["outcome"] == "failed" and "inactive" in report["instances"][0]["reason"]
+        # The rest never ran: every other host of the canary's fleet is missing, not left out of the count.
+        others = report["instances"][1:]
+        assert len(others) == len(controller.inventory.hosts) - 1 and set(row["outcome"] for row in others) == {"missing"}
         assert_no_secret(awx.texts_of(report_job) + report_texts(controller.report_dir), "the report")
 
 

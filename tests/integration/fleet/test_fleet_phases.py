@@ -82,6 +82,15 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     assert [job["phase"] for job in report["run"]["jobs"]] == ["canary", "rest"]
     assert report["instances"][0]["failed"] and "Refused" not in merge.output
     assert "fleet has 2 failing instances" in merge.output
+    assert stats[canary_key]["fleet"] == sorted(FLEET)
+
+    # The canary's artifact alone (the rest job never reported): 1 of 7 instances is no fleet that passed.
+    alone = run_playbook(MERGE, env={}, inventory="localhost,", extra_vars=dict(
+        stats, engine_upgrade_report_dir=str(tmp_path / "alone")))
+    assert alone.returncode == 2, alone.output[-3000:]
+    with open(str(tmp_path / "alone" / "fleet-report.json")) as handle:
+        summary = json.load(handle)["summary"]
+    assert (summary["total"], summary["by_outcome"]["missing"], summary["ok"]) == (7, 6, False)
 
 
 @pytest.mark.parametrize("result, expect", [

@@ -179,3 +179,48 @@ def test_a_budget_reads_the_same_as_a_number_or_a_percentage():
     job = dict(JOBS[J], max_fail_percentage="10%")
     report = merge_jobs(dict(copy.deepcopy(JOBS), **{J: job}), "Fleet")[0]
     assert [item["max_fail_percentage"] for item in report["run"]["jobs"]] == [10.0, 10.0, 10.0]
+
+
+def _workflow(slices_reporting):
+    """A canary (host a) that names the fleet a..g, and the three slices of the rest: b-c, d-e, f-g."""
+    canary = dict(_job(301, [_row("a")], phase="canary", finished="2026-11-29T07:02:00Z"), fleet=list("abcdefg"))
+    slices = {1: _job(311, [_row("b"), _row("c")]), 2: _job(312, [_row("d"), _row("e", "current")]),
+              3: _job(313, [_row("f"), _row("g")])}
+    jobs = {"engine_upgrade_job_301": canary}
+    jobs.update(("engine_upgrade_job_%d" % slices[number]["job_id"], slices[number]) for number in slices_reporting)
+    return jobs
+
+
+def test_a_slice_that_left_no_artifact_makes_its_hosts_missing_and_the_fleet_fail():
+    report, rows, dummy = merge_jobs(_workflow([1, 3]), "Fleet")
+    outcomes = dict((row["host"], row["outcome"]) for row in rows)
+    assert (outcomes["d"], outcomes["e"], outcomes["b"]) == ("missing", "missing", "upgraded")
+    assert report["summary"]["ok"] is False and report["summary"]["by_outcome"]["missing"] == 2
+    missing = [row for row in rows if row["outcome"] == "missing"][0]
+    assert missing["reason"].startswith("no job of the workflow reported this host (jobs 301, 311, 313 reported)")
+    # The fleet stays out of the run context (it can be the whole inventory).
+    assert "fleet" not in report["run"]["jobs"][0]
+
+
+def test_the_canary_artifact_alone_is_not_a_fleet_that_passed():
+    report, rows, dummy = merge_jobs(_workflow([]), "Fleet")
+    assert report["summary"]["total"] == 7 and report["summary"]["by_outcome"]["missing"] == 6
+    assert report["summary"]["ok"] is False
+
+
+def test_every_slice_reporting_leaves_nothing_missing():
+    report, rows, dummy = merge_jobs(_workflow([1, 2, 3]), "Fleet")
+    assert report["summary"]["by_outcome"]["missing"] == 0 and report["summary"]["ok"] is True
+
+
+@pytest.mark.parametrize("fleet, message", [
+    ("abc", "engine_upgrade_job_301.fleet must be a list"),
+    (["a", {"b": 1}], "engine_upgrade_job_301.fleet[1] must be a string or null"),
+    (["a", ""], "engine_upgrade_job_301.fleet must hold host names"),
+])
+def test_a_fleet_it_cannot_use_is_refused_naming_the_field(fleet, message):
+    jobs = _workflow([1])
+    jobs["engine_upgrade_job_301"]["fleet"] = fleet
+    with pytest.raises(ReportInputError) as info:
+        merge_jobs(jobs, "Fleet")
+    assert str(info.value).startswith(message)
