@@ -36,6 +36,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     check_report_dir,
     failing_hosts,
     table_lines,
+    write_artifacts,
     write_report,
 )
 
@@ -147,4 +148,7 @@ class ActionModule(ReportAction):
                         html_path=os.path.join(report_dir, HTML_NAME))
         report, rows, extra = job_report(params)
         json_path, html_path = self.write(report, report_dir, params["template"])
+        if params["run"] and not self._task.check_mode:
+            extra["artifact_files"] = write_artifacts(report_dir, extra["artifact_key"], extra["artifact"],
+                                                      report["run"]["phase"], extra.get("canary_result"))
         return dict(self.written(report, rows, json_path, html_path, params["chat"]), **extra)

@@ -178,6 +178,20 @@ canary_result:
   type: dict
   sample: {"hosts": ["cache-0"], "passed": true, "job_id": "301"}
   version_added: 0.2.0
+artifact_files:
+  description:
+    - With O(run), outside check mode, the files the job's artifact was written to beside the report, each extra vars
+      for C(-e @file) (AWX hands artifacts to the next workflow node itself; these are for runs outside AWX).
+    - C(artifact) is C(artifacts/<artifact_key>.json); C(artifacts) is C(artifacts/artifacts.json), every artifact
+      of the rollout (a canary or a whole run starts it afresh, a rest job adds its own to the canary's), what
+      C(opsfleet.engine_upgrade.fleet_report_merge) takes; C(canary), from a canary job only, is
+      C(artifacts/canary.json) with C(engine_upgrade_canary_result), what the rest phase takes.
+  returned: when O(run) is given, outside check mode
+  type: dict
+  sample: {"artifact": "/srv/engine-upgrade-report/artifacts/engine_upgrade_job_301.json",
+           "artifacts": "/srv/engine-upgrade-report/artifacts/artifacts.json",
+           "canary": "/srv/engine-upgrade-report/artifacts/canary.json"}
+  version_added: 0.3.0
 final:
   description:
     - With O(run), whether this is the job's last report (every host has a record, or the rollout halted).

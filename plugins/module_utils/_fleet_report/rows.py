@@ -249,6 +249,48 @@ def check_report_dir(directory, write=False):
     return directory
 
 
+ARTIFACTS_FOLDER = "artifacts"
+ARTIFACTS_NAME = "artifacts.json"
+CANARY_NAME = "canary.json"
+# What artifacts.json may already hold before a rest job adds its own: a canary's and a rest job's of one rollout.
+MAX_ARTIFACTS_BYTES = 64 * 1024 * 1024
+
+
+def write_artifacts(directory, key, artifact, phase, canary_result=None):
+    """The job's artifact as files beside the report, for runs outside AWX (AWX hands artifacts to the next node
+    itself): ``artifacts/<key>.json``, ``artifacts/artifacts.json`` (every artifact of this rollout: a canary or a whole
+    run starts it afresh, a rest job adds its own to the canary's) and, from a canary, ``artifacts/canary.json``
+    (``engine_upgrade_canary_result``). Each file holds extra vars, to be given with ``-e @file``. Returns the paths."""
+    folder = os.path.join(directory, ARTIFACTS_FOLDER)
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    paths = {"artifact": os.path.join(folder, key + ".json"), "artifacts": os.path.join(folder, ARTIFACTS_NAME)}
+    _write_atomically(paths["artifact"], json.dumps({key: artifact}, indent=2, sort_keys=True) + "\n")
+    gathered = _earlier_artifacts(paths["artifacts"]) if phase == "rest" else {}
+    gathered[key] = artifact
+    _write_atomically(paths["artifacts"], json.dumps(gathered, indent=2, sort_keys=True) + "\n")
+    if canary_result is not None:
+        paths["canary"] = os.path.join(folder, CANARY_NAME)
+        _write_atomically(paths["canary"], json.dumps({"engine_upgrade_canary_result": canary_result}, indent=2,
+                                                      sort_keys=True) + "\n")
+    return paths
+
+
+def _earlier_artifacts(path):
+    """The artifacts an earlier job of the rollout wrote (the canary's), or none when the file is missing or not
+    theirs; the merge checks every field of whatever it holds."""
+    try:
+        if os.path.getsize(path) > MAX_ARTIFACTS_BYTES:
+            return {}
+        with open(path) as handle:
+            data = json.load(handle)
+    except (IOError, OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return dict((name, value) for name, value in data.items() if isinstance(name, str) and name.startswith("engine_upgrade_job_"))
+
+
 def write_report(report, directory, page):
     """Write the JSON file and ``page``, the HTML page (``render.render``); a reader never sees a half-written file.
     The page is rendered before, so that a template that fails leaves the previous files as they were."""

@@ -33,7 +33,7 @@ def outcomes(checkout):
 
 def test_the_readme_marks_the_blocks_the_tests_run():
     blocks = readme_blocks()
-    assert {"install", "setup", "quickstart", "inventory", "fleet-runs", "ee"} <= set(blocks)
+    assert {"install", "setup", "quickstart", "inventory", "fleet-runs", "phases", "ee"} <= set(blocks)
     assert blocks["setup"]["commands"][0].startswith("make venv build && source .venv/bin/activate")
     assert expected_output("quickstart") and expected_output("inventory")
 
@@ -94,6 +94,18 @@ def test_the_fleet_run_commands_work_as_written_against_the_simulator(tmp_path):
     assert run.returncode == 0, run.output[-8000:]
     assert "total 6: current 2, precheck_passed 4" in run.output
     assert outcomes(run.checkout) == QUICKSTART_OUTCOMES
+
+
+def test_the_phase_commands_work_as_written_outside_awx(tmp_path):
+    # Canary, then rest with the canary's verdict, then the merge of both jobs' artifacts: the files each job writes
+    # beside the report are the ones the next command reads.
+    run = run_script(script("setup") + START_SIMULATOR + script("phases"), tmp_path, extra_files={
+        "examples/inventory/group_vars/all.yml": FAST_POLLING})
+    assert run.returncode == 0, run.output[-8000:]
+    assert run.output.count("Artifacts for the next phase or the merge (-e @file): ") >= 2
+    assert outcomes(run.checkout) == QUICKSTART_OUTCOMES
+    with open(os.path.join(run.checkout, "engine-upgrade-report", "fleet-report.json")) as handle:
+        assert [job["phase"] for job in json.load(handle)["run"]["jobs"]] == ["canary", "rest"]
 
 
 @pytest.mark.parametrize("path", sorted(readme_files()))

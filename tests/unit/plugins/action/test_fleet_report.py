@@ -34,7 +34,7 @@ def test_the_report_is_written_with_the_roles_template_and_the_results_keep_thei
                                          "report_dir": str(tmp_path / "r"), "run": RUN})
     assert not result.get("failed"), result
     assert set(result) == {"changed", "summary", "table", "failed_hosts", "json_path", "html_path", "notification",
-                           "artifact", "artifact_key", "final", "canary_result"}
+                           "artifact", "artifact_key", "artifact_files", "final", "canary_result"}
     assert result["changed"] is True and result["failed_hosts"] == ["dcs-1"]
     assert result["artifact_key"] == "engine_upgrade_job_311" and result["canary_result"]["passed"] is False
     with open(result["json_path"]) as handle:
@@ -140,3 +140,28 @@ def test_check_writable_renders_the_template_on_a_sample_of_every_outcome(tmp_pa
                                          "template": str(broken)})
     assert result["failed"] and "cannot render the report" in result["msg"] and str(broken) in result["msg"]
     assert sorted(os.listdir(str(tmp_path / "r"))) == [] and not os.path.exists(str(tmp_path / "r" / "fleet-report.json"))
+
+
+def test_outside_check_mode_the_artifacts_are_written_beside_the_report_for_the_next_phase(tmp_path):
+    report_dir = tmp_path / "r"
+    canary = run_action("fleet_report", {"records": RECORDS[:1], "hosts": ["es-1"], "report_dir": str(report_dir),
+                                         "run": dict(RUN, batch=["es-1"])})
+    files = canary["artifact_files"]
+    with open(files["canary"]) as handle:
+        assert json.load(handle) == {"engine_upgrade_canary_result": canary["canary_result"]}
+    rest = run_action("fleet_report", {"records": RECORDS[1:], "hosts": ["dcs-1"], "report_dir": str(report_dir),
+                                       "run": dict(RUN, phase="rest", job_id=312, awx_job_id=312, batch=["dcs-1"])})
+    with open(rest["artifact_files"]["artifacts"]) as handle:
+        gathered = json.load(handle)
+    # The canary's and the rest's: what the merge takes with -e @artifacts.json.
+    assert sorted(gathered) == ["engine_upgrade_job_311", "engine_upgrade_job_312"]
+    merged = run_action("fleet_report_merge", {"report_dir": str(tmp_path / "m")}, task_vars=gathered)
+    assert merged["summary"]["total"] == 2 and merged["jobs"] == ["311", "312"]
+    # A new canary starts the rollout's artifacts afresh.
+    again = run_action("fleet_report", {"records": RECORDS[:1], "hosts": ["es-1"], "report_dir": str(report_dir),
+                                        "run": dict(RUN, job_id=321, awx_job_id=321, batch=["es-1"])})
+    with open(again["artifact_files"]["artifacts"]) as handle:
+        assert sorted(json.load(handle)) == ["engine_upgrade_job_321"]
+    checked = run_action("fleet_report", {"records": RECORDS[:1], "hosts": ["es-1"], "report_dir": str(tmp_path / "c"),
+                                          "run": dict(RUN, batch=["es-1"])}, check_mode=True)
+    assert "artifact_files" not in checked and not (tmp_path / "c").exists()
