@@ -74,11 +74,14 @@ class Controller:
         self.inventory.update_from_source(os.path.join(PROJECT, "inventory", "fleet.huaweicloud_dcs.yml"),
                                           self.credentials[1], self.work, 2)
         self.report_dir = os.path.join(self.work, "reports")
+        # The report node's inventory, as the example creates it: localhost alone (no cloud listed at launch).
+        self.controller_inventory = awx.AwxInventory(inventory_id=8, name="Engine fleet - controller")
+        self.controller_inventory.hosts["localhost"] = {"ansible_connection": "local"}
 
     def template(self, phase, slices=1):
         if phase == "report":
-            return awx.JobTemplate("Engine upgrade - report", 13, PROJECT, "fleet_report_merge.yml", self.inventory, [],
-                                   extra_vars={"engine_upgrade_report_dir": self.report_dir})
+            return awx.JobTemplate("Engine upgrade - report", 13, PROJECT, "fleet_report_merge.yml",
+                                   self.controller_inventory, [], extra_vars={"engine_upgrade_report_dir": self.report_dir})
         extra_vars = dict(FLEET_VARS, engine_upgrade_phase=phase,
                           engine_upgrade_report_dir=os.path.join(self.work, "job-reports"))
         return awx.JobTemplate("Engine upgrade - %s" % phase, 11 if phase == "canary" else 12, PROJECT, "fleet_upgrade.yml",
@@ -250,6 +253,11 @@ def test_the_job_templates_of_the_example_are_the_ones_run_here():
     assert "'engine_upgrade_phase': 'canary'" in phases["Engine upgrade - canary"][1]
     assert "'engine_upgrade_phase': 'rest'" in phases["Engine upgrade - rest"][1]
     assert os.path.isfile(os.path.join(PROJECT, phases["Engine upgrade - report"][0]))
+    # The report node lists no cloud: its inventory is localhost alone.
+    inventories = dict((item["name"], item.get("inventory")) for item in templates["loop"])
+    assert inventories["Engine upgrade - report"] == "Engine fleet - controller"
+    hosts = [task["awx.awx.host"] for task in tasks.values() if "awx.awx.host" in task]
+    assert [(host["name"], host["inventory"]) for host in hosts] == [("localhost", "Engine fleet - controller")]
     sources = [task for name, task in tasks.items() if "inventory sources" in name][0]
     assert sources["awx.awx.inventory_source"]["update_on_launch"] is True
     assert all(os.path.isfile(os.path.join(PROJECT, item["path"])) for item in sources["loop"])
