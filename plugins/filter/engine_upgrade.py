@@ -58,6 +58,10 @@ def precheck_outcome(check, mode="upgrade", check_mode=False):
     check = _mapping(check)
     if not check or check.get("skipped"):
         return "failed"
+    if check.get("failed") and check.get("busy") is True and mode == "upgrade" and not check_mode:
+        # Only waiting stands between the instance and its upgrade (the one a run that timed out started, still in
+        # flight): the upgrade step, which waits, follows it to its end instead of refusing it.
+        return ""
     if check.get("failed"):
         precheck = check.get("precheck")
         if isinstance(precheck, Mapping) and not precheck.get("passed"):

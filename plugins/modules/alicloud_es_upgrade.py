@@ -362,6 +362,15 @@ steps_done:
   returned: always
   type: int
   sample: 1
+busy:
+  description:
+    - On a failure with O(wait=false) (check mode included) because the instance is not V(active): only waiting
+      stands between it and the upgrade (an earlier run's upgrade still in flight, or another change). A run with
+      O(wait=true) waits it out; the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+  returned: on that failure
+  type: bool
+  sample: true
+  version_added: 0.3.0
 reached:
   description:
     - Whether this run saw the instance V(active) at the target engine or kernel patch version with its own read,

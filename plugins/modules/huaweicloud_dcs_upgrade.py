@@ -325,6 +325,15 @@ error:
     message: The instance status is RESTARTING, not RUNNING; the operation is not allowed.
     http_status: 400
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
+busy:
+  description:
+    - On a failed check-mode precheck, whether every failing check is of type V(busy) (an upgrade or another change in
+      flight): only waiting stands between the instance and the upgrade. A run with O(wait=true) waits it out; the
+      C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+  returned: when the check-mode precheck fails
+  type: bool
+  sample: true
+  version_added: 0.3.0
 reached:
   description:
     - True when the module itself read the instance C(RUNNING) at the target versions (no upgrade task in flight,

@@ -91,9 +91,11 @@ class EsUpgrade(EsWaits, UpgradeRun):
         self._check_current_version(instance)
         if instance.status != ACTIVE:
             if not request.wait:
+                # busy: a run with wait=true waits it out (an upgrade in flight, or another change); a caller may go
+                # on to one (the role follows it).
                 self.fail("instance %s is %s, not active%s: nothing was changed. Run again once it is active, or set "
                           "wait=true to wait for it (up to wait_timeout)"
-                          % (request.instance_id, instance.status, status_hint(instance.status)))
+                          % (request.instance_id, instance.status, status_hint(instance.status)), busy=True)
             # A step of an earlier, interrupted run may be what is running: it is waited out, then the plan resumes.
             instance = self._wait_until_active(instance)
             self.result["before"] = instance.state()

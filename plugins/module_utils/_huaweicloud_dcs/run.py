@@ -103,7 +103,10 @@ class DcsUpgrade(UpgradeRun):
         self._set_precheck(plan.precheck)
         if self.check_mode:
             if not plan.precheck.passed:
-                self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()))
+                # busy: only waiting stands between the instance and the upgrade (an upgrade or another change in
+                # flight), which a run with wait=true waits out; a caller may go on to one (the role follows it).
+                self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()),
+                          busy=plan.busy)
             return self.finish(True, plan.predicted_after(), "check mode: would upgrade instance %s (%s); the precheck "
                                "passed" % (self.instance_id, plan.describe()))
         return self._upgrade(plan)

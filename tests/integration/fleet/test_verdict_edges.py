@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.integration.harness.ansible_cli import run_playbook
-from tests.integration.fleet.test_fleet_playbooks import _inventory, demo  # noqa: F401  pylint: disable=unused-import
+from tests.integration.fleet.test_fleet_playbooks import DCS, _inventory, demo  # noqa: F401  pylint: disable=unused-import
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix
@@ -58,3 +58,23 @@ def test_failures_before_any_api_call_that_halt_the_rollout_leave_the_final_repo
     assert halted["reason"].startswith("batch 1 of 2: 2 of 2 hosts failed, over the failure budget of 0%")
     assert rows["dcs-1"]["reason"].startswith("not run: the rollout halted after batch 1 of 2")
     assert simulator.client.counters()["total"] == 0
+
+
+ES_HOST, DCS_HOST = "es-demo-orders", "dcs-1"
+
+
+@pytest.mark.parametrize("host", [ES_HOST, DCS_HOST])
+def test_a_rerun_while_the_upgrade_it_started_still_runs_follows_it_to_its_end(demo, tmp_path, host):  # noqa: F811
+    # The first run timed out (its wait ended) and its record said a re-run waits for the upgrade in flight: the
+    # re-run must not refuse it (a busy instance to the precheck) nor start a second one.
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=[host])
+    simulator.client.patch_instance(DCS.get(host, host), upgrade_seconds=12)
+    first = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_wait_timeout": 1})
+    report, rows = _report(tmp_path)
+    assert rows[host]["outcome"] == "timed_out", (rows[host], first.output[-3000:])
+    rerun = run_playbook(UPGRADE, env=env, inventory=inventory)
+    report, rows = _report(tmp_path)
+    assert rows[host]["outcome"] == "upgraded", (rows[host], rerun.output[-3000:])
+    assert rerun.returncode == 0
+    assert list(simulator.client.counters()["upgrades_started"].values()) == [1]

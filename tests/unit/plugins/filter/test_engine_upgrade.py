@@ -215,3 +215,14 @@ def test_a_multi_step_upgrade_records_its_path_and_how_far_it_got():
     assert row["reason"].startswith("step 2 of 3")
     planned = record(dict(DUE, path=STEPS, steps_done=0), mode="precheck")
     assert planned["path"] == "5.5.3 -> 5.6 -> 6.3 -> 6.7 (0 of 3 steps done)"
+
+
+def test_a_busy_instance_is_followed_by_the_upgrade_step_in_upgrade_mode_only():
+    busy = {"failed": True, "busy": True, "msg": "instance es-1 is activating, not active", "precheck": {"passed": False}}
+    assert precheck_outcome(busy) == ""
+    # A precheck run, or a play in check mode, reports what it saw: nothing would be followed.
+    assert precheck_outcome(busy, mode="precheck") == "precheck_failed"
+    assert precheck_outcome(busy, check_mode=True) == "precheck_failed"
+    # A refusal that waiting cannot clear stays a refusal.
+    assert precheck_outcome(dict(busy, busy=False)) == "precheck_failed"
+    assert precheck_outcome(dict(busy, busy="yes")) == "precheck_failed"

@@ -192,6 +192,7 @@ def test_not_active_without_wait_fails_naming_the_status():
     client = ScriptedClient([es_describe(status="activating")])
     failure = _fail(client, wait=False)
     assert "is activating, not active" in failure.msg and "wait=true" in failure.msg and client.calls == []
+    assert failure.result["busy"] is True
 
 
 def test_not_active_with_wait_waits_then_upgrades():
