@@ -364,9 +364,9 @@ steps_done:
   sample: 1
 busy:
   description:
-    - On a failure with O(wait=false) (check mode included) because the instance is not V(active): only waiting
-      stands between it and the upgrade (an earlier run's upgrade still in flight, or another change). A run with
-      O(wait=true) waits it out; the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+    - On a failure with O(wait=false) (check mode included) because the instance is not V(active), true. Only
+      waiting stands between it and the upgrade (an earlier run's upgrade still in flight, or another change). A run
+      with O(wait=true) waits it out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
   returned: on that failure
   type: bool
   sample: true

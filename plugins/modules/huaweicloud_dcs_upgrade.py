@@ -328,8 +328,8 @@ error:
 busy:
   description:
     - On a failed check-mode precheck, whether every failing check is of type V(busy) (an upgrade or another change in
-      flight): only waiting stands between the instance and the upgrade. A run with O(wait=true) waits it out; the
-      C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+      flight), so that only waiting stands between the instance and the upgrade. A run with O(wait=true) waits it
+      out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
   returned: when the check-mode precheck fails
   type: bool
   sample: true
