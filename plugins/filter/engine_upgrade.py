@@ -58,9 +58,9 @@ def precheck_outcome(check, mode="upgrade", check_mode=False):
     check = _mapping(check)
     if not check or check.get("skipped"):
         return "failed"
-    if check.get("failed") and check.get("busy") is True and mode == "upgrade" and not check_mode:
-        # Only waiting stands between the instance and its upgrade (the one a run that timed out started, still in
-        # flight): the upgrade step, which waits, follows it to its end instead of refusing it.
+    if check.get("failed") and check.get("upgrade_in_flight") is True and mode == "upgrade" and not check_mode:
+        # Only an upgrade already running (the one a run that timed out started) stands between the instance and its
+        # upgrade: the upgrade step, which waits, follows it to its end instead of refusing it.
         return ""
     if check.get("failed"):
         precheck = check.get("precheck")

@@ -362,11 +362,13 @@ steps_done:
   returned: always
   type: int
   sample: 1
-busy:
+upgrade_in_flight:
   description:
-    - On a failure with O(wait=false) (check mode included) because the instance is not V(active), true. Only
-      waiting stands between it and the upgrade (an earlier run's upgrade still in flight, or another change). A run
-      with O(wait=true) waits it out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+    - On a failure with O(wait=false) (check mode included) because the instance is not V(active), whether it is
+      V(activating) with an upgrade among its change records (ListActionRecords) still going, such as one an earlier
+      run started and stopped waiting for. Only waiting stands between the instance and the upgrade then; a run with
+      O(wait=true) waits it out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+    - False for any other change in progress, and for V(inactive) (frozen) and V(invalid) instances.
   returned: on that failure
   type: bool
   sample: true

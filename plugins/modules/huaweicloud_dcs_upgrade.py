@@ -325,11 +325,11 @@ error:
     message: The instance status is RESTARTING, not RUNNING; the operation is not allowed.
     http_status: 400
     request_id: 0d8f3a4b5c6d7e8f9a0b1c2d3e4f5a6b
-busy:
+upgrade_in_flight:
   description:
-    - On a failed check-mode precheck, whether every failing check is of type V(busy) (an upgrade or another change in
-      flight), so that only waiting stands between the instance and the upgrade. A run with O(wait=true) waits it
-      out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
+    - On a failed check-mode precheck, whether only an upgrade already running (C(service_upgrade), or a running
+      upgrade task) stands between the instance and the upgrade, every failing check being of type V(busy). A run
+      with O(wait=true) waits it out, and the C(opsfleet.engine_upgrade.engine_upgrade) role follows it to its end.
   returned: when the check-mode precheck fails
   type: bool
   sample: true

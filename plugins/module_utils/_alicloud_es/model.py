@@ -24,6 +24,9 @@ PATCH = "patch"
 UPGRADE_TYPES = (ENGINE, PATCH)
 PATCH_PREFIX = "ali"
 ACTIVE = "active"
+# A change in progress (an upgrade, a restart, a scale): waiting ends it. inactive (frozen, for example for an overdue
+# payment) and invalid do not end by waiting.
+ACTIVATING = "activating"
 
 # option name -> ListInstance query parameter, for the info module and the inventory plugin alike.
 LIST_FILTERS = (

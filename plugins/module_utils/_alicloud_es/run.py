@@ -12,6 +12,7 @@ import json
 import time
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
+    ACTIVATING,
     ACTIVE,
     ENGINE,
     PATCH,
@@ -91,11 +92,13 @@ class EsUpgrade(EsWaits, UpgradeRun):
         self._check_current_version(instance)
         if instance.status != ACTIVE:
             if not request.wait:
-                # busy: a run with wait=true waits it out (an upgrade in flight, or another change); a caller may go
-                # on to one (the role follows it).
+                # upgrade_in_flight: the change in progress is an upgrade (its action record still going), which a
+                # run with wait=true waits out; a caller may go on to such a run (the role follows an upgrade an
+                # earlier run started). Another change, or a frozen instance, is not followed.
                 self.fail("instance %s is %s, not active%s: nothing was changed. Run again once it is active, or set "
                           "wait=true to wait for it (up to wait_timeout)"
-                          % (request.instance_id, instance.status, status_hint(instance.status)), busy=True)
+                          % (request.instance_id, instance.status, status_hint(instance.status)),
+                          upgrade_in_flight=instance.status == ACTIVATING and self._upgrade_running())
             # A step of an earlier, interrupted run may be what is running: it is waited out, then the plan resumes.
             instance = self._wait_until_active(instance)
             self.result["before"] = instance.state()
@@ -125,6 +128,11 @@ class EsUpgrade(EsWaits, UpgradeRun):
         return self.finish(True, state, "upgraded %s from %s to %s%s in %.0f seconds" % (
             request.instance_id, self._current_label(before), self._current_label(state), self._path_note(steps),
             self.monotonic() - started), reached=True)
+
+    def _upgrade_running(self):
+        """Whether the instance's latest change records hold an upgrade still going (one read of ListActionRecords)."""
+        records = self._action_records(0) or []
+        return any(record.looks_like_upgrade and not record.finished for record in records)
 
     # --- the path -------------------------------------------------------------------------------
 

@@ -103,10 +103,11 @@ class DcsUpgrade(UpgradeRun):
         self._set_precheck(plan.precheck)
         if self.check_mode:
             if not plan.precheck.passed:
-                # busy: only waiting stands between the instance and the upgrade (an upgrade or another change in
-                # flight), which a run with wait=true waits out; a caller may go on to one (the role follows it).
+                # upgrade_in_flight: only waiting for an upgrade already running stands between the instance and the
+                # upgrade, which a run with wait=true waits out; a caller may go on to such a run (the role follows an
+                # upgrade an earlier run started). Another change is not followed.
                 self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()),
-                          busy=plan.busy)
+                          upgrade_in_flight=plan.busy and bool(plan.state.upgrades_in_flight()))
             return self.finish(True, plan.predicted_after(), "check mode: would upgrade instance %s (%s); the precheck "
                                "passed" % (self.instance_id, plan.describe()))
         return self._upgrade(plan)

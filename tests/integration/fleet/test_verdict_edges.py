@@ -69,7 +69,7 @@ def test_a_rerun_while_the_upgrade_it_started_still_runs_follows_it_to_its_end(d
     # re-run must not refuse it (a busy instance to the precheck) nor start a second one.
     simulator, env = demo
     inventory = _inventory(tmp_path, simulator, hosts=[host])
-    simulator.client.patch_instance(DCS.get(host, host), upgrade_seconds=12)
+    simulator.client.patch_instance(DCS.get(host, host), upgrade_seconds=6)
     first = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_wait_timeout": 1})
     report, rows = _report(tmp_path)
     assert rows[host]["outcome"] == "timed_out", (rows[host], first.output[-3000:])

@@ -218,11 +218,12 @@ def test_a_multi_step_upgrade_records_its_path_and_how_far_it_got():
 
 
 def test_a_busy_instance_is_followed_by_the_upgrade_step_in_upgrade_mode_only():
-    busy = {"failed": True, "busy": True, "msg": "instance es-1 is activating, not active", "precheck": {"passed": False}}
+    busy = {"failed": True, "upgrade_in_flight": True, "msg": "instance es-1 is activating, not active",
+            "precheck": {"passed": False}}
     assert precheck_outcome(busy) == ""
     # A precheck run, or a play in check mode, reports what it saw: nothing would be followed.
     assert precheck_outcome(busy, mode="precheck") == "precheck_failed"
     assert precheck_outcome(busy, check_mode=True) == "precheck_failed"
     # A refusal that waiting cannot clear stays a refusal.
-    assert precheck_outcome(dict(busy, busy=False)) == "precheck_failed"
-    assert precheck_outcome(dict(busy, busy="yes")) == "precheck_failed"
+    assert precheck_outcome(dict(busy, upgrade_in_flight=False)) == "precheck_failed"
+    assert precheck_outcome(dict(busy, upgrade_in_flight="yes")) == "precheck_failed"

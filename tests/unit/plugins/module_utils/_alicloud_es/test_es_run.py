@@ -192,7 +192,20 @@ def test_not_active_without_wait_fails_naming_the_status():
     client = ScriptedClient([es_describe(status="activating")])
     failure = _fail(client, wait=False)
     assert "is activating, not active" in failure.msg and "wait=true" in failure.msg and client.calls == []
-    assert failure.result["busy"] is True
+    # No upgrade among its change records: another change, which the role does not follow.
+    assert failure.result["upgrade_in_flight"] is False and client.record_reads == 1
+    # Frozen is no change in progress: waiting would not end it, and no record is read.
+    frozen_client = ScriptedClient([es_describe(status="inactive")])
+    frozen = _fail(frozen_client, wait=False)
+    assert "is inactive, not active" in frozen.msg and frozen.result["upgrade_in_flight"] is False
+    assert frozen_client.record_reads == 0
+
+
+@pytest.mark.parametrize("state, in_flight", [("RUNNING", True), ("SUCCESS", False), ("FAILED", False)])
+def test_an_upgrade_still_going_among_the_change_records_is_an_upgrade_in_flight(state, in_flight):
+    records = [{"actionName": "UpgradeEngineVersion", "requestId": "R-0", "stateType": state, "startTime": 1}]
+    failure = _fail(ScriptedClient([es_describe(status="activating")], records=records), wait=False)
+    assert failure.result["upgrade_in_flight"] is in_flight and failure.result["changed"] is False
 
 
 def test_not_active_with_wait_waits_then_upgrades():

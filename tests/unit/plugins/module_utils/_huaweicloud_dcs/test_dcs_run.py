@@ -134,13 +134,13 @@ def test_check_mode_fails_with_every_failing_check(clock):
     assert failing == ["instance_running", "no_upgrade_in_flight", "engine_minor_version_reachable"]
     assert "UpgradeInstanceMinorVersion" not in client.calls
     # An unreachable version is no matter of waiting.
-    assert failure.result["busy"] is False
+    assert failure.result["upgrade_in_flight"] is False
 
 
-def test_check_mode_says_busy_when_only_waiting_stands_between_the_instance_and_the_upgrade(clock):
+def test_check_mode_says_when_only_an_upgrade_in_flight_stands_between_the_instance_and_the_upgrade(clock):
     client = FakeClient(clock, instance_data=dcs_instance(service_upgrade=True, service_task_id="t9"))
     failure = _fail(client, clock, check_mode=True)
-    assert failure.result["busy"] is True and "no_upgrade_in_flight" in failure.msg
+    assert failure.result["upgrade_in_flight"] is True and "no_upgrade_in_flight" in failure.msg
 
 
 def test_upgrade_with_wait_follows_the_task_and_confirms(clock):
