@@ -18,11 +18,15 @@ class _Task(object):
         self.diff, self.async_val = False, 0
 
 
-def run_action(name, args, check_mode=False, task_vars=None):
-    """The result of ``opsfleet.engine_upgrade.<name>`` with ``args``."""
+def make_action(name, args, check_mode=False):
+    """The action plugin ``opsfleet.engine_upgrade.<name>`` for a task with ``args``, not run yet."""
     plugin = importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.action." + name)
     connection = mock.MagicMock()
     connection._shell.tmpdir = "/nonexistent"  # a remote folder is never needed: it is never made
-    action = plugin.ActionModule(_Task("opsfleet.engine_upgrade." + name, args, check_mode), connection,
-                                 mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), mock.MagicMock())
-    return action.run(task_vars=task_vars or {})
+    return plugin.ActionModule(_Task("opsfleet.engine_upgrade." + name, args, check_mode), connection,
+                               mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), mock.MagicMock())
+
+
+def run_action(name, args, check_mode=False, task_vars=None):
+    """The result of ``opsfleet.engine_upgrade.<name>`` with ``args``."""
+    return make_action(name, args, check_mode).run(task_vars=task_vars or {})
