@@ -28,19 +28,8 @@ options:
       - The variable to read.
     type: str
     default: engine_upgrade_canary_result
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: It runs on the controller alone, as an action plugin; no module is sent to a host.
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads a variable, so it runs the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: N/A
-    details: It changes nothing.
+extends_documentation_fragment:
+  - opsfleet.engine_upgrade.attributes.controller_reader
 """
 
 EXAMPLES = r"""

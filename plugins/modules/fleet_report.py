@@ -65,17 +65,6 @@ options:
         a text or list of more than 1 Mi items made with C(*) are refused, naming the template, and no page is written.
     type: path
     version_added: 0.2.0
-  chat:
-    description:
-      - The chat the RV(notification) C(text) is written for. V(slack) writes C(&), C(<) and C(>) as the entities
-        Slack documents, so no text can ping a channel, mention someone or disguise a link. V(teams) writes every
-        character that starts Markdown or HTML in Teams as a numeric character reference, and separates lines with a
-        blank line.
-      - The summary, title and counts beside C(text) are the values as they are.
-    type: str
-    choices: [slack, teams]
-    default: slack
-    version_added: 0.3.0
   run:
     description:
       - The run around the report, as the fleet playbooks pass it; with it the report shows the run context, hosts of
@@ -103,6 +92,7 @@ options:
     default: false
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.report
+  - opsfleet.engine_upgrade.report_options
 """
 
 EXAMPLES = r"""

@@ -58,19 +58,9 @@ options:
         C(templates/fleet_report.html.j2)).
       - Bounded as in M(opsfleet.engine_upgrade.fleet_report)'s O(opsfleet.engine_upgrade.fleet_report#module:template).
     type: path
-  chat:
-    description:
-      - The chat the RV(notification) C(text) is written for. V(slack) writes C(&), C(<) and C(>) as the entities
-        Slack documents, so no text can ping a channel, mention someone or disguise a link. V(teams) writes every
-        character that starts Markdown or HTML in Teams as a numeric character reference, and separates lines with a
-        blank line.
-      - The summary, title and counts beside C(text) are the values as they are.
-    type: str
-    choices: [slack, teams]
-    default: slack
-    version_added: 0.3.0
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.report
+  - opsfleet.engine_upgrade.report_options
 """
 
 EXAMPLES = r"""

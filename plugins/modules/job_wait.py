@@ -42,19 +42,8 @@ options:
     description: What the progress lines name (the role gives the host's name); default, the task's name.
     type: str
     default: ""
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: It runs on the controller alone, as an action plugin; no module is sent to a host.
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-    details: It only reads a file, so it runs the same in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: N/A
-    details: It changes nothing.
+extends_documentation_fragment:
+  - opsfleet.engine_upgrade.attributes.controller_reader
 """
 
 EXAMPLES = r"""
