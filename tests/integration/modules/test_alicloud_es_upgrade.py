@@ -124,7 +124,10 @@ def test_activating_instance_fails_without_wait(simulator, alicloud_env):
     run = run_module(MODULE, {"instance_id": ES_BUSY, "version": "6.7", "wait": False}, env=alicloud_env)
     result = _assert_failed(run, "es-cn-busy0005 is activating, not active", "wait=true")
     assert result["before"]["status"] == "activating"
-    assert _by_instance(simulator, ES_BUSY) == {"DescribeInstance": 1}
+    # One read of the change records tells an upgrade in flight (which the role follows) from another change: this
+    # instance has none, so it is no upgrade in flight. Nothing is written either way.
+    assert result["upgrade_in_flight"] is False
+    assert _by_instance(simulator, ES_BUSY) == {"DescribeInstance": 1, "ListActionRecords": 1}
 
 
 def _activate_after_reads(simulator, instance_id, reads, stop):
