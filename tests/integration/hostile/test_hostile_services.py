@@ -87,7 +87,8 @@ OUT_OF_TIME = ("hang", "drip_head", "drip_body")
 # behaviour: what the failure says of it (one of). A credential service's answer that is no JSON is read as text (the
 # metadata services answer tokens so): the source then says what the text lacks.
 SAYS = {
-    "hang": ("within 0.5 seconds",),
+    # Never answering trips the per-read timeout or the deadline, whichever comes first (both are request_timeout).
+    "hang": ("within 0.5 seconds", "read timeout=0.5"),
     "drip_head": ("within 0.5 seconds (request_timeout",),
     "drip_body": ("within 0.5 seconds (request_timeout",),
     "gzip_bomb": ("larger than 8 MiB after decompression",),
