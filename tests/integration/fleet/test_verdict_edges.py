@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import threading
 
 import pytest
 
@@ -63,17 +64,38 @@ def test_failures_before_any_api_call_that_halt_the_rollout_leave_the_final_repo
 ES_HOST, DCS_HOST = "es-demo-orders", "dcs-1"
 
 
+def _reads(simulator, instance_id):
+    return sum(simulator.client.counters()["by_instance"].get(instance_id, {}).values())
+
+
+def _finish_after(simulator, instance_id, reads, stop):
+    """Move the simulated clock past the upgrade once the instance has been read ``reads`` times in all: the re-run's
+    precheck (3 reads) has then seen the upgrade in flight. The upgrade never ends by itself, so no timing decides."""
+    while not stop.wait(0.1):
+        if _reads(simulator, instance_id) >= reads:
+            simulator.client.advance(7200)
+            return
+
+
 @pytest.mark.parametrize("host", [ES_HOST, DCS_HOST])
 def test_a_rerun_while_the_upgrade_it_started_still_runs_follows_it_to_its_end(demo, tmp_path, host):  # noqa: F811
     # The first run timed out (its wait ended) and its record said a re-run waits for the upgrade in flight: the
     # re-run must not refuse it (a busy instance to the precheck) nor start a second one.
     simulator, env = demo
+    instance_id = DCS.get(host, host)
     inventory = _inventory(tmp_path, simulator, hosts=[host])
-    simulator.client.patch_instance(DCS.get(host, host), upgrade_seconds=6)
+    simulator.client.patch_instance(instance_id, upgrade_seconds=3600)
     first = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_wait_timeout": 1})
     report, rows = _report(tmp_path)
     assert rows[host]["outcome"] == "timed_out", (rows[host], first.output[-3000:])
-    rerun = run_playbook(UPGRADE, env=env, inventory=inventory)
+    stop = threading.Event()
+    finisher = threading.Thread(target=_finish_after, args=(simulator, instance_id, _reads(simulator, instance_id) + 3, stop))
+    finisher.start()
+    try:
+        rerun = run_playbook(UPGRADE, env=env, inventory=inventory)
+    finally:
+        stop.set()
+        finisher.join()
     report, rows = _report(tmp_path)
     assert rows[host]["outcome"] == "upgraded", (rows[host], rerun.output[-3000:])
     assert rerun.returncode == 0
