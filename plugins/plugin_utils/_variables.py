@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import ARTIFACT_PREFIX
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import ARTIFACT_PREFIX
 
 
 def artifacts_among(task_vars):

@@ -18,7 +18,6 @@ import re
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
-    ARTIFACT_PREFIX,
     COMPACT_FIELDS,
     check_context,
     check_percent,
@@ -26,6 +25,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     run_context,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
+    ARTIFACT_PREFIX,
     MAX_DURATION_SECONDS,
     MAX_FIELD_LENGTH,
     OUTCOME_NAMES,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
+    ARTIFACT_PREFIX,
     OUTCOME_NAMES,
     ReportInputError,
     build_report,
@@ -55,7 +56,6 @@ JOB_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 MAX_FLEET_HOSTS = 200000
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-ARTIFACT_PREFIX = "engine_upgrade_job_"
 # The fields of a compact row, as a job publishes them (``before``/``after`` are the report's version labels).
 COMPACT_FIELDS = ("host", "instance_id", "name", "cloud", "region", "outcome", "before", "after", "target", "path",
                   "reason", "request_id", "task_id", "duration_seconds")

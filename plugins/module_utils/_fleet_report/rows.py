@@ -15,6 +15,7 @@ import math
 import os
 import tempfile
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import AnswerError, parse_json
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import neutralise
 
 # Final status of one instance, in the order the report lists them.
@@ -249,6 +250,8 @@ def check_report_dir(directory, write=False):
     return directory
 
 
+# A job's artifact is the extra var engine_upgrade_job_<job id> (rollout.JobReport.artifact_key).
+ARTIFACT_PREFIX = "engine_upgrade_job_"
 ARTIFACTS_FOLDER = "artifacts"
 ARTIFACTS_NAME = "artifacts.json"
 CANARY_NAME = "canary.json"
@@ -282,13 +285,13 @@ def _earlier_artifacts(path):
     try:
         if os.path.getsize(path) > MAX_ARTIFACTS_BYTES:
             return {}
-        with open(path) as handle:
-            data = json.load(handle)
-    except (IOError, OSError, ValueError, RecursionError):
+        with open(path, "rb") as handle:
+            data = parse_json(handle.read())
+    except (IOError, OSError, AnswerError):
         return {}
     if not isinstance(data, dict):
         return {}
-    return dict((name, value) for name, value in data.items() if isinstance(name, str) and name.startswith("engine_upgrade_job_"))
+    return dict((name, value) for name, value in data.items() if isinstance(name, str) and name.startswith(ARTIFACT_PREFIX))
 
 
 def write_report(report, directory, page):
