@@ -52,7 +52,7 @@ def running(status):
     return status is None or ("started" in status and not status.get("finished"))
 
 
-def progress_due(minutes, said):
+def progress_due(said):
     """The next whole minute a still-running job is reported at, after ``said`` (the last one)."""
     for mark in PROGRESS_MINUTES:
         if mark > said:
@@ -92,7 +92,7 @@ class ActionModule(ActionBase):
         output when the job has run for 1, 5, 10, 20 and 30 minutes, then every half hour (a poll is no news)."""
         started = self._monotonic()
         said = 0
-        due = progress_due(0, said)
+        due = progress_due(said)
         status = None
         for check in range(1, params["checks"] + 1):
             status = read_status(params["results_file"])
@@ -103,7 +103,7 @@ class ActionModule(ActionBase):
                 said = int(minutes)
                 display.display("%s: the upgrade is still running after %d minute%s" % (
                     params["label"] or self._task.get_name(), said, "" if said == 1 else "s"))
-                due = progress_due(minutes, said)
+                due = progress_due(said)
             if check < params["checks"]:
                 self._sleep(params["delay"])
         return status, params["checks"]
