@@ -332,9 +332,9 @@ def report_problems(settings):
     required = get("report_webhook_required", False)
     if _boolean_problem(required, BOOLEAN_TEXTS[:4]):
         problems.append("%sreport_webhook_required must be true or false, got %s" % (PREFIX, shown(required)))
-    chat = _plain(get("report_webhook_chat", "auto"))
-    if chat not in WEBHOOK_CHATS:
-        problems.append("%sreport_webhook_chat must be one of %s, got %s" % (PREFIX, ", ".join(WEBHOOK_CHATS), shown(chat)))
+    chat_problem = _chat_problem(_plain(get("report_webhook_chat", "auto")))
+    if chat_problem:
+        problems.append(chat_problem)
     template = get("report_template")
     if not unset(template) and (not isinstance(template, str) or not os.path.isfile(template)):
         problems.append("%sreport_template must be the path of a Jinja2 template file on the controller, got %s"
@@ -342,14 +342,20 @@ def report_problems(settings):
     return problems
 
 
+def _chat_problem(chat):
+    if chat in WEBHOOK_CHATS:
+        return None
+    return "%sreport_webhook_chat must be one of %s, got %s" % (PREFIX, ", ".join(WEBHOOK_CHATS), shown(chat))
+
+
 def webhook_chat(url, chat="auto"):
     """The chat the report's message is escaped for: ``chat``, or for ``auto`` the one the webhook ``url``'s host says.
     Nothing of the URL (a secret) is returned or raised."""
-    chat = _plain(chat)
-    if chat not in WEBHOOK_CHATS:
-        raise AnsibleFilterError("webhook_chat: %sreport_webhook_chat must be one of %s, got %s"
-                                 % (PREFIX, ", ".join(WEBHOOK_CHATS), shown(chat)))
-    return _webhook_chat(_plain(url) if isinstance(_plain(url), str) else "", chat)
+    chat, url = _plain(chat), _plain(url)
+    problem = _chat_problem(chat)
+    if problem:
+        raise AnsibleFilterError("webhook_chat: " + problem)
+    return _webhook_chat(url if isinstance(url, str) else "", chat)
 
 
 def _canary_result_problems(phase, result, matched, inventory_id):

@@ -337,8 +337,9 @@ def canary_result(rows, run, awx_job_id=None, inventory_id=None):
 # (Teams incoming webhooks, Workflows in Power Automate / Logic Apps) get Teams rules, any other host Slack's.
 CHATS = ("slack", "teams")
 WEBHOOK_CHATS = ("auto",) + CHATS
-TEAMS_HOSTS = (".webhook.office.com", "outlook.office.com", "outlook.office365.com", ".logic.azure.com",
-               ".powerplatform.com", ".powerautomate.com")
+# Microsoft's webhook domains: a host is one of them or a subdomain of one.
+TEAMS_DOMAINS = ("webhook.office.com", "outlook.office.com", "outlook.office365.com", "logic.azure.com",
+                 "powerplatform.com", "powerautomate.com")
 _URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/@]*@)?(\[[^\]]*\]|[^/:?#]*)")
 # Markdown that Teams renders: emphasis, code, links and images, headings, tables, strikethrough, HTML and entities.
 _TEAMS_MARKUP = re.compile(r"[\\`*_{}\[\]()#+!|~<>&]")
@@ -353,7 +354,7 @@ def webhook_chat(url, chat="auto"):
         return chat
     match = _URL_HOST.match(url or "")
     host = (match.group(1) if match else "").lower().rstrip(".")
-    return "teams" if host.endswith(TEAMS_HOSTS) or ("." + host).endswith(TEAMS_HOSTS) else "slack"
+    return "teams" if ("." + host).endswith(tuple("." + domain for domain in TEAMS_DOMAINS)) else "slack"
 
 
 def chat_escape(text, chat="slack", starts_line=False):

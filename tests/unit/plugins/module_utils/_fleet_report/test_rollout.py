@@ -230,6 +230,8 @@ def test_a_line_break_in_a_reason_cannot_make_a_line_of_its_own():
     ("https://outlook.office.com/webhook/x", "teams"),
     ("https://prod-12.westus.logic.azure.com:443/workflows/x/triggers/manual/paths/invoke?sig=y", "teams"),
     ("https://x.webhook.office.com.evil.example/hook", "slack"),
+    ("https://evil-outlook.office.com/webhook/x", "slack"),
+    ("https://contoso.logic.azure.com.example/x", "slack"),
     ("https://evil.example/outlook.office.com", "slack"),
     ("https://user:outlook.office.com@evil.example/x", "slack"),
     ("https://chat.example.com/hooks/x", "slack"),
