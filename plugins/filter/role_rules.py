@@ -52,6 +52,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     PHASES,
     WEBHOOK_CHATS,
     batch_list,
+    RUN_ID,
+    RUN_ID_RULE,
     canary_passed,
     parse_batch,
     parse_budget,
@@ -59,6 +61,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     serial_and_budget,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
+    canary_choice as _canary_choice,
     phase_hosts as _phase_hosts,
     webhook_chat as _webhook_chat,
 )
@@ -79,6 +82,8 @@ AUTO = "auto"
 DEFAULT_HOSTS = "all"
 # The group the preflight puts the hosts of a canary or rest phase in; the upgrade play of those phases runs it.
 PHASE_GROUP = "engine_upgrade__phase"
+# The hosts a canary is chosen among (the fleet): the canary play prechecks them, then fills PHASE_GROUP.
+CANDIDATE_GROUP = "engine_upgrade__candidates"
 WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
 DEFAULT_WEBHOOK_TIMEOUT = 30
 MAX_URL_LENGTH = 2048
@@ -287,6 +292,8 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
     return {
         "phase": _safe(phase),
         "hosts": PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern),
+        # The group the preflight puts the phase's hosts in: a canary's candidates, or the rest's hosts.
+        "select_group": CANDIDATE_GROUP if phase == "canary" else PHASE_GROUP,
         "pattern": _safe(pattern) if pattern_ok else "",
         "serial": serial,
         "max_fail_percentage": budget,
@@ -295,14 +302,35 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
     }
 
 
-def phase_hosts(plan, fleet, canary_group=None, canary_result=None):
+def phase_hosts(plan, fleet, canary_result=None):
     """The hosts of ``fleet`` (the job's hosts, in inventory order) that the phase of ``plan`` (a ``rollout_plan``)
-    runs; ``canary_group``: the hosts of inventory group engine_upgrade_canary; ``canary_result``: the canary's verdict
-    (phase rest)."""
+    runs (a canary phase: the candidates its canary is chosen among); ``canary_result``: the canary's verdict (phase
+    rest)."""
     if not isinstance(plan, Mapping) or "phase" not in plan:
         raise AnsibleFilterError("phase_hosts: the input must be the result of opsfleet.engine_upgrade.rollout_plan")
-    return _phase_hosts(plan["phase"], _plain(fleet), _plain(canary_group) or [], plan.get("canary_count"),
-                        _plain(canary_result))
+    return _phase_hosts(plan["phase"], _plain(fleet), _plain(canary_result))
+
+
+def canary_choice(records, canary_group=None, canary_count=None):
+    """The canary of a canary phase, chosen on the candidates' precheck ``records`` (the role's
+    ``engine_upgrade_result``, one per host): among the hosts an upgrade is due on, at least one per cloud and target;
+    ``canary_group``: the hosts of inventory group engine_upgrade_canary, preferred; ``canary_count``: how many per
+    cloud and target otherwise (engine_upgrade_canary_count)."""
+    records = _plain(records)
+    if not isinstance(records, list):
+        raise AnsibleFilterError("canary_choice: the input must be the list of the candidates' records, not %s" % _kind(records))
+    count = DEFAULT_CANARY_COUNT if canary_count is None else _plain(canary_count)
+    choice = _canary_choice(records, _plain(canary_group) or [], parse_canary_count(count) or DEFAULT_CANARY_COUNT)
+    lines = ["Canary for %s to %s: %s (%d of %d hosts due)" % (
+        entry["cloud"], entry["target"], ", ".join(entry["canaries"]), len(entry["canaries"]), entry["due"])
+        for entry in choice["targets"]] or ["Canary: nothing to upgrade, no host of the fleet has an upgrade due"]
+    lines.append("%d hosts already at their target: reported by the canary, left out of the rest" % len(choice["current"]))
+    if choice["failed"]:
+        lines.append("%d hosts whose precheck failed: %s" % (len(choice["failed"]), (
+            "reported by the canary, which cannot pass with nothing to upgrade" if choice["nothing_due"]
+            else "left to the rest, which reports them")))
+    choice["lines"] = [_safe(line) for line in lines]
+    return choice
 
 
 def _boolean_problem(value, texts=BOOLEAN_TEXTS):
@@ -358,27 +386,52 @@ def webhook_chat(url, chat="auto"):
     return _webhook_chat(url if isinstance(url, str) else "", chat)
 
 
-def _canary_result_problems(phase, result, matched, inventory_id):
-    """A rest phase's canary verdict must be this fleet's: a verdict of another fleet's canary would leave none of its
-    hosts out, and the whole fleet would run as if its own canary had passed. In AWX the verdict names the inventory
-    the canary ran on, which must be this job's (a slice's inventory holds its own hosts only, not the canary's);
-    outside AWX every host it names must be in this inventory."""
+def _id_or_none(value):
+    value = _plain(value)
+    return None if value in (None, "") else u"%s" % (value,)
+
+
+def _canary_result_problems(phase, result, matched, inventory_id, workflow_job_id=None, run_id=None,
+                            workflow_launch_type=None):
+    """A rest phase's canary verdict must be this rollout's: a verdict of another fleet's canary would leave none of
+    its hosts out, and the whole fleet would run as if its own canary had passed; one of another workflow (or run)
+    proved an earlier rollout, not this one. In AWX the verdict names the workflow job and the inventory the canary
+    ran on, which must be this job's (a slice's inventory holds its own hosts only, not the canary's); outside AWX every
+    host it names must be in this inventory, and a run id given to either phase must be the other's.
+
+    AWX gives a job the id of the workflow job it is a node of (``awx_meta_vars``). The slices of a sliced rest job are
+    nodes of their slice workflow job, which the canary's workflow launched (its launch type is ``workflow``): they
+    cannot see the canary's workflow job, so for them the binding is the inventory and AWX's hand-over of artifacts,
+    which reaches only the nodes of the workflow the canary ran in."""
     if phase != "rest" or not canary_passed(result):
         return []
-    ours = None if inventory_id in (None, "") else u"%s" % (_plain(inventory_id),)
+    problems = []
+    ours, theirs = _id_or_none(workflow_job_id), _id_or_none(result.get("workflow_job_id"))
+    if ours is not None and theirs != ours and _plain(workflow_launch_type) != "workflow":
+        problems.append("%scanary_result is the verdict of a canary %s, not of this workflow (workflow job %s): a "
+                        "canary proves only its own rollout; run the workflow from its canary node" % (
+                            PREFIX, "of workflow job " + shown(theirs) if theirs else "run outside an AWX workflow",
+                            shown(ours)))
+    ours, theirs = _id_or_none(run_id), _id_or_none(result.get("run_id"))
+    if ours != theirs:
+        problems.append("%scanary_result is the verdict of a canary %s, and this job %s: a canary proves only its own "
+                        "rollout; give both phases the same %srun_id, or run the canary phase again" % (
+                            PREFIX, "of run " + shown(theirs) if theirs else "run without a run id",
+                            "is run " + shown(ours) if ours else "has no run id", PREFIX))
+    ours = _id_or_none(inventory_id)
     if ours is not None:
-        theirs = result.get("inventory_id")
-        theirs = None if theirs in (None, "") else u"%s" % (theirs,)
-        if theirs == ours:
-            return []
-        return ["%scanary_result is the verdict of a canary %s, not on this job's inventory (%s): it is not this "
-                "fleet's canary; run the canary phase on this inventory first" % (
-                    PREFIX, "on AWX inventory " + shown(theirs) if theirs else "run outside AWX", shown(ours))]
+        theirs = _id_or_none(result.get("inventory_id"))
+        if theirs != ours:
+            problems.append("%scanary_result is the verdict of a canary %s, not on this job's inventory (%s): it is not "
+                            "this fleet's canary; run the canary phase on this inventory first" % (
+                                PREFIX, "on AWX inventory " + shown(theirs) if theirs else "run outside AWX", shown(ours)))
+        return problems
     strangers = [host for host in result["hosts"] if host not in set(_plain(matched))]
-    if not strangers:
-        return []
-    return ["%scanary_result names %d hosts that are not in this fleet (%s): it is not this fleet's canary; run the "
-            "canary phase on this inventory first" % (PREFIX, len(strangers), ", ".join(shown(host) for host in strangers[:5]))]
+    if strangers:
+        problems.append("%scanary_result names %d hosts that are not in this fleet (%s): it is not this fleet's canary; "
+                        "run the canary phase on this inventory first"
+                        % (PREFIX, len(strangers), ", ".join(shown(host) for host in strangers[:5])))
+    return problems
 
 
 def preflight_problems(settings):
@@ -416,8 +469,12 @@ def preflight_problems(settings):
         if value is not None and (isinstance(value, bool) or not _WHOLE_TEXT.match(u"%s" % (value,))):
             problems.append("%s must be an AWX %sjob id (a whole number), got %s"
                             % (name, "workflow " if "workflow" in name else "", shown(value)))
+    run_id = _plain(get("run_id"))
+    if not unset(run_id) and (not isinstance(run_id, str) or not RUN_ID.match(run_id)):
+        problems.append("%srun_id must be %s, got %s" % (PREFIX, RUN_ID_RULE, shown(run_id)))
     problems.extend(_canary_result_problems(get("phase"), _plain(get("canary_result")), get("matched") or [],
-                                            get("awx_inventory_id")))
+                                            get("awx_inventory_id"), get("awx_workflow_job_id"), run_id,
+                                            get("awx_workflow_job_launch_type")))
     for failure in get("inventory_failures") or []:
         message = failure.get("message") if isinstance(failure, Mapping) else failure
         problems.append(_safe(u"an inventory source failed, so the fleet is incomplete: %s" % (_plain(message),)))
@@ -429,6 +486,7 @@ class FilterModule(object):
 
     def filters(self):
         return {
+            "canary_choice": canary_choice,
             "host_inputs": host_inputs,
             "phase_hosts": phase_hosts,
             "preflight_problems": preflight_problems,

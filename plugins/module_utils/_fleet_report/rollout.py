@@ -52,6 +52,9 @@ CANARY_COUNT_BOUNDS = (1, 1000)
 DEFAULT_CANARY_COUNT = 1
 # What a set_stats key may carry after "engine_upgrade_job_": AWX job ids are numbers, local ones are generated.
 JOB_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+# A run id (engine_upgrade_run_id) binds a canary's verdict to the rest of its rollout outside AWX.
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\Z")
+RUN_ID_RULE = "1 to 64 letters, digits and _ . : - (starting with a letter or digit)"
 # The hosts a canary's artifact may name as the fleet (the merge's own bound on rows).
 MAX_FLEET_HOSTS = 200000
 TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
@@ -59,7 +62,6 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The fields of a compact row, as a job publishes them (``before``/``after`` are the report's version labels).
 COMPACT_FIELDS = ("host", "instance_id", "name", "cloud", "region", "outcome", "before", "after", "target", "path",
                   "reason", "request_id", "task_id", "duration_seconds")
-PASSING_CANARY = ("upgraded", "current")
 
 
 def utc_now():
@@ -154,17 +156,52 @@ def serial_and_budget(phase, batches=None, max_fail_percentage=None, mode="upgra
     return batch_list(batches), max_fail_percentage if budget is None else plain_number(budget)
 
 
-def phase_hosts(phase, fleet, canary_group=(), canary_count=DEFAULT_CANARY_COUNT, canary_result=None):
-    """The hosts a phase runs, in the fleet's order: the canary (the fleet's hosts of ``canary_group``, else the first
-    ``canary_count`` of the fleet by name), the rest (the fleet without the canary that passed), or all of it."""
+def phase_hosts(phase, fleet, canary_result=None):
+    """The hosts a phase runs, in the fleet's order: the rest, the fleet without the hosts the canary that passed
+    reported; a canary's candidates (the canary is chosen among them on their prechecks: :func:`canary_choice`) and a
+    whole run, all of it."""
     fleet = list(fleet or [])
-    if phase == "canary":
-        group = [host for host in fleet if host in set(canary_group or ())]
-        return group or sorted(fleet)[:parse_canary_count(canary_count) or DEFAULT_CANARY_COUNT]
     if phase == "rest" and canary_passed(canary_result):
         done = set(canary_result["hosts"])
         return [host for host in fleet if host not in done]
     return fleet
+
+
+def _target_key(record):
+    return (u"%s" % (record.get("cloud") or ""), u"%s" % (record.get("target") or ""))
+
+
+def canary_choice(records, canary_group=(), canary_count=DEFAULT_CANARY_COUNT):
+    """The canary of a canary phase, chosen on the fleet's precheck ``records`` (the role's, one per host): a canary
+    must upgrade something, so it is taken among the hosts whose precheck says an upgrade is due, and covers every
+    cloud and target that is due: for each (cloud, target), the due hosts of ``canary_group`` (inventory group
+    engine_upgrade_canary), or when it has none of them, the first ``canary_count`` due hosts by name.
+
+    Returns ``canaries`` (sorted), ``current`` (hosts already at their target: the canary job reports them, and the
+    rest leaves them out), ``failed`` (hosts whose precheck failed: the rest reports them, unless nothing is due),
+    ``targets`` (each due cloud and target with its canaries), ``due`` (how many hosts an upgrade is due on),
+    ``nothing_due`` and ``hosts``: what the canary job reports (the canaries and the current hosts; with nothing due,
+    every host, so that the canary says what it found)."""
+    count = parse_canary_count(canary_count) or DEFAULT_CANARY_COUNT
+    group = set(canary_group or ())
+    by_outcome = {}
+    for record in records or []:
+        if isinstance(record, Mapping) and isinstance(record.get("host"), str):
+            by_outcome.setdefault(record.get("outcome"), []).append(record)
+    due = sorted(by_outcome.get("precheck_passed", []), key=lambda record: record["host"])
+    targets = {}
+    for record in due:
+        targets.setdefault(_target_key(record), []).append(record["host"])
+    chosen = []
+    for (cloud, target), hosts in sorted(targets.items()):
+        picked = [host for host in hosts if host in group] or hosts[:count]
+        chosen.append({"cloud": cloud, "target": target, "due": len(hosts), "canaries": picked})
+    canaries = sorted(host for entry in chosen for host in entry["canaries"])
+    current = sorted(record["host"] for record in by_outcome.get("current", []))
+    failed = sorted(record["host"] for outcome, found in by_outcome.items() if outcome not in ("current", "precheck_passed")
+                    for record in found)
+    return {"canaries": canaries, "current": current, "failed": failed, "targets": chosen, "due": len(due),
+            "nothing_due": not due, "hosts": sorted(canaries + current + ([] if due else failed))}
 
 
 def check_job_id(where, value, optional=False):
@@ -237,8 +274,15 @@ def check_run(run, hosts):
     if fleet is not None and (not isinstance(fleet, (list, tuple)) or len(fleet) > MAX_FLEET_HOSTS
                               or not all(isinstance(host, str) for host in fleet)):
         raise ReportInputError("run.fleet must be the list of the fleet's hosts (at most %d)" % MAX_FLEET_HOSTS)
+    canaries = run.get("canaries")
+    if canaries is not None and (not isinstance(canaries, (list, tuple)) or not all(isinstance(host, str) for host in canaries)):
+        raise ReportInputError("run.canaries must be the list of the canary's hosts")
+    run_id = run.get("run_id")
+    if run_id not in (None, "") and (not isinstance(run_id, str) or not RUN_ID.match(run_id)):
+        refuse("run.run_id", "must be a run id: " + RUN_ID_RULE, run_id)
     checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])),
-                   fallen=list(fallen or []), fleet=None if fleet is None else sorted(set(fleet)))
+                   fallen=list(fallen or []), fleet=None if fleet is None else sorted(set(fleet)),
+                   canaries=None if canaries is None else list(canaries), run_id=run_id or None)
     return checked
 
 
@@ -323,14 +367,29 @@ def job_artifact(rows, run, hosts, halted, mode="upgrade", finished=None):
 
 
 def canary_result(rows, run, awx_job_id=None, inventory_id=None):
-    """The canary verdict the rest of a workflow needs: every canary host upgraded or already current, and (in AWX)
-    the inventory it ran on, which a rest job checks against its own (a slice sees only its hosts, so the canary's
-    hosts cannot be checked against a slice's inventory)."""
-    return {"hosts": sorted(row["host"] for row in rows),
-            "passed": bool(rows) and all(row["outcome"] in PASSING_CANARY for row in rows),
+    """The canary verdict the rest of a workflow needs. ``hosts``: every host the canary job reported (the canaries and
+    the hosts already current), which the rest leaves out. ``passed``: no host failed and every canary upgraded, or,
+    when nothing was due (``nothing_due``: the rest has nothing to upgrade), every host is current. It is bound to the
+    run: the workflow (``workflow_job_id``, AWX), the ``run_id`` given outside AWX, and (in AWX) the inventory it ran
+    on, which a rest job checks against its own (a slice sees only its hosts, so the canary's hosts cannot be checked
+    against a slice's inventory). A run context without ``canaries`` (a report not made by the fleet playbook) takes
+    every host it reports as a canary."""
+    canaries = run.get("canaries")
+    canaries = sorted(row["host"] for row in rows) if canaries is None else sorted(canaries)
+    outcomes = dict((row["host"], row["outcome"]) for row in rows)
+    healthy = bool(rows) and not any(row["failed"] for row in rows)
+    if canaries:
+        passed = healthy and all(outcomes.get(host) == "upgraded" for host in canaries)
+    else:
+        passed = healthy and all(outcome == "current" for outcome in outcomes.values())
+    return {"hosts": sorted(outcomes), "canaries": canaries, "passed": passed, "nothing_due": not canaries,
             # Text, as in the job artifacts (a local run's id is text too): one type wherever a job id is compared.
-            "job_id": None if awx_job_id is None else u"%s" % (awx_job_id,),
-            "inventory_id": None if inventory_id in (None, "") else u"%s" % (inventory_id,)}
+            "job_id": _id_text(awx_job_id), "workflow_job_id": _id_text(run.get("workflow_job_id")),
+            "run_id": _id_text(run.get("run_id")), "inventory_id": _id_text(inventory_id)}
+
+
+def _id_text(value):
+    return None if value in (None, "") else u"%s" % (value,)
 
 
 # The receivers the chat message's ``text`` is escaped for. "auto" picks by the webhook's host: Microsoft's

@@ -136,10 +136,14 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
         canary.wait()
         assert canary.returncode == 0, canary.runner_output[-3000:] + canary.stdout[-3000:]
         result = canary.artifacts["engine_upgrade_canary_result"]
-        assert result == {"hosts": ["cache-0"], "passed": True, "job_id": "301",
-                          "inventory_id": str(controller.inventory.id)}
-        canary_id = controller.inventory.hostvar("cache-0", "engine_upgrade_instance_id")
-        assert list(simulator.client.counters()["upgrades_started"]) == [canary_id]
+        assert (result["passed"], result["job_id"], result["workflow_job_id"], result["inventory_id"]) == (
+            True, "301", "300", str(controller.inventory.id)), result
+        # One canary per cloud and target due, each upgraded; the current hosts are the canary's too.
+        assert result["canaries"] and set(result["canaries"]) <= set(result["hosts"])
+        canary_ids = sorted(controller.inventory.hostvar(host, "engine_upgrade_instance_id") for host in result["canaries"])
+        assert sorted(simulator.client.counters()["upgrades_started"]) == canary_ids
+        clouds = set(controller.inventory.hostvar(host, "engine_upgrade_cloud") for host in result["canaries"])
+        assert clouds == {"alicloud_es", "huaweicloud_dcs"}, result
 
         # The sliced template: a slice workflow job (310) of 3 jobs at once, each with the canary node's artifacts.
         slices = awx.launch_sliced(controller.template("rest", slices=3), controller.work, 311, 310, canary.artifacts)
@@ -150,8 +154,8 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
             assert keys == ["engine_upgrade_job_%d" % job.id], (keys, job.stdout[-3000:])
             published = job.artifacts[keys[0]]
             assert (str(published["job_id"]), str(published["workflow_job_id"]), published["phase"]) == (str(job.id), "310", "rest")
-            # Only the hosts of its slice (hosts by name, [k-1::3]), without the canary.
-            sliced = set(controller.inventory.sliced_hosts(number, 3)) - {"cache-0"}
+            # Only the hosts of its slice (hosts by name, [k-1::3]), without the hosts the canary reported.
+            sliced = set(controller.inventory.sliced_hosts(number, 3)) - set(result["hosts"])
             assert set(row["host"] for row in published["rows"]) == sliced
         # What the merge node receives: the canary node's artifacts, then the slices' in finish order (dict.update).
         merged = awx.merged_artifacts([canary], finished)
@@ -189,13 +193,21 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
         partial = awx.merged_artifacts([canary], finished[:2])
         red_job = controller.template("report").launch(controller.work, 330, 300, "Engine upgrade - fleet", partial).wait()
         red = controller.merged_report()
-        lost = set(controller.inventory.sliced_hosts(finished[2].id - 310, 3)) - {"cache-0"}
+        lost = set(controller.inventory.sliced_hosts(finished[2].id - 310, 3)) - set(result["hosts"])
         assert set(row["host"] for row in red["instances"] if row["outcome"] == "missing") == lost and lost
         assert red["summary"]["ok"] is False and red_job.returncode != 0
         assert all("no job of the workflow reported this host" in row["reason"]
                    for row in red["instances"] if row["outcome"] == "missing")
 
-        everything = [canary, report_job, single_job, red_job] + finished
+        # The same canary's verdict handed to a rest job of another workflow (a later run of the template, launched
+        # with the old artifacts by hand): refused before any host is touched.
+        before = simulator.client.counters()["writes"]
+        foreign = controller.template("rest").launch(controller.work, 501, 500, "Engine upgrade - fleet", canary.artifacts).wait()
+        assert foreign.returncode != 0, foreign.stdout[-3000:]
+        assert "canary_result is the verdict of a canary of workflow job" in foreign.stdout and "not of this workflow" in foreign.stdout
+        assert simulator.client.counters()["writes"] == before
+
+        everything = [canary, report_job, single_job, red_job, foreign] + finished
         for job in everything:
             assert_no_secret(awx.texts_of(job), "job %s (events, stdout, artifacts)" % job.id)
         assert_no_secret(json.dumps(merged), "the merged artifacts")
@@ -204,15 +216,18 @@ def test_canary_then_three_concurrent_slices_then_merge_equal_an_unsliced_run_an
 
 @pytest.mark.matrix
 def test_a_failing_canary_stops_the_rest_before_any_write(tmp_path):
-    # The canary is the inactive Elasticsearch cluster, chosen by tag (group engine_upgrade_canary).
-    data = fleet(canary=lambda entry: entry["tags"].get("failure") == "es_inactive")
+    # The canary group (by tag) holds the DCS instance whose upgrade task fails: its precheck passes, so it is the
+    # canary of its cloud and target, and its upgrade fails.
+    data = fleet(canary=lambda entry: entry["tags"].get("failure") == "dcs_task")
     with start_simulator(data) as simulator:
         controller = Controller(simulator, tmp_path / "workflow")
         canary = controller.template("canary").launch(controller.work, 401, 400, "Engine upgrade - fleet").wait()
         assert canary.returncode != 0
         result = canary.artifacts["engine_upgrade_canary_result"]
-        assert result["passed"] is False and len(result["hosts"]) == 1
-        assert simulator.client.counters()["writes"] == {}
+        [task_failure] = [entry["instance_id"] for entry in data["huaweicloud_dcs"] if entry["tags"].get("failure") == "dcs_task"]
+        failing = [host for host in controller.inventory.hosts
+                   if controller.inventory.hostvar(host, "engine_upgrade_instance_id") == task_failure]
+        assert result["passed"] is False and failing and set(failing) <= set(result["canaries"]), result
 
         # AWX would not start the rest (success edge); started anyway, with or without the canary's verdict, every
         # slice refuses before any host is touched.
@@ -232,11 +247,14 @@ def test_a_failing_canary_stops_the_rest_before_any_write(tmp_path):
         report_job = controller.template("report").launch(controller.work, 430, 400, "Engine upgrade - fleet",
                                                           canary.artifacts).wait()
         report = controller.merged_report()
-        assert report_job.returncode != 0 and report["instances"][0]["host"] == result["hosts"][0]
-        assert report["instances"][0]["outcome"] == "failed" and "inactive" in report["instances"][0]["reason"]
-        # The rest never ran: every other host of the canary's fleet is missing, not left out of the count.
-        others = report["instances"][1:]
-        assert len(others) == len(controller.inventory.hosts) - 1 and set(row["outcome"] for row in others) == {"missing"}
+        rows = dict((row["host"], row) for row in report["instances"])
+        assert report_job.returncode != 0 and [row["host"] for row in report["instances"]][:len(failing)] == failing
+        assert all(rows[host]["outcome"] == "failed" and "DCS.5006" in rows[host]["reason"] for host in failing), rows
+        assert all(rows[host]["outcome"] in ("upgraded", "current") for host in set(result["hosts"]) - set(failing))
+        # The rest never ran: every host the canary did not report is missing, not left out of the count.
+        others = [row for row in report["instances"] if row["host"] not in result["hosts"]]
+        assert len(rows) == len(controller.inventory.hosts) and others
+        assert set(row["outcome"] for row in others) == {"missing"}
         assert_no_secret(awx.texts_of(report_job) + report_texts(controller.report_dir), "the report")
 
 

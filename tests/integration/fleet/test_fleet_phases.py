@@ -47,25 +47,30 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     canary = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
     assert canary.returncode == 0, canary.output[-3000:]
     stats = canary.custom_stats["_run"]
-    # No group engine_upgrade_canary: the first host by inventory name, alone.
+    # No group engine_upgrade_canary: for each cloud and target due, the first due host by name (dcs-3's target has
+    # the proxy too). Current hosts are reported and left out of the rest; the failing prechecks are the rest's.
     assert stats["engine_upgrade_canary_result"] == {
-        "hosts": ["dcs-1"], "passed": True, "job_id": None, "inventory_id": None}
-    assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-1"]]
+        "hosts": ["dcs-1", "dcs-2", "dcs-3", "es-demo-orders", "es-demo-reco"],
+        "canaries": ["dcs-1", "dcs-3", "es-demo-orders"], "passed": True, "nothing_due": False,
+        "job_id": None, "workflow_job_id": None, "run_id": None, "inventory_id": None}
+    assert sorted(simulator.client.counters()["upgrades_started"]) == sorted([DCS["dcs-1"], DCS["dcs-3"], "es-demo-orders"])
+    assert "Canary for alicloud_es to" in canary.output and "2 hosts already at their target" in canary.output
     [canary_key] = _job_keys(stats)
     assert canary_key.startswith("engine_upgrade_job_local_") and stats[canary_key]["phase"] == "canary"
-    assert [row["host"] for row in stats[canary_key]["rows"]] == ["dcs-1"]
+    assert dict((row["host"], row["outcome"]) for row in stats[canary_key]["rows"]) == {
+        "dcs-1": "upgraded", "dcs-2": "current", "dcs-3": "upgraded", "es-demo-orders": "upgraded", "es-demo-reco": "current"}
 
-    # The rest runs in inventory order whatever Python's string hashing: with the seed below, a set-based selection
-    # put es-demo-busy (failing) first, and the batch of 1 halted the rollout.
+    # The rest runs in inventory order whatever Python's string hashing, its two hosts in one batch.
     rest = run_playbook(UPGRADE, env=dict(env, PYTHONHASHSEED="1"), inventory=inventory, extra_vars=dict(
-        REST_VARS, engine_upgrade_phase="rest", engine_upgrade_canary_result=stats["engine_upgrade_canary_result"]))
+        REST_VARS, engine_upgrade_batches=["100%"], engine_upgrade_phase="rest",
+        engine_upgrade_canary_result=stats["engine_upgrade_canary_result"]))
     assert rest.returncode == 2, rest.output[-3000:]
     rest_stats = rest.custom_stats["_run"]
     [rest_key] = _job_keys(rest_stats)
     assert rest_key != canary_key
     artifact = rest_stats[rest_key]
-    assert sorted(row["host"] for row in artifact["rows"]) == sorted(set(FLEET) - {"dcs-1"})
-    assert artifact["halted"] is None and artifact["batches"] == 2 and artifact["slice_hosts"] == 6, json.dumps(artifact)
+    assert sorted(row["host"] for row in artifact["rows"]) == ["es-demo-busy", "es-demo-payments"]
+    assert artifact["halted"] is None and artifact["batches"] == 1 and artifact["slice_hosts"] == 2, json.dumps(artifact)
     assert "engine_upgrade_canary_result" not in rest_stats
     # Each instance upgraded once: the rest did not run the canary again.
     assert set(simulator.client.counters()["upgrades_started"].values()) == {1}
@@ -84,13 +89,13 @@ def test_canary_then_rest_then_merge_count_what_one_run_counts(demo, tmp_path): 
     assert "fleet has 2 failing instances" in merge.output
     assert stats[canary_key]["fleet"] == sorted(FLEET)
 
-    # The canary's artifact alone (the rest job never reported): 1 of 7 instances is no fleet that passed.
+    # The canary's artifact alone (the rest job never reported): 5 of 7 instances is no fleet that passed.
     alone = run_playbook(MERGE, env={}, inventory="localhost,", extra_vars=dict(
         stats, engine_upgrade_report_dir=str(tmp_path / "alone")))
     assert alone.returncode == 2, alone.output[-3000:]
     with open(str(tmp_path / "alone" / "fleet-report.json")) as handle:
         summary = json.load(handle)["summary"]
-    assert (summary["total"], summary["by_outcome"]["missing"], summary["ok"]) == (7, 6, False)
+    assert (summary["total"], summary["by_outcome"]["missing"], summary["ok"]) == (7, 2, False)
 
 
 @pytest.mark.parametrize("result, expect", [
@@ -114,16 +119,59 @@ def test_rest_refuses_without_a_canary_that_passed_before_any_call(demo, tmp_pat
 
 def test_a_failing_canary_chosen_by_group_fails_the_job_and_says_so(demo, tmp_path):  # noqa: F811
     simulator, env = demo
-    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-payments", "dcs-1"])
-    _with_canary_group(inventory, ["es-demo-payments"])
+    # dcs-4's upgrade task fails at its engine step: its precheck passes, so it can be a canary, and the group picks it.
+    simulator.client.patch_instance(DCS["dcs-4"], task_failure={"step_name": "upgrade_engine", "error_code": "DCS.5006"})
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-payments", "dcs-1", "dcs-4"])
+    _with_canary_group(inventory, ["dcs-4", "es-demo-payments"])
     run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
     assert run.returncode == 2, run.output[-3000:]
-    stats = run.custom_stats["_run"]
-    assert stats["engine_upgrade_canary_result"] == {
-        "hosts": ["es-demo-payments"], "passed": False, "job_id": None, "inventory_id": None}
+    result = run.custom_stats["_run"]["engine_upgrade_canary_result"]
+    # es-demo-payments (in the group) fails its precheck: no canary, the rest reports it. The group covers DCS's engine
+    # and proxy target with dcs-4; dcs-1 (engine only) and es-demo-orders cover the targets the group leaves out.
+    assert (result["canaries"], result["passed"]) == (["dcs-1", "dcs-4", "es-demo-orders"], False), result
+    counters = simulator.client.counters()
+    assert sorted(counters["upgrades_started"]) == sorted([DCS["dcs-1"], DCS["dcs-4"], "es-demo-orders"])
+
+
+def test_a_canary_is_chosen_among_hosts_with_an_upgrade_due_whatever_their_names(demo, tmp_path):  # noqa: F811
+    # The issue's case: the first host by name (dcs-2) is current, and a canary of it proved nothing.
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["dcs-2", "dcs-5", "dcs-6"])
+    run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
+    assert run.returncode == 0, run.output[-3000:]
+    result = run.custom_stats["_run"]["engine_upgrade_canary_result"]
+    assert (result["canaries"], result["hosts"], result["passed"]) == (["dcs-6"], ["dcs-2", "dcs-5", "dcs-6"], True), result
+    assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-6"]]
+
+
+def test_a_canary_with_nothing_to_upgrade_says_so_and_the_rest_has_nothing_to_do(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-reco", "dcs-2", "dcs-5"])
+    canary = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
+    assert canary.returncode == 0, canary.output[-3000:]
+    stats = canary.custom_stats["_run"]
+    result = stats["engine_upgrade_canary_result"]
+    assert (result["canaries"], result["nothing_due"], result["passed"]) == ([], True, True), result
+    assert "Canary: nothing to upgrade, no host of the fleet has an upgrade due" in canary.output
+    [key] = _job_keys(stats)
+    assert sorted((row["host"], row["outcome"]) for row in stats[key]["rows"]) == [
+        ("dcs-2", "current"), ("dcs-5", "current"), ("es-demo-reco", "current")]
+    rest = run_playbook(UPGRADE, env=env, inventory=inventory,
+                        extra_vars={"engine_upgrade_phase": "rest", "engine_upgrade_canary_result": result})
+    assert rest.returncode == 0, rest.output[-3000:]
+    assert "Nothing to do: the canary reported every host of this job" in rest.output
     counters = simulator.client.counters()
     assert counters["writes"] == {} and counters["upgrades_started"] == {}
-    assert sorted(counters["by_instance"]) == ["es-demo-payments"]
+
+
+def test_a_canary_with_nothing_due_and_a_failing_precheck_does_not_pass(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-reco", "es-demo-payments"])
+    canary = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_phase": "canary"})
+    assert canary.returncode == 2, canary.output[-3000:]
+    result = canary.custom_stats["_run"]["engine_upgrade_canary_result"]
+    assert (result["hosts"], result["nothing_due"], result["passed"]) == (["es-demo-payments", "es-demo-reco"], True, False)
+    assert simulator.client.counters()["upgrades_started"] == {}
 
 
 def test_the_merge_refuses_an_artifact_it_cannot_use_before_writing_anything(tmp_path):

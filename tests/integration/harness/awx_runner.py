@@ -260,8 +260,9 @@ class JobTemplate:
         self.job_slice_count = job_slice_count
 
     def launch(self, base_dir, job_id, workflow_job_id=None, workflow_name=None, ancestor_artifacts=None,
-               slice_number=1, slice_count=1):
-        """Write the private data dir of one job and start ``ansible-runner run`` on it."""
+               slice_number=1, slice_count=1, workflow_launch_type="scheduled"):
+        """Write the private data dir of one job and start ``ansible-runner run`` on it. ``workflow_launch_type``: how
+        the workflow job it is a node of was launched (a slice workflow job in a workflow: ``workflow``)."""
         pdd = os.path.join(base_dir, "awx_%s_job" % job_id)
         for sub in ("inventory", "env"):
             os.makedirs(os.path.join(pdd, sub))
@@ -275,7 +276,7 @@ class JobTemplate:
         extra_vars = dict(self.extra_vars)
         # WorkflowJobNode.get_job_kwargs: ancestor artifacts over the template's vars; then awx_meta_vars over all.
         extra_vars.update(ancestor_artifacts or {})
-        extra_vars.update(self.meta_vars(job_id, workflow_job_id, workflow_name))
+        extra_vars.update(self.meta_vars(job_id, workflow_job_id, workflow_name, workflow_launch_type))
         with open(os.path.join(pdd, "env", "extravars"), "w") as handle:
             yaml.safe_dump(extra_vars, handle)
         with open(os.path.join(pdd, "env", "cmdline"), "w") as handle:
@@ -296,7 +297,7 @@ class JobTemplate:
             process = subprocess.Popen(command, cwd=pdd, env=base_env(), stdout=log, stderr=subprocess.STDOUT)
         return Job(job_id, pdd, process, time.monotonic())
 
-    def meta_vars(self, job_id, workflow_job_id, workflow_name):
+    def meta_vars(self, job_id, workflow_job_id, workflow_name, workflow_launch_type="scheduled"):
         meta = {}
         for prefix in ("awx", "tower"):
             meta.update({
@@ -308,7 +309,7 @@ class JobTemplate:
             if workflow_job_id:
                 meta.update({"%s_workflow_job_id" % prefix: workflow_job_id,
                              "%s_workflow_job_name" % prefix: workflow_name or self.name,
-                             "%s_workflow_job_launch_type" % prefix: "scheduled"})
+                             "%s_workflow_job_launch_type" % prefix: workflow_launch_type})
         return meta
 
 
@@ -331,10 +332,12 @@ def wait_in_finish_order(jobs, timeout=600):
 
 
 def launch_sliced(template, base_dir, first_job_id, workflow_job_id, ancestor_artifacts=None):
-    """A sliced job template: one slice workflow job, ``job_slice_count`` jobs at once (at most one per host)."""
+    """A sliced job template as a node of a workflow: one slice workflow job (``workflow_job_id``, named as the
+    template, launched by the workflow: launch type ``workflow``, awx/main/models/unified_jobs.py ``awx_meta_vars``),
+    ``job_slice_count`` jobs at once (at most one per host), each a node of the slice workflow job."""
     count = min(template.job_slice_count, len(template.inventory.hosts))
     jobs = [template.launch(base_dir, first_job_id + index, workflow_job_id, template.name, ancestor_artifacts,
-                            slice_number=index + 1, slice_count=count)
+                            slice_number=index + 1, slice_count=count, workflow_launch_type="workflow")
             for index in range(count)]
     return jobs
 

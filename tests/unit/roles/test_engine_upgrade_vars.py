@@ -104,7 +104,7 @@ def test_both_fleet_playbooks_import_the_one_preflight_play():
 
 
 def test_the_upgrade_play_and_the_role_work_out_serial_and_budget_with_one_filter():
-    [dummy, upgrade] = yaml.safe_load(_read(ROOT, "playbooks", "fleet_upgrade.yml"))
+    upgrade = yaml.safe_load(_read(ROOT, "playbooks", "fleet_upgrade.yml"))[-1]
     assert "rollout_plan" in upgrade["vars"]["engine_upgrade__play"]
     assert upgrade["serial"] == "{{ engine_upgrade__play.serial }}"
     assert upgrade["max_fail_percentage"] == "{{ engine_upgrade__play.max_fail_percentage }}"

@@ -94,3 +94,38 @@ def test_in_awx_the_canary_verdict_must_come_from_this_jobs_inventory():
     [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=dict(ours, inventory_id=None),
                           awx_inventory_id="12")
     assert "the verdict of a canary run outside AWX" in problem
+
+
+def test_in_awx_the_canary_verdict_must_come_from_this_workflow():
+    ours = {"hosts": ["cache-0"], "passed": True, "job_id": "301", "inventory_id": "12", "workflow_job_id": "300"}
+    assert _problems(phase="rest", matched=["cache-1"], canary_result=ours, awx_inventory_id=12, awx_workflow_job_id=300) == []
+    [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=dict(ours, workflow_job_id="299"),
+                          awx_inventory_id=12, awx_workflow_job_id="300")
+    assert "the verdict of a canary of workflow job \"299\", not of this workflow (workflow job \"300\")" in problem
+    [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=dict(ours, workflow_job_id=None),
+                          awx_inventory_id=12, awx_workflow_job_id="300")
+    assert "a canary run outside an AWX workflow" in problem
+    # A slice of a sliced rest job is a node of its slice workflow job (launched by the canary's workflow): it cannot
+    # see the canary's workflow job id, and is bound by its inventory.
+    assert _problems(phase="rest", matched=["cache-1"], canary_result=ours, awx_inventory_id=12, awx_workflow_job_id=310,
+                     awx_workflow_job_launch_type="workflow") == []
+    [problem] = _problems(phase="rest", matched=["cache-1"], canary_result=ours, awx_inventory_id=12,
+                          awx_workflow_job_id=310, awx_workflow_job_launch_type="scheduled")
+    assert "not of this workflow (workflow job \"310\")" in problem
+
+
+def test_outside_awx_a_run_id_binds_the_phases():
+    result = {"hosts": ["es-1"], "passed": True, "job_id": None, "run_id": "CHG-1042"}
+    assert _problems(phase="rest", matched=FLEET, canary_result=result, run_id="CHG-1042") == []
+    [problem] = _problems(phase="rest", matched=FLEET, canary_result=result, run_id="CHG-1043")
+    assert "a canary of run \"CHG-1042\", and this job is run \"CHG-1043\"" in problem
+    [problem] = _problems(phase="rest", matched=FLEET, canary_result=result)
+    assert "and this job has no run id: a canary proves only its own rollout; give both phases the same engine_upgrade_run_id" in problem
+    [problem] = _problems(phase="rest", matched=FLEET, canary_result=dict(result, run_id=None), run_id="CHG-1042")
+    assert "a canary run without a run id" in problem
+
+
+@pytest.mark.parametrize("bad", ["-x", "a b", "x" * 65, 7, "{{ x }}"])
+def test_a_run_id_must_be_a_name(bad):
+    [problem] = _problems(run_id=bad)
+    assert problem.startswith("engine_upgrade_run_id must be 1 to 64 letters") and "{{" not in problem

@@ -128,10 +128,27 @@ def test_the_artifact_has_compact_rows_and_the_canary_verdict_needs_every_host_p
     row = [row for row in artifact["rows"] if row["host"] == "h00"][0]
     assert tuple(row) == COMPACT_FIELDS and row["request_id"] == "R-h00" and row["region"] == "cn-hangzhou"
     assert canary_result(build_rows(records), job.run, 301, 12) == {
-        "hosts": ["h00"], "passed": True, "job_id": "301", "inventory_id": "12"}
+        "hosts": ["h00"], "canaries": ["h00"], "passed": True, "nothing_due": False, "job_id": "301",
+        "workflow_job_id": "310", "run_id": None, "inventory_id": "12"}
     for outcome in ("precheck_passed", "failed", "not_run", "precheck_failed", "timed_out"):
         assert canary_result(build_rows([_record("h00", outcome)]), job.run)["passed"] is False
     assert canary_result([], job.run)["passed"] is False
+
+
+def test_the_canary_passes_only_when_every_canary_host_upgraded():
+    run = dict(_job([_record("h00", "upgraded")], ["h00"], phase="canary", batches=["100%"], budget=0).run)
+    rows = build_rows([_record("h00", "upgraded"), _record("h01", "current"), _record("h02", "upgraded")])
+    assert canary_result(rows, dict(run, canaries=["h00", "h02"]))["passed"] is True
+    result = canary_result(rows, dict(run, canaries=["h00", "h01"]))
+    # h01 was chosen as due and ended current: it proved nothing.
+    assert (result["passed"], result["hosts"], result["canaries"]) == (False, ["h00", "h01", "h02"], ["h00", "h01"])
+    # Nothing due: it passes when every host is current, and says so.
+    current = build_rows([_record("h00", "current"), _record("h01", "current")])
+    assert (canary_result(current, dict(run, canaries=[]))["passed"], canary_result(current, dict(run, canaries=[]))["nothing_due"]) == (True, True)
+    failing = build_rows([_record("h00", "current"), _record("h01", "precheck_failed")])
+    assert canary_result(failing, dict(run, canaries=[]))["passed"] is False
+    assert canary_result(build_rows([_record("h00", "upgraded"), _record("h01", "failed")]), dict(run, canaries=["h00"]))["passed"] is False
+    assert canary_result(rows, dict(run, canaries=["h00", "h02"], run_id="CHG-1"))["run_id"] == "CHG-1"
 
 
 @pytest.mark.parametrize("field, value, message", [
