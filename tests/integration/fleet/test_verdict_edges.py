@@ -100,3 +100,32 @@ def test_a_rerun_while_the_upgrade_it_started_still_runs_follows_it_to_its_end(d
     assert rows[host]["outcome"] == "upgraded", (rows[host], rerun.output[-3000:])
     assert rerun.returncode == 0
     assert list(simulator.client.counters()["upgrades_started"].values()) == [1]
+
+
+def test_a_refused_precheck_is_recorded_without_an_error_block_and_module_defaults_still_apply(demo, tmp_path):  # noqa: F811
+    # The precheck runs through upgrade_precheck, which runs the module under another name: the play's
+    # module_defaults (here the only credentials there are) must still reach it, on every ansible-core version.
+    simulator, env = demo
+    bare = dict((key, value) for key, value in env.items() if not key.endswith(("_KEY", "_AK", "_SK", "_TOKEN")))
+    assert bare != env
+    keys = dict(access_key=env["ALICLOUD_ACCESS_KEY"], secret_key=env["ALICLOUD_SECRET_KEY"])
+    if env.get("ALICLOUD_SECURITY_TOKEN"):
+        keys["security_token"] = env["ALICLOUD_SECURITY_TOKEN"]
+    huawei = dict(access_key=env["HUAWEICLOUD_SDK_AK"], secret_key=env["HUAWEICLOUD_SDK_SK"])
+    if env.get("HUAWEICLOUD_SDK_SECURITY_TOKEN"):
+        huawei["security_token"] = env["HUAWEICLOUD_SDK_SECURITY_TOKEN"]
+    defaults = tmp_path / "defaults.json"
+    defaults.write_text(json.dumps({"engine_upgrade_alicloud_defaults": keys, "engine_upgrade_huaweicloud_defaults": huawei}))
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-payments", "es-demo-busy", "dcs-1"])
+    run = run_playbook(PRECHECK, env=bare, inventory=inventory, extra_args=["-e", "@%s" % defaults])
+    assert run.returncode == 2, run.output[-3000:]
+    dummy, rows = _report(tmp_path)
+    assert dict((host, row["outcome"]) for host, row in rows.items()) == {
+        "es-demo-orders": "precheck_passed", "es-demo-payments": "precheck_failed", "es-demo-busy": "failed",
+        "dcs-1": "precheck_passed"}
+    assert "ClusterStatusNotHealth" in rows["es-demo-payments"]["reason"]
+    # The refusals fail their hosts once, at the verdict (the report's task), not also as ignored precheck errors.
+    precheck_task = run.output.split("Precheck the Elasticsearch upgrade", 1)[1].split("TASK [", 1)[0]
+    assert "FAILED" not in precheck_task and "...ignoring" not in precheck_task and "ERROR" not in precheck_task, precheck_task
+    for secret in [keys["secret_key"], huawei["secret_key"]]:
+        assert secret not in run.output
