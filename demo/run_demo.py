@@ -126,5 +126,6 @@ def main():
     print("\n%s (the demo fleet's planted failures: %s)" % (verdict.split(";")[0], ", ".join(
         "%s %s" % (row["host"], row["outcome"]) for row in report["instances"] if row["failed"])))
 
+
 if __name__ == "__main__":
     main()

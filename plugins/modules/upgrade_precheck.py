@@ -13,13 +13,13 @@ short_description: Precheck an upgrade and return the answer as data, a refusal 
 version_added: 0.3.0
 description:
   - Runs M(opsfleet.engine_upgrade.alicloud_es_upgrade) or M(opsfleet.engine_upgrade.huaweicloud_dcs_upgrade) in
-    check mode (the precheck: the vendor's C(dryRun) for Elasticsearch, the client-side checks for DCS) with the
-    other options of the task and the play's C(module_defaults) for that module, and returns its answer as
+    check mode (the precheck, which is the vendor's C(dryRun) for Elasticsearch and the client-side checks for DCS)
+    with the other options of the task and the play's C(module_defaults) for that module, and returns its answer as
     RV(precheck_result).
   - A precheck that refuses the upgrade (a check failed, the instance is busy, an API error) is the answer, not a
-    failure of this task, so a fleet run reads it without an error block per refused host; the answer keeps the
+    failure of this task, so a fleet run reads it without an error block per refused host. The answer keeps the
     module's C(failed) and C(msg). The role's record turns it into the host's outcome.
-  - Runs only in check mode (C(check_mode) true on the task): without it the module would upgrade.
+  - Runs only in check mode (C(check_mode=true) on the task), because without it the module would upgrade.
 author:
   - opsfleet contributors (@opsfleet)
 options:
