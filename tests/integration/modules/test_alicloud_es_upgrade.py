@@ -67,7 +67,10 @@ def test_check_mode_returns_the_passing_precheck_and_the_diff(simulator, aliclou
         "checkClusterHealth", "checkConfigCompatible", "checkClusterResource", "checkClusterSnapshot"]
     assert result["diff"]["before"]["engine_version"] == "6.3.2" and result["diff"]["after"]["engine_version"] == "6.7"
     assert "would start (check mode" in result["msg"] and result["request_id"] == result["request_ids"]["precheck"]
-    assert _by_instance(simulator, ES_BEHIND) == {"DescribeInstance": 1, "UpgradeEngineVersion.dryRun": 1}
+    # The health gate reads the cluster's color before the dryRun (healthy: GREEN).
+    assert _by_instance(simulator, ES_BEHIND) == {"DescribeInstance": 1, "DescribeElasticsearchHealth": 1,
+                                                  "UpgradeEngineVersion.dryRun": 1}
+    assert result["health"] == {"before": "GREEN"}
     assert simulator.client.counters()["writes"] == {}
     assert simulator.client.instance(ES_BEHIND)["es_version"] == "6.3.2_with_X-Pack"
 
@@ -81,7 +84,8 @@ def test_failing_precheck_fails_with_every_check_and_sends_no_upgrade(simulator,
     assert result["precheck"]["checks"][0]["errors"] == [
         {"type": "clusterStatus", "code": "ClusterStatusNotHealth", "message": "cluster status is red"}]
     assert result["validate_result"][0]["validateResult"][0]["errorCode"] == "ClusterStatusNotHealth"
-    assert _by_instance(simulator, ES_PRECHECK) == {"DescribeInstance": 1, "UpgradeEngineVersion.dryRun": 1}
+    assert _by_instance(simulator, ES_PRECHECK) == {"DescribeInstance": 1, "DescribeElasticsearchHealth": 1,
+                                                    "UpgradeEngineVersion.dryRun": 1}
 
 
 @pytest.mark.matrix
