@@ -17,6 +17,7 @@ ROUTES = (
     ('POST', re.compile(r'^/openapi/instances/%s/actions/upgrade-version/?$' % _ID), 'UpgradeEngineVersion'),
     ('GET', re.compile(r'^/openapi/instances/%s/upgradeInfo/?$' % _ID), 'UpgradeInfo'),
     ('GET', re.compile(r'^/openapi/instances/%s/action-records/?$' % _ID), 'ListActionRecords'),
+    ('GET', re.compile(r'^/openapi/instances/%s/elasticsearch-health/?$' % _ID), 'DescribeElasticsearchHealth'),
     ('POST', re.compile(r'^/openapi/instances/%s/snapshots/?$' % _ID), 'CreateSnapshot'),
     ('GET', re.compile(r'^/openapi/instances/%s/snapshot-setting/?$' % _ID), 'DescribeSnapshotSetting'),
 )
@@ -89,6 +90,8 @@ class EsInstance:
         else:
             self.data['ali_version'] = pending['new_version']
         self.data['status'] = 'active'
+        if self.data.get('health_after_upgrade'):
+            self.data['health'] = self.data['health_after_upgrade']
         self.updated_at = pending['ends']
         pending['record']['end'] = pending['ends']
         pending['record']['state'] = 'SUCCESS'
@@ -531,7 +534,14 @@ def _start_upgrade(ctx, inst, body, strategy, new_version, request_id):
         ctx.counters.upgrade_started(inst.instance_id)
 
 
+def describe_elasticsearch_health(ctx):
+    # Result is the cluster's color, GREEN | YELLOW | RED (DescribeElasticsearchHealth; FIDELITY.md).
+    inst = _instance(ctx)
+    return ali_ok({'Result': inst.data['health']})
+
+
 HANDLERS = {
+    'DescribeElasticsearchHealth': describe_elasticsearch_health,
     'DescribeInstance': describe_instance,
     'ListInstance': list_instance,
     'UpgradeEngineVersion': upgrade_engine_version,

@@ -90,10 +90,11 @@ DCS_BACKUP_ERROR_CODES = ('dcs.08.0001', 'dcs.08.0002', 'dcs.08.0003', 'dcs.08.0
                           'dcs.08.0007', 'dcs.08.0008')
 REGION_RE = re.compile(r'^[a-z]{2}(-[a-z0-9]+)+$')
 
+ES_HEALTH_COLORS = ('GREEN', 'YELLOW', 'RED')
 ES_FIELDS = (
     'instance_id', 'region', 'es_version', 'ali_version', 'extend_configs_as_string', 'status', 'description',
     'instance_category', 'payment_type', 'resource_group_id', 'node_amount', 'node_spec', 'tags',
-    'precheck_failures', 'upgrade_seconds', 'vpc_id', 'zone_id', 'arch_type',
+    'precheck_failures', 'upgrade_seconds', 'vpc_id', 'zone_id', 'arch_type', 'health', 'health_after_upgrade',
     'maintain_start_time', 'maintain_end_time', 'maintenance_lock_seconds', 'snapshot_setting', 'snapshot_fails',
 )
 DCS_FIELDS = (
@@ -101,7 +102,7 @@ DCS_FIELDS = (
     'engine_minor_version', 'latest_engine_minor_version', 'proxy_minor_version', 'latest_proxy_minor_version',
     'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
     'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
-    'latest_after_upgrade', 'busy_on_upgrade_seconds', 'backup_seconds', 'backup_failure',
+    'latest_after_upgrade', 'busy_on_upgrade_seconds', 'status_after_upgrade', 'backup_seconds', 'backup_failure',
 )
 
 
@@ -287,6 +288,12 @@ def normalize_es(entry, settings):
     inst.setdefault('vpc_id', 'vpc-sim-%s' % inst['region'])
     inst.setdefault('zone_id', '%s-i' % inst['region'])
     inst.setdefault('arch_type', 'public')
+    # DescribeElasticsearchHealth's Result: the cluster's color now, and the one an upgrade leaves it in (none: as it was).
+    inst.setdefault('health', 'GREEN')
+    inst.setdefault('health_after_upgrade', None)
+    for field in ('health', 'health_after_upgrade'):
+        if inst[field] is not None and inst[field] not in ES_HEALTH_COLORS:
+            raise FleetError('%s: %s must be one of %s' % (where, field, ', '.join(ES_HEALTH_COLORS)))
     _es_maintenance(inst, where)
     return inst
 
@@ -446,6 +453,11 @@ def normalize_dcs(entry, settings):
     # A change (a backup, a restart) that begins just as an upgrade request arrives: that request is refused with
     # the fleet's dcs_busy_code and the instance shows RESTARTING this long. Used once.
     inst['busy_on_upgrade_seconds'] = float(_number(inst.get('busy_on_upgrade_seconds') or 0, 'busy_on_upgrade_seconds', where))
+    # The status a successful upgrade leaves the instance in (none: RUNNING), such as ERROR for one that came back broken.
+    after = inst.get('status_after_upgrade')
+    if after is not None and (not isinstance(after, str) or not re.match(r'^[A-Z_]{1,32}$', after)):
+        raise FleetError('%s: status_after_upgrade must be a DCS status such as ERROR' % where)
+    inst['status_after_upgrade'] = after
     inst.setdefault('spec_code', 'redis.%s.xu1.large.r2.2' % ('proxy' if has_proxy else 'ha'))
     inst['capacity'] = int(_number(inst.get('capacity', 2), 'capacity', where, 0))
     inst.setdefault('description', '')

@@ -96,6 +96,8 @@ class DcsInstance:
                 listed = self.data['%s_minor_versions' % field.partition('_')[0]]
                 if newer not in listed:
                     listed.append(newer)
+            if self.data.get('status_after_upgrade'):
+                self.data['status'] = self.data['status_after_upgrade']
         else:
             task['status'] = 'FAILED'
         task['updated'] = task['ends']

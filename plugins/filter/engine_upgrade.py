@@ -100,6 +100,9 @@ def _upgrade_outcome(upgrade, instance_id):
     if not upgrade.get("finished") or upgrade.get("timed_out"):
         # Still running at the last check: it may yet succeed, so not "failed".
         return "timed_out", upgrade.get("msg") or "the upgrade job did not finish in time"
+    if upgrade.get("failed") and upgrade.get("unhealthy") is True:
+        # At the target and not healthy: the upgrade ran, and cannot be undone; its own outcome, failing.
+        return "unhealthy", upgrade.get("msg") or "the instance is not healthy after the upgrade"
     if upgrade.get("failed"):
         return "failed", upgrade.get("msg") or "the upgrade failed"
     if upgrade.get("reached") is True:

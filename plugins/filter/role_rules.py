@@ -31,6 +31,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.connection import MAX_REGION_LENGTH, REGION_PATTERN
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import DEFAULT_SOAK_SECONDS, SOAK_BOUNDS
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -189,6 +190,9 @@ def host_inputs(inputs):
     delay, problem = _seconds("async_poll_delay", get("async_poll_delay", DEFAULT_ASYNC_POLL_DELAY),
                               ASYNC_POLL_DELAY_BOUNDS, DEFAULT_ASYNC_POLL_DELAY, integer=True)
     problems.append(problem)
+    soak, problem = _seconds("health_soak_seconds", get("health_soak_seconds", DEFAULT_SOAK_SECONDS), SOAK_BOUNDS,
+                             DEFAULT_SOAK_SECONDS, integer=True)
+    problems.append(problem)
 
     instance_id = get("instance_id")
     if instance_id is not None and (not isinstance(instance_id, str) or not INSTANCE_ID_PATTERN.match(instance_id)):
@@ -233,7 +237,8 @@ def host_inputs(inputs):
     else:
         label = ", ".join(([u"engine %s" % engine_target] if engine_target else [])
                           + ([u"proxy %s" % proxy_target] if proxy_target else []))
-    async_seconds = (wait_timeout or DEFAULT_WAIT_TIMEOUT) + ASYNC_MARGIN
+    # The soak comes on top of the wait: the background job must outlive both.
+    async_seconds = (wait_timeout or DEFAULT_WAIT_TIMEOUT) + (soak or 0) + ASYNC_MARGIN
     return {
         "problems": problems,
         "failure": {"msg": "refused before any API call: " + "; ".join(problems)} if problems else None,

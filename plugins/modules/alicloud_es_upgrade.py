@@ -97,6 +97,8 @@ extends_documentation_fragment:
   - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.alicloud_group
   - opsfleet.engine_upgrade.wait
+  - opsfleet.engine_upgrade.health
+  - opsfleet.engine_upgrade.health.elasticsearch
 attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
@@ -373,6 +375,23 @@ upgrade_in_flight:
   type: bool
   sample: true
   version_added: 0.3.0
+health:
+  description:
+    - With O(health_check), the cluster's color as C(DescribeElasticsearchHealth) read it (V(GREEN), V(YELLOW), V(RED);
+      null for an answer without one), C(before) the upgrade, C(after) it, and C(after_soak) after
+      O(health_soak_seconds).
+  returned: when the health was read (an upgrade was due, or one was waited out)
+  type: dict
+  sample: {"before": "GREEN", "after": "GREEN"}
+  version_added: 0.3.0
+unhealthy:
+  description:
+    - Set when the instance reached the target but its cluster was not healthy after the upgrade (RV(health)). The
+      task fails; the upgrade cannot be undone.
+  returned: on that failure
+  type: bool
+  sample: true
+  version_added: 0.3.0
 reached:
   description:
     - Whether this run saw the instance V(active) at the target engine or kernel patch version with its own read,
@@ -401,6 +420,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.module import AlicloudModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import UPDATE_STRATEGIES
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.run import EsUpgrade
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import health_argument_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module, wait_argument_spec
 
 
@@ -415,7 +435,7 @@ def main():
         allow_intermediate_upgrades=dict(type="bool", default=False),
         allow_major_version_upgrade=dict(type="bool", default=False),
         upgrade_path=dict(type="list", elements="raw"),
-        **wait_argument_spec()
+        **dict(wait_argument_spec(), **health_argument_spec(allow_yellow=True))
     )
     run_module(AlicloudModule(argument_spec=argument_spec, supports_check_mode=True), EsUpgrade)
 

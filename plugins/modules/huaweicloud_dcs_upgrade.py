@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - opsfleet.engine_upgrade.connection
   - opsfleet.engine_upgrade.attributes.huaweicloud_group
   - opsfleet.engine_upgrade.wait
+  - opsfleet.engine_upgrade.health
 attributes:
   check_mode:
     description: Can run in check mode and return the precheck and the predicted versions without changing anything.
@@ -334,6 +335,23 @@ upgrade_in_flight:
   type: bool
   sample: true
   version_added: 0.3.0
+health:
+  description:
+    - The instance's C(status) as ShowInstance read it once at the target, C(after) the upgrade, and with
+      O(health_check) and O(health_soak_seconds), C(after_soak) (with C((service_upgrade)) when another upgrade runs).
+      Before the upgrade, the precheck already refuses an instance that is not V(RUNNING).
+  returned: when an upgrade finished or was waited out
+  type: dict
+  sample: {"after": "RUNNING"}
+  version_added: 0.3.0
+unhealthy:
+  description:
+    - Set when the instance reached the target but was not V(RUNNING) after the upgrade (RV(health)), with
+      O(health_check). The task fails; DCS has no self-service rollback.
+  returned: on that failure
+  type: bool
+  sample: true
+  version_added: 0.3.0
 reached:
   description:
     - True when the module itself read the instance C(RUNNING) at the target versions (no upgrade task in flight,
@@ -359,6 +377,7 @@ msg:
   sample: upgraded instance 3f7d1c2a-0001-4b5e-9f00-00000000dc01 (engine_minor_version 5.0.2.5 -> 5.0.2.7), task 6f1c0c7e2a7b4d0e9a8f5e4d3c2b1a09
 """
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import health_argument_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import run_module, wait_argument_spec
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.module import HuaweicloudModule
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.run import DcsUpgrade
@@ -369,7 +388,7 @@ def main():
         instance_id=dict(type="str", required=True),
         engine_minor_version=dict(type="str"),
         proxy_minor_version=dict(type="str"),
-        **wait_argument_spec()
+        **dict(wait_argument_spec(), **health_argument_spec(allow_yellow=False))
     )
     run_module(HuaweicloudModule(argument_spec=argument_spec, supports_check_mode=True), DcsUpgrade)
 

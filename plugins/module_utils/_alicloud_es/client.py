@@ -59,6 +59,11 @@ class AlicloudEsClient:
     def describe_instance(self, instance_id):
         return self.transport.request("GET", _instance_path(instance_id), "DescribeInstance", retry=True)
 
+    def describe_health(self, instance_id):
+        """DescribeElasticsearchHealth: ``Result`` is the cluster's color, GREEN, YELLOW or RED."""
+        return self.transport.request("GET", _instance_path(instance_id, "/elasticsearch-health"),
+                                      "DescribeElasticsearchHealth", retry=True)
+
     def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
         """The instance's change records; ``start_time_ms`` and ``request_id`` narrow them (SDK query names)."""
         query = {"page": page, "size": size, "startTime": start_time_ms, "requestId": request_id}

@@ -20,6 +20,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.path import validate_upgrade_path
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import HealthGate
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
@@ -130,7 +131,7 @@ class UpgradeRequest:
     def __init__(self, instance_id, version, upgrade_type=ENGINE, update_strategy=None, client_token=None,
                  precheck=True, wait=True, wait_timeout=DEFAULT_WAIT_TIMEOUT,
                  poll_interval=DEFAULT_POLL_INTERVAL, allow_intermediate_upgrades=False,
-                 allow_major_version_upgrade=False, upgrade_path=None):
+                 allow_major_version_upgrade=False, upgrade_path=None, health=None):
         if upgrade_type not in UPGRADE_TYPES:
             raise ConfigError("upgrade_type must be engine or patch, got %r" % (upgrade_type,))
         if update_strategy is not None and update_strategy not in UPDATE_STRATEGIES:
@@ -148,6 +149,7 @@ class UpgradeRequest:
             raise ConfigError("upgrade_path lists engine versions: it goes with upgrade_type=engine, not patch")
         self.upgrade_path = validate_upgrade_path(upgrade_path, self.version, ENGINE_TARGET_PATTERN) if upgrade_path else None
         self.precheck = bool(precheck)
+        self.health = health or HealthGate()
         self.wait, self.wait_timeout, self.poll_interval = validate_wait_options(
             dict(wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval))
 
@@ -160,7 +162,7 @@ class UpgradeRequest:
                    poll_interval=params.get("poll_interval", DEFAULT_POLL_INTERVAL),
                    allow_intermediate_upgrades=params.get("allow_intermediate_upgrades", False),
                    allow_major_version_upgrade=params.get("allow_major_version_upgrade", False),
-                   upgrade_path=params.get("upgrade_path"))
+                   upgrade_path=params.get("upgrade_path"), health=HealthGate.from_params(params))
 
     def step_client_token(self, step, steps):
         """The client token of one step: the request's own for a one-step upgrade, else one per step version."""

@@ -32,6 +32,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.versions import numeric_parts
 
 DRY_RUN_SOURCE = "dryRun"
+HEALTH_SOURCE = "DescribeElasticsearchHealth"
+GREEN, YELLOW = "GREEN", "YELLOW"
 # The precheck of a later step: its dryRun can only run once the instance is at the step before it.
 NOT_YET_CHECKABLE = {"passed": None, "status": "not yet checkable"}
 UPGRADE_SOURCE = "UpgradeEngineVersion"
@@ -103,9 +105,12 @@ class EsUpgrade(EsWaits, UpgradeRun):
             instance = self._wait_until_active(instance)
             self.result["before"] = instance.state()
             if instance.reached(request.upgrade_type, request.version):
+                # The change waited out may be the upgrade an earlier run started: it is gated as that run would be.
+                self._health_after(instance.state())
                 return self._finish_unchanged(instance, while_waiting=True)
         before = instance.state()
         steps = self._plan(instance)
+        self._health_before(before)
         if self.check_mode:
             self._precheck(before, steps[0], 0)
             for entry in self.result["path"][1:]:
@@ -125,14 +130,77 @@ class EsUpgrade(EsWaits, UpgradeRun):
                                    % (request.instance_id, self._current_label(before), request.step_label(step),
                                       self.result["request_id"], self._step_note(index, steps),
                                       " to go on with the next steps" if index + 1 < len(steps) else ""))
-        return self.finish(True, state, "upgraded %s from %s to %s%s in %.0f seconds" % (
+        self._health_after(state)
+        return self.finish(True, state, "upgraded %s from %s to %s%s in %.0f seconds%s" % (
             request.instance_id, self._current_label(before), self._current_label(state), self._path_note(steps),
-            self.monotonic() - started), reached=True)
+            self.monotonic() - started, self._health_note()), reached=True)
 
     def _upgrade_running(self):
         """Whether the instance's latest change records hold an upgrade still going (one read of ListActionRecords)."""
         records = self._action_records(0) or []
         return any(record.looks_like_upgrade and not record.finished for record in records)
+
+    # --- the health gate --------------------------------------------------------------------------
+
+    def _health(self, when):
+        """The cluster's color as DescribeElasticsearchHealth reads it, noted in the result as ``health[when]``."""
+        doing = "reading the health of %s" % self.instance_id
+        try:
+            response = self.client.describe_health(self.instance_id)
+        except ApiError as error:
+            self.fail_read(error, doing)
+        color = (response.data or {}).get("Result")
+        color = color.upper() if isinstance(color, str) else None
+        self.result.setdefault("health", {})[when] = color
+        self.result["request_ids"]["health_" + when] = response.request_id
+        return color
+
+    def _healthy(self, color):
+        # Anything but the colors the gate takes (an unknown or missing answer too) is unhealthy: it never passes.
+        return color == GREEN or (color == YELLOW and self.request.health.allow_yellow)
+
+    def _wanted_colors(self):
+        return "GREEN or YELLOW" if self.request.health.allow_yellow else "GREEN"
+
+    def _health_before(self, before):
+        """An unhealthy cluster is not upgraded: a precheck failure of its own, before any write."""
+        if not self.request.health.check:
+            return
+        color = self._health("before")
+        if self._healthy(color):
+            return
+        why = "the cluster is %s; the gate takes %s" % (color or "of no known color", self._wanted_colors())
+        gate = Precheck(HEALTH_SOURCE).add("clusterHealth", False, [("clusterHealth", color or "unknown", why)])
+        self.fail("instance %s is %s, not %s: not upgraded (an upgrade cannot be undone, and one started on an "
+                  "unhealthy cluster is blamed for what was already wrong). Bring it to %s first, or set "
+                  "health_check=false%s" % (self.instance_id, color or "of no known health", self._wanted_colors(),
+                                            self._wanted_colors(), "" if self.request.health.allow_yellow else
+                                            " (health_allow_yellow=true takes YELLOW)"),
+                  precheck=gate.to_dict(), after=before)
+
+    def _health_after(self, state):
+        """At the target but not healthy is no success: ``unhealthy``, with the color read (after the soak, when
+        asked, read again)."""
+        if not self.request.health.check:
+            return
+        color = self._health("after")
+        soak = self.request.health.soak_seconds
+        if self._healthy(color) and soak:
+            self.sleep(soak)
+            color = self._health("after_soak")
+        if not self._healthy(color):
+            self.fail("instance %s reached %s but its cluster is %s%s, not %s: the upgrade cannot be undone; check the "
+                      "cluster (DescribeElasticsearchHealth, Kibana's GET _cluster/health) before the rollout goes on"
+                      % (self.instance_id, self._current_label(state), color or "of no known health",
+                         " %d seconds later" % soak if "after_soak" in self.result["health"] else "", self._wanted_colors()),
+                      unhealthy=True, after=state)
+
+    def _health_note(self):
+        health = self.result.get("health") or {}
+        if "after" not in health:
+            return ""
+        return "; cluster %s%s" % (health.get("after_soak") or health["after"],
+                                   " after a %d-second soak" % self.request.health.soak_seconds if "after_soak" in health else "")
 
     # --- the path -------------------------------------------------------------------------------
 

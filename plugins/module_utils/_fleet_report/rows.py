@@ -25,6 +25,7 @@ OUTCOMES = (
     ("precheck_passed", "precheck passed: an upgrade is due"),
     ("precheck_failed", "stopped by the precheck gate"),
     ("timed_out", "upgrade still running when the wait ended"),
+    ("unhealthy", "at the target, but not healthy after the upgrade"),
     ("failed", "failed: see the reason"),
     ("missing", "missing: no job of the workflow reported it"),
     ("not_run", "not run: its batch did not start (see the reason)"),
@@ -32,7 +33,7 @@ OUTCOMES = (
 OUTCOME_NAMES = tuple(name for name, dummy in OUTCOMES)
 # The outcomes that fail a host: the one list the role's records (their ``failed``), the report's counts and the
 # hosts the report fails (``failing_hosts``) all come from.
-FAILING_OUTCOMES = ("precheck_failed", "timed_out", "failed", "missing")
+FAILING_OUTCOMES = ("precheck_failed", "timed_out", "unhealthy", "failed", "missing")
 # The title of a report whose task names none (the role passes its engine_upgrade_report_title only when set).
 REPORT_TITLE = "Engine upgrade fleet report"
 JSON_NAME = "fleet-report.json"

@@ -11,6 +11,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import HealthGate
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import validate_wait_options
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import check_ascii, check_text
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import COMPONENTS, text
@@ -59,9 +60,10 @@ def validate_target(option, value):
 class UpgradeRequest:
     """What the user asked for, validated: instance, a target per component, and how to wait."""
 
-    def __init__(self, instance_id, targets, wait=True, wait_timeout=3600, poll_interval=15.0):
+    def __init__(self, instance_id, targets, wait=True, wait_timeout=3600, poll_interval=15.0, health=None):
         self.instance_id = instance_id
         self.targets = targets  # {Component: "latest" | version}
+        self.health = health or HealthGate()
         self.wait = wait
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
@@ -79,4 +81,5 @@ class UpgradeRequest:
             raise ConfigError("nothing to upgrade: give engine_minor_version, proxy_minor_version or both, each %s"
                               % VERSION_HINT)
         wait, wait_timeout, poll_interval = validate_wait_options(params)
-        return cls(instance_id, targets, wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval)
+        return cls(instance_id, targets, wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval,
+                   health=HealthGate.from_params(params))

@@ -18,6 +18,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retr
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
+    BLOCKED_STATUSES,
     READY_STATUS,
     TASK_FAILED,
     InstanceState,
@@ -145,7 +146,9 @@ class DcsUpgrade(UpgradeRun):
     def _noop_after_wait(self, plan, why="it reached the requested versions while this task waited for it to be free; "
                                          "nothing was sent"):
         self._set_precheck(plan.precheck)
-        return self.finish(False, plan.state.summary(), "instance %s: %s" % (self.instance_id, why), reached=True)
+        # What got it there may be the upgrade an earlier run started: it is gated as that run would be.
+        after = self._health_after(plan.state.summary())
+        return self.finish(False, after, "instance %s: %s%s" % (self.instance_id, why, self._health_note()), reached=True)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -339,9 +342,9 @@ class DcsUpgrade(UpgradeRun):
                     self.instance_id, plan.describe(), task)))
         if outcome.task_id:
             self._follow_task(plan)
-        after = self._confirm(plan)
-        return self.finish(True, after, self._message("upgraded instance %s (%s)%s" % (
-            self.instance_id, plan.describe(), task)), reached=True)
+        after = self._health_after(self._confirm(plan))
+        return self.finish(True, after, self._message("upgraded instance %s (%s)%s%s" % (
+            self.instance_id, plan.describe(), task, self._health_note())), reached=True)
 
     def _message(self, message):
         return message + ("; " + "; ".join(self.notes) if self.notes else "")
@@ -397,9 +400,11 @@ class DcsUpgrade(UpgradeRun):
             return latest["state"]
 
         def confirmed(state):
-            if state is None or state.status != READY_STATUS or state.upgrades_in_flight():
+            if state is None or state.upgrades_in_flight():
                 return False
-            return all(decision.reached_in(state) for decision in plan.decisions if decision.needs_upgrade)
+            reached = all(decision.reached_in(state) for decision in plan.decisions if decision.needs_upgrade)
+            # At the target and in a status no wait ends (ERROR, FROZEN): the health gate, not a timeout, says so.
+            return reached and (state.status == READY_STATUS or state.status in BLOCKED_STATUSES)
 
         try:
             self.wait_until(probe, confirmed, "instance %s to show the new versions" % self.instance_id,
@@ -413,3 +418,43 @@ class DcsUpgrade(UpgradeRun):
                           " after task %s finished" % task_id if task_id else "", _describe_state(shown)),
                       changed=True, after=shown, timed_out=True)
         return latest["state"].summary()
+
+    # --- the health gate --------------------------------------------------------------------------
+
+    def _health_after(self, after):
+        """At the target, the instance must be RUNNING with no upgrade in flight (ShowInstance ``status``,
+        ``service_upgrade``); with a soak, again that many seconds later. Returns the state it ends in."""
+        health = self.result.setdefault("health", {})
+        health["after"] = after.get("status")
+        soak = self.request.health.soak_seconds
+        if self.request.health.check and after.get("status") == READY_STATUS and soak:
+            self.sleep(soak)
+            state = self._read_or_fail(False, "reading instance %s after the soak" % self.instance_id)
+            after = state.summary()
+            health["after_soak"] = state.status if not state.service_upgrade else "%s (service_upgrade)" % state.status
+        if not self.request.health.check:
+            return after
+        status = health.get("after_soak") or health["after"]
+        if status != READY_STATUS:
+            self.fail("instance %s reached %s but is %s%s, not %s: DCS has no self-service rollback; check the instance "
+                      "before the rollout goes on" % (self.instance_id, self._versions_label(after), status,
+                                                      " %d seconds later" % soak if "after_soak" in health else "", READY_STATUS),
+                      changed=True, unhealthy=True, after=after)
+        return after
+
+    def _health_note(self):
+        health = self.result.get("health") or {}
+        status = health.get("after_soak") or health.get("after")
+        if status is None:
+            return ""
+        if not self.request.health.check:
+            return "" if status == READY_STATUS else "; status %s (not checked: health_check=false)" % status
+        return "; status %s%s" % (status, " after a %d-second soak" % self.request.health.soak_seconds
+                                  if "after_soak" in health else "")
+
+    @staticmethod
+    def _versions_label(summary):
+        parts = ["engine %s" % summary.get("engine_minor_version")]
+        if summary.get("proxy_minor_version"):
+            parts.append("proxy %s" % summary["proxy_minor_version"])
+        return " / ".join(parts)

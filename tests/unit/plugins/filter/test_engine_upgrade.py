@@ -40,6 +40,8 @@ ERROR = {"changed": False, "failed": True, "before": ES_BEFORE, "precheck": None
 UPGRADED = {"changed": True, "failed": False, "finished": True, "before": ES_BEFORE, "after": ES_AFTER, "reached": True,
             "request_id": "UP-1", "request_ids": {"upgrade": "UP-1"}, "client_token": "opsfleet-abc", "elapsed_seconds": 61.27,
             "msg": "upgraded es-1", "precheck": None}
+UNHEALTHY = dict(UPGRADED, failed=True, reached=False, unhealthy=True, health={"before": "GREEN", "after": "RED"},
+                 msg="instance es-1 reached engine version 6.7.0 but its cluster is RED, not GREEN")
 
 
 def record(check, upgrade=None, **kwargs):
@@ -191,9 +193,18 @@ def test_a_failure_in_the_role_wins():
     assert record(DUE, UPGRADED, failure=None) == record(DUE, UPGRADED, failure={})
 
 
+def test_an_upgrade_at_the_target_but_unhealthy_is_its_own_failing_outcome():
+    row = record(DUE, UNHEALTHY)
+    assert (row["outcome"], row["failed"]) == ("unhealthy", True) and "its cluster is RED" in row["reason"]
+    assert row["after"] == ES_AFTER
+    # Without the module's flag, a failure is a failure.
+    assert record(DUE, dict(UNHEALTHY, unhealthy=None))["outcome"] == "failed"
+
+
 def test_failed_is_the_fleet_reports_list():
     outcomes = {"upgraded": record(DUE, UPGRADED), "current": record(CURRENT), "precheck_passed": record(DUE, mode="precheck"),
-                "precheck_failed": record(PRECHECK_FAILED), "failed": record(ERROR), "timed_out": record(DUE, {})}
+                "precheck_failed": record(PRECHECK_FAILED), "failed": record(ERROR), "timed_out": record(DUE, {}),
+                "unhealthy": record(DUE, UNHEALTHY)}
     assert dict((name, row["outcome"]) for name, row in outcomes.items()) == dict((name, name) for name in outcomes)
     # "missing" is the merge's alone (no job reported the host): a record never has it.
     assert sorted(name for name, row in outcomes.items() if row["failed"]) == sorted(set(FAILING_OUTCOMES) - {"missing"})

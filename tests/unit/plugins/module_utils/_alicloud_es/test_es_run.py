@@ -18,6 +18,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     checks_from_result,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.health import HealthGate
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import ApiResponse
 from tests.unit.plugins.module_utils.samples import ALL_PASS, ES_INSTANCE, HEALTH_FAILED, FakeClock, es_describe
@@ -50,8 +51,10 @@ class ScriptedClient:
     """Answers DescribeInstance from ``states`` (the last one repeats) and records every upgrade call."""
 
     def __init__(self, states, dry_run_result=None, upgrade_result=None, upgrade_error=None, describe_error=None,
-                 records=None):
+                 records=None, health=None):
         self.records = [] if records is None else records  # ListActionRecords Result, or an ApiError to raise
+        self.health = list(health or ["GREEN"])  # DescribeElasticsearchHealth Results (the last one repeats)
+        self.health_reads = 0
         self.record_reads = 0
         self.states = list(states)
         self.dry_run_result = ALL_PASS if dry_run_result is None else dry_run_result
@@ -66,6 +69,14 @@ class ScriptedClient:
         if isinstance(self.records, ApiError):
             raise self.records
         return ApiResponse(200, {}, {"RequestId": "RID-RECORDS", "Result": self.records}, "RID-RECORDS")
+
+    def describe_health(self, instance_id):
+        self.health_reads += 1
+        color = self.health.pop(0) if len(self.health) > 1 else self.health[0]
+        if isinstance(color, ApiError):
+            raise color
+        return ApiResponse(200, {}, {"RequestId": "RID-HEALTH-%d" % self.health_reads, "Result": color},
+                           "RID-HEALTH-%d" % self.health_reads)
 
     def describe_instance(self, instance_id):
         self.describes += 1
@@ -143,7 +154,57 @@ def test_upgrade_with_wait_polls_until_active_at_the_target():
     assert len(client.writes) == 1 and write["client_token"] == derive_client_token(ES_INSTANCE, "engine", "6.7", "blue_green")
     assert write["update_strategy"] == "blue_green" and write["upgrade_type"] == "engine"
     assert result["changed"] is True and result["after"]["engine_version"] == "6.7.0" and client.describes == 4
-    assert result["request_ids"] == {"describe_instance": "RID-DESCRIBE-1", "precheck": "RID-DRYRUN", "upgrade": "RID-UPGRADE"}
+    assert result["request_ids"] == {"describe_instance": "RID-DESCRIBE-1", "precheck": "RID-DRYRUN", "upgrade": "RID-UPGRADE",
+                                     "health_before": "RID-HEALTH-1", "health_after": "RID-HEALTH-2"}
+    assert result["health"] == {"before": "GREEN", "after": "GREEN"} and "; cluster GREEN" in result["msg"]
+
+
+def _upgradable(**kwargs):
+    return ScriptedClient([es_describe(), es_describe(es_version="6.7.0_with_X-Pack")], **kwargs)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("color", ["RED", "YELLOW", None, "PURPLE"])
+def test_an_unhealthy_cluster_is_not_upgraded_and_its_precheck_says_why(check_mode, color):
+    client = _upgradable(health=[color])
+    failure = _fail(client, check_mode=check_mode)
+    assert client.writes == [] and client.calls == []
+    assert failure.result["precheck"]["passed"] is False and failure.result["precheck"]["source"] == "DescribeElasticsearchHealth"
+    assert failure.result["health"] == {"before": color}
+    assert "not upgraded" in failure.msg and "health_check=false" in failure.msg
+    assert "health_allow_yellow=true takes YELLOW" in failure.msg
+
+
+def test_yellow_passes_the_gate_only_when_allowed_and_the_gate_can_be_off():
+    assert _run(_upgradable(health=["YELLOW"]), health=HealthGate(allow_yellow=True))["health"] == {
+        "before": "YELLOW", "after": "YELLOW"}
+    client = _upgradable(health=["RED"])
+    result = _run(client, health=HealthGate(check=False))
+    assert result["changed"] is True and client.health_reads == 0 and "health" not in result
+
+
+def test_at_the_target_but_red_after_is_unhealthy_and_says_the_upgrade_cannot_be_undone():
+    client = _upgradable(health=["GREEN", "RED"])
+    failure = _fail(client)
+    assert len(client.writes) == 1 and failure.result["unhealthy"] is True
+    assert failure.result["health"] == {"before": "GREEN", "after": "RED"}
+    assert failure.result["after"]["engine_version"] == "6.7.0" and "cannot be undone" in failure.msg
+
+
+def test_the_soak_reads_the_health_again_after_its_seconds():
+    fake = FakeClock()
+    client = _upgradable(health=["GREEN", "GREEN", "RED"])
+    upgrade = EsUpgrade(client, UpgradeRequest(ES_INSTANCE, "6.7", poll_interval=10, health=HealthGate(soak_seconds=300)),
+                        sleep=fake.sleep, monotonic=fake.monotonic)
+    with pytest.raises(UpgradeError) as info:
+        upgrade.run()
+    assert info.value.result["health"] == {"before": "GREEN", "after": "GREEN", "after_soak": "RED"}
+    assert "300 seconds later" in info.value.msg and fake.now >= 300
+
+
+def test_a_current_instance_costs_no_health_read():
+    client = ScriptedClient([es_describe(es_version="6.7.0_with_X-Pack")])
+    assert _run(client)["changed"] is False and client.health_reads == 0
 
 
 def test_a_poll_that_fails_even_after_its_retries_is_skipped_not_the_end_of_the_wait():

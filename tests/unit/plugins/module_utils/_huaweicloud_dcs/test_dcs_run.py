@@ -20,9 +20,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
 from tests.unit.plugins.module_utils.samples import DCS_INSTANCE, FakeClock, dcs_instance, dcs_versions
 
 
-def request(engine=None, proxy=None, wait=True, wait_timeout=600, poll_interval=10.0):
+def request(engine=None, proxy=None, wait=True, wait_timeout=600, poll_interval=10.0, **health):
     return UpgradeRequest.from_params(dict(instance_id=DCS_INSTANCE, engine_minor_version=engine, proxy_minor_version=proxy,
-                                           wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval))
+                                           wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval, **health))
 
 
 def test_busy_codes_are_the_ones_worded_as_busy():
@@ -387,3 +387,45 @@ def test_a_refused_explicit_version_suggests_latest_whatever_the_code(clock):
     client = FakeClient(clock, dcs_versions(latest="5.0.2.9"), post_script=[_refused("DCS.4999")])
     failure = _fail(client, clock, engine="5.0.2.7")
     assert "Use 'latest'" in failure.msg and "engine_minor_version" in failure.msg
+
+
+def _coming_back(status):
+    def finish(client, engine="5.0.2.7"):
+        FakeClient.finish_task(client, engine)
+        client.instance.update(status=status)
+    return finish
+
+
+def test_at_the_target_but_not_running_after_is_unhealthy_not_a_timeout(clock, monkeypatch):
+    client = FakeClient(clock)
+    monkeypatch.setattr(client, "finish_task", lambda engine="5.0.2.7": _coming_back("ERROR")(client, engine))
+    failure = _fail(client, clock)
+    assert failure.result["unhealthy"] is True and failure.result["changed"] is True
+    assert failure.result["health"] == {"after": "ERROR"} and failure.result["after"]["engine_minor_version"] == "5.0.2.7"
+    assert "is ERROR, not RUNNING" in failure.msg and "no self-service rollback" in failure.msg
+    # It ended on the status, not on wait_timeout (600 s).
+    assert clock.now < 100 and client.calls.count("UpgradeInstanceMinorVersion") == 1
+
+
+def test_the_gate_off_reports_the_status_and_succeeds(clock, monkeypatch):
+    client = FakeClient(clock)
+    monkeypatch.setattr(client, "finish_task", lambda engine="5.0.2.7": _coming_back("ERROR")(client, engine))
+    result = _run(client, clock, health_check=False)
+    assert result["changed"] is True and "status ERROR (not checked: health_check=false)" in result["msg"]
+
+
+def test_the_soak_reads_the_instance_again_and_catches_a_late_failure(clock):
+    client = FakeClient(clock)
+    original = client.show_instance
+
+    def late_error(instance_id):
+        if clock.now >= 300:
+            client.instance.update(status="ERROR")
+        return original(instance_id)
+
+    client.show_instance = late_error
+    failure = _fail(client, clock, health_soak_seconds=300)
+    assert failure.result["health"] == {"after": "RUNNING", "after_soak": "ERROR"} and "300 seconds later" in failure.msg
+    healthy = FakeClient(clock)
+    result = _run(healthy, clock, health_soak_seconds=60)
+    assert result["health"] == {"after": "RUNNING", "after_soak": "RUNNING"} and "after a 60-second soak" in result["msg"]

@@ -1,0 +1,76 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The health gate around every upgrade, through ansible-playbook against the simulator: an unhealthy instance is
+not upgraded, one that comes back unhealthy is its own failing outcome, and an unhealthy canary batch halts the
+rollout."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from tests.integration.harness.ansible_cli import run_playbook
+from tests.integration.fleet.test_fleet_playbooks import DCS, _inventory, demo  # noqa: F401  pylint: disable=unused-import
+
+# Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
+pytestmark = pytest.mark.matrix
+
+UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
+
+
+def _rows(tmp_path):
+    with open(str(tmp_path / "report" / "fleet-report.json")) as handle:
+        report = json.load(handle)
+    return report, dict((row["host"], row) for row in report["instances"])
+
+
+def test_a_red_cluster_is_not_upgraded_and_one_that_comes_back_red_halts_the_rollout(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    # Batch 1 (the canary): es-demo-catalog, healthy before, RED once upgraded. es-demo-orders is RED already.
+    simulator.client.patch_instance("es-demo-catalog", health_after_upgrade="RED")
+    simulator.client.patch_instance("es-demo-orders", health="RED")
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-catalog", "es-demo-orders", "dcs-1"])
+    run = run_playbook(UPGRADE, env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_batches": [1, "100%"], "engine_upgrade_max_fail_percentage": 0})
+    assert run.returncode == 2, run.output[-3000:]
+    report, rows = _rows(tmp_path)
+    assert rows["es-demo-catalog"]["outcome"] == "unhealthy" and rows["es-demo-catalog"]["failed"]
+    assert "RED" in rows["es-demo-catalog"]["reason"] and rows["es-demo-catalog"]["after_version"].startswith("6.7")
+    # The rollout halted on the unhealthy canary: nothing else was touched.
+    assert report["run"]["halted"] and rows["es-demo-orders"]["outcome"] == "not_run" and rows["dcs-1"]["outcome"] == "not_run"
+    assert list(simulator.client.counters()["upgrades_started"]) == ["es-demo-catalog"]
+    assert report["summary"]["by_outcome"]["unhealthy"] == 1 and report["summary"]["ok"] is False
+
+    # Without the halt, the RED cluster is stopped by its precheck (0 writes) and the DCS instance upgraded.
+    simulator.client.reset()
+    run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_batches": ["100%"],
+                                                                          "engine_upgrade_hosts": "es-demo-orders:dcs-1"})
+    assert run.returncode == 2, run.output[-3000:]
+    report, rows = _rows(tmp_path)
+    assert rows["es-demo-orders"]["outcome"] == "precheck_failed" and "is RED, not GREEN: not upgraded" in rows["es-demo-orders"]["reason"]
+    assert rows["dcs-1"]["outcome"] == "upgraded"
+    assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-1"]]
+
+
+def test_yellow_passes_when_allowed_and_a_dcs_instance_that_comes_back_in_error_is_unhealthy(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    simulator.client.patch_instance("es-demo-orders", health="YELLOW")
+    simulator.client.patch_instance(DCS["dcs-1"], status_after_upgrade="ERROR")
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "dcs-1"])
+    run = run_playbook(UPGRADE, env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_batches": ["100%"], "engine_upgrade_health_allow_yellow": True})
+    assert run.returncode == 2, run.output[-3000:]
+    dummy, rows = _rows(tmp_path)
+    assert rows["es-demo-orders"]["outcome"] == "upgraded"
+    assert rows["dcs-1"]["outcome"] == "unhealthy" and "is ERROR, not RUNNING" in rows["dcs-1"]["reason"]
+    # The gate off: the same fleet state upgrades without a health read.
+    simulator.client.reset()
+    before = simulator.client.counters()["by_action"].get("DescribeElasticsearchHealth", 0)
+    run = run_playbook(UPGRADE, env=env, inventory=_inventory(tmp_path, simulator, hosts=["es-demo-catalog"]),
+                       extra_vars={"engine_upgrade_health_check": False})
+    assert run.returncode == 0, run.output[-3000:]
+    assert simulator.client.counters()["by_action"].get("DescribeElasticsearchHealth", 0) == before
