@@ -138,7 +138,7 @@ def test_an_empty_body_backs_up_in_rdb(sim):
 def test_listing_pages_newest_first_and_filters_on_creation_time(sim):
     sim.client.set_settings(backup_seconds=0)
     ids = []
-    for _ in range(3):
+    for dummy in range(3):
         ids.append(backup(sim, BEHIND).json()['backup_id'])
         sim.client.advance(3600)
     first = records(sim, BEHIND, offset=0, limit=2)
