@@ -8,7 +8,7 @@ import json
 import re
 
 from .common import ApiError, ali_error, ali_ok, epoch_ms, iso_ms, new_ali_request_id, parse_bool, version_tuple
-from .fleet import CREATED_EPOCH, ES_CHECKS, es_major_minor, es_numeric, es_suffix, normalize_es
+from .fleet import CREATED_EPOCH, ES_CHECKS, es_major_minor, es_numeric, es_suffix, normalize_es, seconds_of_day
 
 _ID = r'(?P<instance_id>[^/]+)'
 ROUTES = (
@@ -18,8 +18,10 @@ ROUTES = (
     ('GET', re.compile(r'^/openapi/instances/%s/upgradeInfo/?$' % _ID), 'UpgradeInfo'),
     ('GET', re.compile(r'^/openapi/instances/%s/action-records/?$' % _ID), 'ListActionRecords'),
     ('GET', re.compile(r'^/openapi/instances/%s/elasticsearch-health/?$' % _ID), 'DescribeElasticsearchHealth'),
+    ('POST', re.compile(r'^/openapi/instances/%s/snapshots/?$' % _ID), 'CreateSnapshot'),
+    ('GET', re.compile(r'^/openapi/instances/%s/snapshot-setting/?$' % _ID), 'DescribeSnapshotSetting'),
 )
-WRITE_ACTIONS = ('UpgradeEngineVersion',)
+WRITE_ACTIONS = ('UpgradeEngineVersion', 'CreateSnapshot')
 DRY_RUN_SUFFIX = '.dryRun'
 
 OWNER_ID = '1234567890123456'
@@ -56,6 +58,8 @@ class EsInstance:
         self.records = []
         self.tokens = {}
         self.updated_at = CREATED_EPOCH
+        self.snapshots = []  # manual snapshots CreateSnapshot took: time, client token, request id
+        self.snapshot_tokens = {}
 
     @property
     def instance_id(self):
@@ -107,21 +111,45 @@ class EsInstance:
 
     # --- rendering -------------------------------------------------------------------------------
 
+    def maintenance_locked(self, now):
+        """Inside the lock before (and through) the maintenance window, on an instance whose maintenance is due.
+
+        ModifyInstanceMaintainTime: on the day of maintenance the instance is locked before the window starts and cluster
+        changes (upgrades, restarts) are temporarily unavailable. How long before is undocumented:
+        ``maintenance_lock_seconds`` (0, the default, is an instance with no maintenance due)."""
+        lead = self.data['maintenance_lock_seconds']
+        if lead <= 0:
+            return False
+        start = seconds_of_day(self.data['maintain_start_time'])
+        end = seconds_of_day(self.data['maintain_end_time'])
+        length = (end - start) % 86400
+        into = (now % 86400 - (start - lead)) % 86400  # seconds since the lock began (today or yesterday)
+        return into < lead + length
+
+    def status_at(self, now, settings):
+        """The status the API shows: ``es_maintenance_lock_status`` activating plays a lock shown as a change in
+        progress (the console calls it 生效中, the DescribeInstance value of activating)."""
+        status = self.data['status']
+        if status == 'active' and settings['es_maintenance_lock_status'] == 'activating' and self.maintenance_locked(now):
+            return 'activating'
+        return status
+
     def extend_configs(self):
-        configs = [{'configType': 'maintainTime', 'maintainStartTime': '02:00Z', 'maintainEndTime': '06:00Z'}]
+        configs = [{'configType': 'maintainTime', 'maintainStartTime': self.data['maintain_start_time'],
+                    'maintainEndTime': self.data['maintain_end_time']}]
         if self.data['ali_version']:
             configs.append({'configType': 'aliVersion', 'aliVersion': self.data['ali_version']})
         if self.data['extend_configs_as_string']:
             return json.dumps(configs, separators=(',', ':'))
         return configs
 
-    def summary(self):
+    def summary(self, status=None):
         data = self.data
         return {
             'instanceId': data['instance_id'],
             'description': data['description'],
             'esVersion': data['es_version'],
-            'status': data['status'],
+            'status': status or data['status'],
             'archType': data['arch_type'],
             'nodeAmount': data['node_amount'],
             'nodeSpec': dict(data['node_spec']),
@@ -140,8 +168,8 @@ class EsInstance:
             'isNewDeployment': True,
         }
 
-    def describe(self):
-        result = self.summary()
+    def describe(self, status=None):
+        result = self.summary(status)
         instance_id = self.instance_id
         result.update({
             # ListInstance items lack it (SDK ListInstanceResponseBodyResult); DescribeInstance has it.
@@ -227,6 +255,9 @@ class EsInstance:
             }
         state['action_records'] = len(self.records)
         state['client_tokens'] = len(self.tokens)
+        state['maintenance_locked'] = self.maintenance_locked(now)
+        state['snapshots'] = [{'created_at': iso_ms(s['created']), 'client_token': s['token'], 'request_id': s['request_id']}
+                              for s in self.snapshots]
         return state
 
 
@@ -261,7 +292,7 @@ def _page(items, page, size):
 
 def describe_instance(ctx):
     inst = _instance(ctx)
-    return ali_ok({'Result': inst.describe()})
+    return ali_ok({'Result': inst.describe(inst.status_at(ctx.now, ctx.state.settings))})
 
 
 def _version_prefix_match(query, version):
@@ -298,14 +329,16 @@ def list_instance(ctx):
         if query.get('esVersion') and not _version_prefix_match(query['esVersion'], data['es_version']):
             continue
         simple = (('instanceCategory', 'instance_category'), ('paymentType', 'payment_type'), ('resourceGroupId', 'resource_group_id'),
-                  ('status', 'status'), ('vpcId', 'vpc_id'), ('zoneId', 'zone_id'))
+                  ('vpcId', 'vpc_id'), ('zoneId', 'zone_id'))
         if any(query.get(param) and query[param] != data[field] for param, field in simple):
+            continue
+        if query.get('status') and query['status'] != inst.status_at(ctx.now, ctx.state.settings):
             continue
         if wanted_tags and any(data['tags'].get(k) != v for k, v in wanted_tags):
             continue
         matches.append(inst)
     total = len(matches)
-    result = [inst.summary() for inst in _page(matches, page, size)]
+    result = [inst.summary(inst.status_at(ctx.now, ctx.state.settings)) for inst in _page(matches, page, size)]
     return ali_ok({'Headers': {'X-Total-Count': total}, 'Result': result}, headers={'X-Total-Count': str(total)})
 
 
@@ -436,7 +469,12 @@ def upgrade_engine_version(ctx):
             # Same token, same request: the original answer again, nothing new starts.
             return ali_ok({'Result': copy.deepcopy(stored['result'])})
 
-    status = inst.data['status']
+    status = inst.status_at(ctx.now, ctx.state.settings)
+    if not dry_run and status == 'active' and inst.maintenance_locked(ctx.now):
+        # Undocumented code: ModifyInstanceMaintainTime only says cluster changes are "temporarily unavailable" in the lock
+        # before a maintenance window. A dryRun (a check that changes nothing) is answered: the docs are silent on it.
+        raise ApiError(ali_error(400, 'InstanceStatusNotSupportCurrentAction', _LOCKED_MESSAGE % (
+            inst.data['maintain_start_time'], inst.data['maintain_end_time']), host_id=ctx.host))
     if not dry_run and inst.pending is not None and inst.pending['queued']:
         # A queued upgrade is a change in progress: a second one is refused (the same token was answered above).
         raise ApiError(ali_error(400, 'InstanceStatusNotSupportCurrentAction',
@@ -510,3 +548,64 @@ HANDLERS = {
     'UpgradeInfo': upgrade_info,
     'ListActionRecords': list_action_records,
 }
+
+
+# --- snapshots (CreateSnapshot, DescribeSnapshotSetting) ---------------------------------------------------------------
+
+_LOCKED_MESSAGE = ('The instance is locked for its maintenance window (%s-%s): cluster changes such as upgrades and restarts are '
+                   'temporarily unavailable. Please try again after the maintenance window.')
+
+
+def _client_token(ctx, name):
+    token = ctx.query.get(name) or None
+    if token is not None and (len(token) > 64 or not all(33 <= ord(ch) < 127 for ch in token)):
+        raise _invalid(ctx, 'The parameter %s is invalid: at most 64 printable ASCII characters.' % name)
+    return token
+
+
+def create_snapshot(ctx):
+    """``POST /openapi/instances/{id}/snapshots?ClientToken=...``, no body -> ``{Result: true|false}``; no snapshot id."""
+    inst = _instance(ctx)
+    token = _client_token(ctx, 'ClientToken')
+    if token is None:
+        # The reference marks ClientToken required (query, capital C, unlike UpgradeEngineVersion's clientToken).
+        raise _invalid(ctx, 'The input parameter ClientToken that is mandatory for processing this request is not supplied.', 'MissingParameter')
+    stored = inst.snapshot_tokens.get(token)
+    if stored is not None and stored['expires'] > ctx.now:
+        # Same token: the first answer again and no second snapshot (the reference: "ensure the idempotence").
+        return ali_ok({'Result': stored['result']})
+    status = inst.status_at(ctx.now, ctx.state.settings)
+    # Undocumented: whether a snapshot is taken while a change runs. Choice: refused like an upgrade would be.
+    if status == 'activating':
+        raise ApiError(ali_error(400, 'InstanceActivating', 'The instance is activating. Please try again later.', host_id=ctx.host))
+    if status != 'active':
+        raise ApiError(ali_error(400, 'InstanceStatusNotSupportCurrentAction',
+                                 'The current status [%s] of the instance does not support this operation.' % status, host_id=ctx.host))
+    if inst.data['snapshot_fails']:
+        # "false: The manual snapshot backup failed." Nothing is recorded, the token is not spent: a retry may succeed.
+        return ali_ok({'Result': False})
+    request_id = new_ali_request_id()
+    inst.snapshots.append({'created': ctx.now, 'token': token, 'request_id': request_id})
+    inst.snapshot_tokens[token] = {'result': True, 'expires': ctx.now + TOKEN_TTL_SECONDS}
+    if ctx.counters is not None:
+        ctx.counters.snapshot_created(inst.instance_id)
+    return ali_ok({'Result': True}, request_id=request_id)
+
+
+def describe_snapshot_setting(ctx):
+    """``GET /openapi/instances/{id}/snapshot-setting`` -> ``Result: {Enable, QuartzRegex, Indices}`` (the reference's
+    example and the SDK model); ``es_snapshot_setting_keys: lower`` plays the lower-case keys UpdateSnapshotSetting's
+    answer has."""
+    inst = _instance(ctx)
+    setting = inst.data['snapshot_setting']
+    if ctx.state.settings['es_snapshot_setting_keys'] == 'lower':
+        result = {'enable': setting['enable'], 'quartzRegex': setting['quartz_regex'], 'indices': list(setting['indices'])}
+    else:
+        result = {'Enable': setting['enable'], 'QuartzRegex': setting['quartz_regex'], 'Indices': list(setting['indices'])}
+    return ali_ok({'Result': result})
+
+
+HANDLERS.update({
+    'CreateSnapshot': create_snapshot,
+    'DescribeSnapshotSetting': describe_snapshot_setting,
+})

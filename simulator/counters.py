@@ -20,6 +20,8 @@ class Counters:
         self._by_instance = {}
         self._writes = {}
         self._upgrades_started = {}
+        self._snapshots_created = {}
+        self._backups_started = {}
         self._auth_failures = 0
         self._auth_lockouts = 0
         self._auth_schemes = {}
@@ -42,6 +44,16 @@ class Counters:
     def upgrade_started(self, instance_id):
         with self._lock:
             self._upgrades_started[instance_id] = self._upgrades_started.get(instance_id, 0) + 1
+
+    def snapshot_created(self, instance_id):
+        """An Elasticsearch CreateSnapshot that took a snapshot (a replayed client token takes none)."""
+        with self._lock:
+            self._snapshots_created[instance_id] = self._snapshots_created.get(instance_id, 0) + 1
+
+    def backup_started(self, instance_id):
+        """A DCS CopyInstance that started a backup."""
+        with self._lock:
+            self._backups_started[instance_id] = self._backups_started.get(instance_id, 0) + 1
 
     def auth_failure(self):
         with self._lock:
@@ -67,6 +79,8 @@ class Counters:
                 'by_instance': dict((k, dict(v)) for k, v in self._by_instance.items()),
                 'writes': dict(self._writes),
                 'upgrades_started': dict(self._upgrades_started),
+                'snapshots_created': dict(self._snapshots_created),
+                'backups_started': dict(self._backups_started),
                 'auth_failures': self._auth_failures,
                 'auth_lockouts': self._auth_lockouts,
                 'auth_schemes': dict(self._auth_schemes),

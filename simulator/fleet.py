@@ -52,6 +52,13 @@ DEFAULT_SETTINGS = {
     'dcs_busy_code': 'DCS.4049',  # the code a busy instance's upgrade request is refused with
     'dcs_task_name': 'UpgradeMinorVersion',  # no documented task name marks a minor version upgrade
     'dcs_task_status': 'EXECUTING',  # the status of a running task (CREATED is the other plausible value)
+    'es_maintenance_lock_status': 'active',  # an instance locked before its maintenance window shows active (or activating)
+    'es_snapshot_setting_keys': 'upper',  # DescribeSnapshotSetting's keys: Enable/QuartzRegex (or enable/quartzRegex)
+    'dcs_maintain_slot_hours': 4,  # DCS maintenance windows: the 4-hour slots of the field reference (or hourly ones)
+    'dcs_backup_total': 'all',  # ListBackupRecords total_num: every matching record (or only those on the page)
+    'dcs_backup_no_records': 200,  # ListBackupRecords with nothing to list: 200 and an empty list (or 204 and no body)
+    'dcs_backup_empty_fields': 'null',  # a backup record's unset period / error_code: null (or {} as the example shows)
+    'backup_seconds': 4.0,  # how long a DCS backup takes (its first quarter waiting, the rest backuping)
     'es_full_versions': {
         '5.5': '5.5.3', '5.6': '5.6.16', '6.3': '6.3.2', '6.7': '6.7.0', '7.4': '7.4.0', '7.10': '7.10.0',
         '7.16': '7.16.2', '8.5': '8.5.1', '8.9': '8.9.1',
@@ -72,6 +79,15 @@ DCS_STEPS = ('prepare', 'upgrade_engine', 'upgrade_proxy', 'verify')
 CREATED_EPOCH = 1685606400.0  # 2023-06-01T08:00:00Z: a stable creation time for every instance
 
 ES_VERSION_RE = re.compile(r'^(\d+)\.(\d+)(\.\d+)*(_.+)?$')
+ES_MAINTAIN_TIME_RE = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)Z$')  # HH:mmZ, UTC (ModifyInstanceMaintainTime)
+DCS_MAINTAIN_TIME_RE = re.compile(r'^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$')  # HH:mm:ss, UTC (ShowInstance)
+# The DCS field reference: a window starts at 22:00:00, 02:00:00, 06:00:00, 10:00:00, 14:00:00 or 18:00:00 and ends four
+# hours later (22:00:00 -> 02:00:00 crosses midnight); the system's default is 02:00:00 -> 06:00:00. The v2
+# ListMaintenanceWindows example lists hourly slots instead (18 -> 19 a default): dcs_maintain_slot_hours plays it.
+DCS_FOUR_HOUR_STARTS = (22, 2, 6, 10, 14, 18)
+DCS_DEFAULT_WINDOWS = {4: ('02:00:00', '06:00:00'), 1: ('18:00:00', '19:00:00')}
+DCS_BACKUP_ERROR_CODES = ('dcs.08.0001', 'dcs.08.0002', 'dcs.08.0003', 'dcs.08.0004', 'dcs.08.0005', 'dcs.08.0006',
+                          'dcs.08.0007', 'dcs.08.0008')
 REGION_RE = re.compile(r'^[a-z]{2}(-[a-z0-9]+)+$')
 
 ES_HEALTH_COLORS = ('GREEN', 'YELLOW', 'RED')
@@ -79,13 +95,14 @@ ES_FIELDS = (
     'instance_id', 'region', 'es_version', 'ali_version', 'extend_configs_as_string', 'status', 'description',
     'instance_category', 'payment_type', 'resource_group_id', 'node_amount', 'node_spec', 'tags',
     'precheck_failures', 'upgrade_seconds', 'vpc_id', 'zone_id', 'arch_type', 'health', 'health_after_upgrade',
+    'maintain_start_time', 'maintain_end_time', 'maintenance_lock_seconds', 'snapshot_setting', 'snapshot_fails',
 )
 DCS_FIELDS = (
     'instance_id', 'project_id', 'region', 'name', 'engine', 'engine_version', 'cache_mode', 'status', 'sub_status',
     'engine_minor_version', 'latest_engine_minor_version', 'proxy_minor_version', 'latest_proxy_minor_version',
     'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
     'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
-    'latest_after_upgrade', 'busy_on_upgrade_seconds', 'status_after_upgrade',
+    'latest_after_upgrade', 'busy_on_upgrade_seconds', 'status_after_upgrade', 'backup_seconds', 'backup_failure',
 )
 
 
@@ -156,6 +173,18 @@ def normalize_settings(raw):
     settings['upgrade_seconds'] = float(_number(settings['upgrade_seconds'], 'upgrade_seconds', 'settings'))
     settings['es_queue_seconds'] = float(_number(settings['es_queue_seconds'], 'es_queue_seconds', 'settings'))
     settings['ignore_filters'] = bool(settings['ignore_filters'])
+    settings['backup_seconds'] = float(_number(settings['backup_seconds'], 'backup_seconds', 'settings'))
+    choices = {
+        'es_maintenance_lock_status': ('active', 'activating'),
+        'es_snapshot_setting_keys': ('upper', 'lower'),
+        'dcs_maintain_slot_hours': (4, 1),
+        'dcs_backup_total': ('all', 'page'),
+        'dcs_backup_no_records': (200, 204),
+        'dcs_backup_empty_fields': ('null', 'object'),
+    }
+    for name, allowed in choices.items():
+        if isinstance(settings[name], bool) or settings[name] not in allowed:
+            raise FleetError('settings: %s must be one of %s' % (name, ', '.join(str(a) for a in allowed)))
     for name in ('dcs_busy_code', 'dcs_task_name', 'dcs_task_status'):
         settings[name] = str(settings[name])
     if settings['es_result_on_upgrade'] not in ('checks', 'empty'):
@@ -265,7 +294,73 @@ def normalize_es(entry, settings):
     for field in ('health', 'health_after_upgrade'):
         if inst[field] is not None and inst[field] not in ES_HEALTH_COLORS:
             raise FleetError('%s: %s must be one of %s' % (where, field, ', '.join(ES_HEALTH_COLORS)))
+    _es_maintenance(inst, where)
     return inst
+
+
+def _es_maintenance(inst, where):
+    """The maintenance window (``HH:mmZ``, UTC; default 02:00Z-06:00Z), the lock before it, the snapshot fields."""
+    inst.setdefault('maintain_start_time', '02:00Z')
+    inst.setdefault('maintain_end_time', '06:00Z')
+    for key in ('maintain_start_time', 'maintain_end_time'):
+        if not isinstance(inst[key], str) or not ES_MAINTAIN_TIME_RE.match(inst[key]):
+            raise FleetError('%s: %s must look like 02:00Z (HH:mmZ, UTC)' % (where, key))
+    if inst['maintain_start_time'] == inst['maintain_end_time']:
+        raise FleetError('%s: the maintenance window cannot be empty' % where)
+    # How long before the window the cluster is locked, on a day maintenance is due (0: none is due, no lock).
+    lock = float(_number(inst.get('maintenance_lock_seconds') or 0, 'maintenance_lock_seconds', where))
+    if lock > 86400:
+        raise FleetError('%s: maintenance_lock_seconds must be at most 86400' % where)
+    inst['maintenance_lock_seconds'] = lock
+    setting = inst.get('snapshot_setting') or {}
+    if not isinstance(setting, dict) or set(setting) - set(('enable', 'quartz_regex', 'indices')):
+        raise FleetError('%s: snapshot_setting takes enable, quartz_regex and indices' % where)
+    indices = setting.get('indices', [])
+    if not isinstance(indices, list) or not all(isinstance(i, str) for i in indices):
+        raise FleetError('%s: snapshot_setting.indices must be a list of index patterns' % where)
+    inst['snapshot_setting'] = {
+        'enable': bool(setting.get('enable', False)),
+        'quartz_regex': str(setting.get('quartz_regex', '0 0 01 ? * * *')),
+        'indices': list(indices),
+    }
+    inst['snapshot_fails'] = bool(inst.get('snapshot_fails', False))
+
+
+def seconds_of_day(text):
+    """``02:30Z`` or ``02:30:00`` -> seconds after midnight."""
+    parts = text.rstrip('Z').split(':')
+    return int(parts[0]) * 3600 + int(parts[1]) * 60 + (int(parts[2]) if len(parts) > 2 else 0)
+
+
+def _dcs_maintenance(inst, settings, where):
+    slot = settings['dcs_maintain_slot_hours']
+    given = [key for key in ('maintain_begin', 'maintain_end') if inst.get(key)]
+    if len(given) == 1:
+        raise FleetError('%s: maintain_begin and maintain_end are set together' % where)
+    if not given:
+        inst['maintain_begin'], inst['maintain_end'] = DCS_DEFAULT_WINDOWS[slot]
+    for key in ('maintain_begin', 'maintain_end'):
+        if not isinstance(inst[key], str) or not DCS_MAINTAIN_TIME_RE.match(inst[key]):
+            raise FleetError('%s: %s must look like 02:00:00 (HH:mm:ss, UTC)' % (where, key))
+    begin, end = seconds_of_day(inst['maintain_begin']), seconds_of_day(inst['maintain_end'])
+    starts = DCS_FOUR_HOUR_STARTS if slot == 4 else range(24)
+    if begin % 3600 or begin // 3600 not in starts or (end - begin) % 86400 != slot * 3600:
+        raise FleetError('%s: maintain_begin / maintain_end must be a documented %d-hour slot (like %s -> %s)' % (
+            (where, slot) + DCS_DEFAULT_WINDOWS[slot]))
+
+
+def _dcs_backup(inst, where):
+    if inst.get('backup_seconds') is not None:
+        inst['backup_seconds'] = float(_number(inst['backup_seconds'], 'backup_seconds', where))
+    else:
+        inst['backup_seconds'] = None
+    failure = inst.get('backup_failure')
+    if failure is None:
+        inst['backup_failure'] = None
+        return
+    if not isinstance(failure, dict) or set(failure) - set(('error_code',)):
+        raise FleetError('%s: backup_failure takes error_code (one of %s)' % (where, ', '.join(DCS_BACKUP_ERROR_CODES)))
+    inst['backup_failure'] = {'error_code': str(failure.get('error_code') or 'dcs.08.0002')}
 
 
 def _dcs_version_list(value, current, latest, key, where):
@@ -367,8 +462,8 @@ def normalize_dcs(entry, settings):
     inst['capacity'] = int(_number(inst.get('capacity', 2), 'capacity', where, 0))
     inst.setdefault('description', '')
     inst.setdefault('enterprise_project_id', '0')
-    inst.setdefault('maintain_begin', '18:00:00')
-    inst.setdefault('maintain_end', '19:00:00')
+    _dcs_maintenance(inst, settings, where)
+    _dcs_backup(inst, where)
     inst.setdefault('task_failure', None)
     return inst
 

@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 
-from .common import ApiError, hw_error, hw_ok, iso_ms, version_tuple
+from .common import ApiError, Response, HW_CONTENT_TYPE, hw_error, hw_ok, iso_ms, new_hw_request_id, version_tuple
 from .fleet import CREATED_EPOCH, DCS_PROXY_MODES, normalize_dcs
 
 _BASE = r'^/v2/(?P<project_id>[^/]+)/instances'
@@ -23,8 +23,10 @@ ROUTES = (
     ('POST', re.compile(_BASE + _ID + r'/minor-version/upgrade/?$'), 'UpgradeInstanceMinorVersion'),
     ('GET', re.compile(_BASE + _ID + r'/tasks/?$'), 'ListBackgroundTask'),
     ('GET', re.compile(_BASE + _ID + r'/tasks/(?P<task_id>[^/]+)/progress/?$'), 'ShowBackgroundTaskProgress'),
+    ('POST', re.compile(_BASE + _ID + r'/backups/?$'), 'CopyInstance'),
+    ('GET', re.compile(_BASE + _ID + r'/backups/?$'), 'ListBackupRecords'),
 )
-WRITE_ACTIONS = ('UpgradeInstanceMinorVersion',)
+WRITE_ACTIONS = ('UpgradeInstanceMinorVersion', 'CopyInstance')
 TASK_NAME = 'UpgradeMinorVersion'  # CamelCase like the documented task names (ChangeInstanceSpec, BindEip, ...)
 USER_ID = '6a3b2f0d8c1e4b5a9f7e6d5c4b3a2910'
 USER_NAME = 'sim-user'
@@ -60,6 +62,7 @@ class DcsInstance:
         self.service_task_id = ''
         self.updated_at = CREATED_EPOCH
         self.busy_until = None  # the end of a busy spell that busy_on_upgrade_seconds began
+        self.backups = []  # CopyInstance backups, oldest first; their status follows the clock (backup_status)
 
     @property
     def instance_id(self):
@@ -257,11 +260,15 @@ class DcsInstance:
             remain = int(math.ceil(max(task['ends'] - now, 0)))
         return {'progress': progress, 'remain_time': remain, 'step_details': steps}
 
+    def backup_running(self, now):
+        return any(backup_status(b, now) in ('waiting', 'backuping') for b in self.backups)
+
     def sim_state(self, now):
         state = copy.deepcopy(self.data)
         state['kind'] = self.kind
         state['service_upgrade'] = self.service_upgrade
         state['service_task_id'] = self.service_task_id
+        state['backups'] = [render_backup(b, now, 'null') for b in self.backups]
         state['tasks'] = [dict(self.render_task(t), progress=self.render_progress(t, now)['progress']) for t in self.tasks]
         return state
 
@@ -382,6 +389,10 @@ def upgrade_instance_minor_version(ctx):
                      'A task of the instance is still running. Try again later.')
     if inst.data['status'] != 'RUNNING':
         raise _error(400, busy_code, 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
+    if inst.backup_running(ctx.now):
+        # "Different DCS instance management operations cannot proceed concurrently" (backing up among them); the
+        # instance stays RUNNING (no backup status is documented). DCS.4096 "the instance is backuping." (error codes).
+        raise _error(400, 'DCS.4096' if busy_code == 'DCS.4049' else busy_code, 'the instance is backuping.')
     targets = {}
     for field in UPGRADE_FIELDS:
         if field not in body:
@@ -480,3 +491,134 @@ HANDLERS = {
     'ListBackgroundTask': list_background_task,
     'ShowBackgroundTaskProgress': show_background_task_progress,
 }
+
+
+# --- backups (CopyInstance, ListBackupRecords) ---------------------------------------------------------------------------
+
+BACKUP_FORMATS = ('rdb', 'aof')
+BACKUP_FIELDS = ('remark', 'backup_format')
+BACKUP_WAITING_SHARE = 0.25  # the first quarter of backup_seconds waiting, the rest backuping
+UTC_PLUS_8 = 8 * 3600  # the reference's example names a backup after the local (UTC+8) time it was created
+
+
+def backup_status(backup, now):
+    """waiting, backuping, then succeed or failed, on the clock (expired / deleted are never reached here)."""
+    if now < backup['starts']:
+        return 'waiting'
+    if now < backup['ends']:
+        return 'backuping'
+    return 'failed' if backup['error_code'] else 'succeed'
+
+
+def render_backup(backup, now, empty_fields):
+    """One BackupRecordResponse: field names and types from the reference and the SDK model (``size`` an integer,
+    ``progress`` and ``is_support_restore`` strings, times like 2019-05-10T08:31:16.166Z)."""
+    status = backup_status(backup, now)
+    empty = {} if empty_fields == 'object' else None
+    if status == 'waiting':
+        progress, updated = 0.0, backup['created']
+    elif status == 'backuping':
+        span = backup['ends'] - backup['starts']
+        progress, updated = min(99.0 * (now - backup['starts']) / span, 99.0) if span > 0 else 0.0, backup['starts']
+    else:
+        progress, updated = (100.0 if status == 'succeed' else 50.0), backup['ends']
+    return {
+        'backup_id': backup['id'],
+        'period': empty,  # the execution period of a scheduled (auto) backup; none for a manual one
+        'backup_name': 'backup_%s' % time.strftime('%Y%m%d%H%M%S', time.gmtime(backup['created'] + UTC_PLUS_8)),
+        'instance_id': backup['instance_id'],
+        'size': backup['size'] if status == 'succeed' else 0,
+        'backup_type': 'manual',
+        'created_at': iso_ms(backup['created']),
+        'updated_at': iso_ms(updated),
+        'progress': '%.2f' % progress,
+        'error_code': backup['error_code'] if status == 'failed' else empty,
+        'remark': backup['remark'],
+        'status': status,
+        'is_support_restore': 'TRUE' if status == 'succeed' else 'FALSE',
+        'backup_format': backup['backup_format'],
+        'execution_at': iso_ms(backup['starts']),
+    }
+
+
+def _parse_backup_body(ctx):
+    try:
+        body = json.loads(ctx.body.decode('utf-8')) if ctx.body else {}
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid('the request body is not valid JSON')
+    if not isinstance(body, dict):
+        raise _invalid('the request body must be a JSON object')
+    unknown = set(body) - set(BACKUP_FIELDS)
+    if unknown:
+        raise _invalid('unknown field %s' % ', '.join(sorted(unknown)))
+    remark = body.get('remark')
+    if remark is not None and (not isinstance(remark, str) or len(remark) > 128):
+        raise _error(400, 'DCS.4098', 'The value of the remark parameter must be 0 to 128 characters in length.')
+    backup_format = body.get('backup_format')
+    if backup_format is None:
+        backup_format = 'rdb'  # the reference's default
+    if backup_format not in BACKUP_FORMATS:
+        raise _error(400, 'DCS.4062', 'Invalid backup_format parameter in the request: use rdb or aof.')
+    return remark or '', backup_format
+
+
+def copy_instance(ctx):
+    """``POST /v2/{project}/instances/{id}/backups`` ``{remark?, backup_format?}`` -> 200 ``{backup_id}``."""
+    inst = _instance(ctx)
+    remark, backup_format = _parse_backup_body(ctx)
+    if inst.data['cache_mode'] == 'single':
+        # "Only master/standby and cluster DCS instances can be backed up and restored, while single-node instances
+        # cannot." The code is not documented: DCS.4007 "Instance type is not supported." (DCS.4095 the other reading).
+        raise _error(400, 'DCS.4007', 'Instance type is not supported: a single-node instance cannot be backed up.')
+    busy_code = ctx.state.settings['dcs_busy_code']
+    if inst.data['status'] != 'RUNNING':
+        raise _error(400, busy_code, 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
+    if inst.service_upgrade:
+        raise _error(400, 'DCS.4017' if busy_code == 'DCS.4049' else busy_code, 'A task of the instance is still running. Try again later.')
+    if inst.backup_running(ctx.now):
+        raise _error(400, 'DCS.4096' if busy_code == 'DCS.4049' else busy_code, 'the instance is backuping.')
+    seconds = inst.data['backup_seconds']
+    if seconds is None:
+        seconds = ctx.state.settings['backup_seconds']
+    starts = ctx.now + seconds * BACKUP_WAITING_SHARE
+    failure = inst.data['backup_failure']
+    backup = {
+        'id': str(uuid.uuid4()),
+        'instance_id': inst.instance_id,
+        'created': ctx.now,
+        'starts': starts,
+        # A failing backup (backup_failure) fails halfway through its backuping time.
+        'ends': ctx.now + seconds if failure is None else starts + (ctx.now + seconds - starts) / 2.0,
+        'error_code': failure['error_code'] if failure else None,
+        'remark': remark,
+        'backup_format': backup_format,
+        'size': inst.data['capacity'] * 262144 + 4096,
+    }
+    inst.backups.append(backup)
+    if ctx.counters is not None:
+        ctx.counters.backup_started(inst.instance_id)
+    return hw_ok({'backup_id': backup['id']})
+
+
+def list_backup_records(ctx):
+    """``GET .../backups?begin_time&end_time&offset&limit`` -> ``{total_num, backup_record_response: [...]}``, newest
+    first (the order is undocumented). There is no GET of one backup: callers list and find their backup_id."""
+    inst = _instance(ctx)
+    offset = _int_param(ctx, 'offset', 0, 0, None)
+    limit = _int_param(ctx, 'limit', 10, 1, 1000)
+    begin = _parse_task_time(ctx.query['begin_time'], 'begin_time') if ctx.query.get('begin_time') else None
+    end = _parse_task_time(ctx.query['end_time'], 'end_time') if ctx.query.get('end_time') else None
+    settings = ctx.state.settings
+    matches = [b for b in reversed(inst.backups) if (begin is None or b['created'] >= begin) and (end is None or b['created'] <= end)]
+    if not matches and settings['dcs_backup_no_records'] == 204:
+        # The reference's status table: "204 No DCS instance backup record is found."
+        return Response(204, None, {'X-Request-Id': new_hw_request_id()}, content_type=HW_CONTENT_TYPE)
+    page = [render_backup(b, ctx.now, settings['dcs_backup_empty_fields']) for b in matches[offset:offset + limit]]
+    total = len(matches) if settings['dcs_backup_total'] == 'all' else len(page)
+    return hw_ok({'total_num': total, 'backup_record_response': page})
+
+
+HANDLERS.update({
+    'CopyInstance': copy_instance,
+    'ListBackupRecords': list_backup_records,
+})
