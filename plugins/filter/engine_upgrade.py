@@ -148,6 +148,8 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         "target": target,
         # A multi-step Elasticsearch upgrade: the versions it passes through and how far it got.
         "path": _path(upgrade if not stop and not failure else check),
+        # The backup taken before the upgrade (backup: true), in words: what the module could confirm of it.
+        "backup": _backup(_mapping(upgrade).get("backup") if not stop and not failure else None),
         "outcome": outcome,
         "reason": reason,
         "before": before,
@@ -161,6 +163,21 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         "duration_seconds": round(elapsed, 1),
         "failed": is_failing(outcome),
     }
+
+
+def _backup(backup):
+    """``snapshot accepted at ...`` / ``backup <id> succeed ...`` / ``none: <why>``, or None without a backup."""
+    backup = _mapping(backup)
+    if not backup:
+        return None
+    if backup.get("skipped"):
+        return u"none: %s" % backup["skipped"]
+    if backup.get("kind") == "snapshot":
+        return u"snapshot %s at %s (client token %s; the API returns no snapshot id)" % (
+            "accepted" if backup.get("accepted") else "not accepted", backup.get("requested_at") or "?",
+            backup.get("client_token") or "?")
+    return u"backup %s %s%s" % (backup.get("backup_id") or "?", backup.get("status") or "not finished",
+                                " at %s" % backup["created_at"] if backup.get("created_at") else "")
 
 
 def _path(result):

@@ -98,6 +98,7 @@ extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.alicloud_group
   - opsfleet.engine_upgrade.wait
   - opsfleet.engine_upgrade.health
+  - opsfleet.engine_upgrade.backup.elasticsearch
   - opsfleet.engine_upgrade.health.elasticsearch
 attributes:
   check_mode:
@@ -375,6 +376,18 @@ upgrade_in_flight:
   type: bool
   sample: true
   version_added: 0.3.0
+backup:
+  description:
+    - With O(backup), the snapshot taken before the upgrade. C(kind) V(snapshot), C(client_token), C(requested_at)
+      (UTC), C(request_id), C(accepted) (CreateSnapshot's C(Result); the API returns no snapshot id or state), and
+      C(automatic_snapshots) (C(enabled), C(schedule): DescribeSnapshotSetting's C(Enable), C(QuartzRegex)). In check
+      mode C(would_create) instead of the request.
+  returned: with O(backup), once the precheck passed
+  type: dict
+  sample: {"kind": "snapshot", "client_token": "opsfleet-snapshot-3f1c0d2e", "requested_at": "2026-12-06T02:00:00Z",
+           "request_id": "5FFD9ED4-C2EC-4E89-B22B-1ACB6FE1D14F", "accepted": true,
+           "automatic_snapshots": {"enabled": true, "schedule": "0 0 01 ? * * *"}}
+  version_added: 0.3.0
 health:
   description:
     - With O(health_check), the cluster's color as C(DescribeElasticsearchHealth) read it (V(GREEN), V(YELLOW), V(RED);
@@ -435,6 +448,7 @@ def main():
         allow_intermediate_upgrades=dict(type="bool", default=False),
         allow_major_version_upgrade=dict(type="bool", default=False),
         upgrade_path=dict(type="list", elements="raw"),
+        backup=dict(type="bool", default=False),
         **dict(wait_argument_spec(), **health_argument_spec(allow_yellow=True))
     )
     run_module(AlicloudModule(argument_spec=argument_spec, supports_check_mode=True), EsUpgrade)

@@ -44,6 +44,7 @@ extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.huaweicloud_group
   - opsfleet.engine_upgrade.wait
   - opsfleet.engine_upgrade.health
+  - opsfleet.engine_upgrade.backup.dcs
 attributes:
   check_mode:
     description: Can run in check mode and return the precheck and the predicted versions without changing anything.
@@ -335,6 +336,16 @@ upgrade_in_flight:
   type: bool
   sample: true
   version_added: 0.3.0
+backup:
+  description:
+    - With O(backup), the backup taken before the upgrade. C(kind) V(backup), C(backup_id), C(request_id), C(status)
+      (ListBackupRecords' V(succeed), or the status it ended in), C(created_at), C(is_support_restore), C(error_code)
+      when it failed; C(skipped) with the reason for a single-node instance; C(would_create) in check mode.
+  returned: with O(backup), once the precheck passed
+  type: dict
+  sample: {"kind": "backup", "backup_id": "8b0a5c1e-1f6b-4b0e-a8a6-0d1f2e3c4b5a", "status": "succeed",
+           "created_at": "2026-12-06T02:00:01.000Z", "is_support_restore": "TRUE"}
+  version_added: 0.3.0
 health:
   description:
     - The instance's C(status) as ShowInstance read it once at the target, C(after) the upgrade, and with
@@ -388,6 +399,7 @@ def main():
         instance_id=dict(type="str", required=True),
         engine_minor_version=dict(type="str"),
         proxy_minor_version=dict(type="str"),
+        backup=dict(type="bool", default=False),
         **dict(wait_argument_spec(), **health_argument_spec(allow_yellow=False))
     )
     run_module(HuaweicloudModule(argument_spec=argument_spec, supports_check_mode=True), DcsUpgrade)

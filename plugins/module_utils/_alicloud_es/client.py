@@ -64,6 +64,19 @@ class AlicloudEsClient:
         return self.transport.request("GET", _instance_path(instance_id, "/elasticsearch-health"),
                                       "DescribeElasticsearchHealth", retry=True)
 
+    def create_snapshot(self, instance_id, client_token):
+        """CreateSnapshot (a manual snapshot). ``ClientToken`` makes a repeat the same request, so it is retried.
+        The answer is ``Result`` true or false only: no snapshot id, no state."""
+        if not client_token:
+            raise ValueError("client_token is required: it is what makes retrying the snapshot safe")
+        return self.transport.request("POST", _instance_path(instance_id, "/snapshots"), "CreateSnapshot",
+                                      query={"ClientToken": client_token}, retry=True)
+
+    def describe_snapshot_setting(self, instance_id):
+        """DescribeSnapshotSetting: whether automatic snapshots are on (``Enable``) and when (``QuartzRegex``)."""
+        return self.transport.request("GET", _instance_path(instance_id, "/snapshot-setting"), "DescribeSnapshotSetting",
+                                      retry=True)
+
     def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
         """The instance's change records; ``start_time_ms`` and ``request_id`` narrow them (SDK query names)."""
         query = {"page": page, "size": size, "startTime": start_time_ms, "requestId": request_id}

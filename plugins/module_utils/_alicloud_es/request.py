@@ -42,6 +42,7 @@ MAX_VERSION_LENGTH = 64
 CLIENT_TOKEN_PREFIX = "opsfleet-"
 CLIENT_TOKEN_DIGEST_LENGTH = 48
 PRECHECK_TOKEN_PREFIX = "opsfleet-precheck-"
+SNAPSHOT_TOKEN_PREFIX = "opsfleet-snapshot-"
 
 
 def validate_instance_id(instance_id, option="instance_id"):
@@ -119,6 +120,12 @@ def derive_client_token(instance_id, upgrade_type, version, update_strategy=None
     return CLIENT_TOKEN_PREFIX + hashlib.sha256(material.encode("utf-8")).hexdigest()[:CLIENT_TOKEN_DIGEST_LENGTH]
 
 
+def snapshot_client_token(upgrade_token):
+    """The CreateSnapshot token of an upgrade: derived from the upgrade's own, so that a retry or a re-run of the same
+    upgrade asks for the same snapshot and never takes a second one (62 ASCII characters, under the 64 allowed)."""
+    return SNAPSHOT_TOKEN_PREFIX + hashlib.sha256(upgrade_token.encode("utf-8")).hexdigest()[:44]
+
+
 def precheck_client_token():
     """A fresh token per dryRun: a precheck changes nothing, and a server that remembered a token would
     otherwise answer a later precheck with stale results, or take the real upgrade for the precheck's repeat."""
@@ -131,7 +138,7 @@ class UpgradeRequest:
     def __init__(self, instance_id, version, upgrade_type=ENGINE, update_strategy=None, client_token=None,
                  precheck=True, wait=True, wait_timeout=DEFAULT_WAIT_TIMEOUT,
                  poll_interval=DEFAULT_POLL_INTERVAL, allow_intermediate_upgrades=False,
-                 allow_major_version_upgrade=False, upgrade_path=None, health=None):
+                 allow_major_version_upgrade=False, upgrade_path=None, health=None, backup=False):
         if upgrade_type not in UPGRADE_TYPES:
             raise ConfigError("upgrade_type must be engine or patch, got %r" % (upgrade_type,))
         if update_strategy is not None and update_strategy not in UPDATE_STRATEGIES:
@@ -150,6 +157,9 @@ class UpgradeRequest:
         self.upgrade_path = validate_upgrade_path(upgrade_path, self.version, ENGINE_TARGET_PATTERN) if upgrade_path else None
         self.precheck = bool(precheck)
         self.health = health or HealthGate()
+        if not isinstance(backup, bool):
+            raise ConfigError("backup must be true or false, got %r" % (backup,))
+        self.backup = backup
         self.wait, self.wait_timeout, self.poll_interval = validate_wait_options(
             dict(wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval))
 
@@ -162,7 +172,8 @@ class UpgradeRequest:
                    poll_interval=params.get("poll_interval", DEFAULT_POLL_INTERVAL),
                    allow_intermediate_upgrades=params.get("allow_intermediate_upgrades", False),
                    allow_major_version_upgrade=params.get("allow_major_version_upgrade", False),
-                   upgrade_path=params.get("upgrade_path"), health=HealthGate.from_params(params))
+                   upgrade_path=params.get("upgrade_path"), health=HealthGate.from_params(params),
+                   backup=bool(params.get("backup")))
 
     def step_client_token(self, step, steps):
         """The client token of one step: the request's own for a one-step upgrade, else one per step version."""

@@ -24,6 +24,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     UpgradeRequest,
     precheck_client_token,
+    snapshot_client_token,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.wait import EsWaits, status_hint
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError
@@ -61,6 +62,10 @@ def checks_from_result(result, source):
         passed = str(entry.get("status") or "").lower() == "success"
         precheck.add(entry.get("validateType") or "unnamed check", passed, errors)
     return precheck, raw
+
+
+def _either(mapping, upper, lower):
+    return mapping.get(upper, mapping.get(lower)) if isinstance(mapping, dict) else None
 
 
 def _equal_on_precision(current, target, upgrade_type):
@@ -113,6 +118,8 @@ class EsUpgrade(EsWaits, UpgradeRun):
         self._health_before(before)
         if self.check_mode:
             self._precheck(before, steps[0], 0)
+            if request.backup:
+                self.result["backup"] = dict(self._snapshot_plan(), would_create=True)
             for entry in self.result["path"][1:]:
                 entry["precheck"] = NOT_YET_CHECKABLE
             return self.finish(True, request.predicted_state(before, ACTIVE),
@@ -202,6 +209,43 @@ class EsUpgrade(EsWaits, UpgradeRun):
         return "; cluster %s%s" % (health.get("after_soak") or health["after"],
                                    " after a %d-second soak" % self.request.health.soak_seconds if "after_soak" in health else "")
 
+    # --- the snapshot before the upgrade -----------------------------------------------------------
+
+    def _snapshot_plan(self):
+        """What a snapshot of this upgrade would be: its token and the instance's automatic snapshot setting (read,
+        as DescribeSnapshotSetting gives it; a failed read is noted, not fatal: it only informs)."""
+        plan = {"kind": "snapshot", "client_token": snapshot_client_token(self.request.client_token)}
+        try:
+            setting = (self.client.describe_snapshot_setting(self.instance_id).data or {}).get("Result") or {}
+        except ApiError as error:
+            plan["automatic_snapshots"] = {"unknown": "DescribeSnapshotSetting failed: %s" % error}
+            return plan
+        # The reference writes Enable / QuartzRegex; UpdateSnapshotSetting's answer lower-case (FIDELITY E45): both read.
+        plan["automatic_snapshots"] = {"enabled": _either(setting, "Enable", "enable"),
+                                       "schedule": _either(setting, "QuartzRegex", "quartzRegex")}
+        return plan
+
+    def _snapshot(self, before):
+        """A manual snapshot (CreateSnapshot) just before the first step, which must be accepted for the upgrade to
+        start. The API returns no snapshot id and no state: what the result can say is that it was accepted, with the
+        token (a retry or re-run takes no second snapshot), the time and the request id."""
+        backup = self._snapshot_plan()
+        backup["requested_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.wall_clock()))
+        self.result["backup"] = backup
+        try:
+            response = self.client.create_snapshot(self.instance_id, backup["client_token"])
+        except ApiError as error:
+            self.fail("the snapshot of %s before its upgrade failed, so the upgrade was not started (it cannot be undone "
+                      "without one); set backup=false to upgrade without it" % self.instance_id, error=error, after=before)
+        backup["request_id"] = response.request_id
+        self.result["request_ids"]["snapshot"] = response.request_id
+        accepted = (response.data or {}).get("Result")
+        backup["accepted"] = accepted is True
+        if accepted is not True:
+            self.fail("CreateSnapshot answered Result %s for %s (request id %s): no snapshot was taken, so the upgrade "
+                      "was not started; check the instance's snapshot repository, or set backup=false"
+                      % (json.dumps(accepted), self.instance_id, response.request_id), after=before)
+
     # --- the path -------------------------------------------------------------------------------
 
     def _plan(self, instance):
@@ -242,6 +286,8 @@ class EsUpgrade(EsWaits, UpgradeRun):
             # checked here, once the instance is at the step before it.
             if self.request.precheck or index > 0:
                 self._precheck(before, step, index)
+            if index == 0 and self.request.backup:
+                self._snapshot(before)
             self._upgrade(before, step, index, len(steps))
             if not self.request.wait:
                 entry["status"] = "started"

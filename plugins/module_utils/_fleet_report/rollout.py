@@ -61,7 +61,7 @@ TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The fields of a compact row, as a job publishes them (``before``/``after`` are the report's version labels).
 COMPACT_FIELDS = ("host", "instance_id", "name", "cloud", "region", "outcome", "before", "after", "target", "path",
-                  "reason", "request_id", "task_id", "duration_seconds")
+                  "reason", "request_id", "task_id", "backup", "duration_seconds")
 
 
 def utc_now():

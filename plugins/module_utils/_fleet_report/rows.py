@@ -41,7 +41,7 @@ HTML_NAME = "fleet-report.html"
 SCHEMA_VERSION = 1
 # The text fields of a record: strings (numbers are taken as text), or null.
 TEXT_FIELDS = ("host", "instance_id", "cloud", "before_version", "after_version", "target", "reason", "path", "name",
-               "region", "request_id", "task_id")
+               "region", "request_id", "task_id", "backup")
 MAX_FIELD_LENGTH = 4096
 MAX_DURATION_SECONDS = 10 ** 7  # about 115 days
 
@@ -105,6 +105,7 @@ def normalise_record(record, host=None):
     row.setdefault("after_version", None)
     row.setdefault("target", None)
     row.setdefault("reason", None)
+    row.setdefault("backup", None)
     row.setdefault("duration_seconds", None)
     row.setdefault("path", "")
     ids = row.get("ids")

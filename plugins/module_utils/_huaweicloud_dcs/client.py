@@ -34,6 +34,10 @@ def _as_int(value):
         return None
 
 
+# ListBackupRecords' documented page size bound (limit 1 to 1000).
+BACKUP_PAGE_SIZE = 1000
+
+
 class HuaweicloudDcsClient:
     def __init__(self, transport, project_id):
         self.transport = transport
@@ -77,6 +81,18 @@ class HuaweicloudDcsClient:
             raise ValueError("at least one of engine_minor_version and proxy_minor_version is required")
         return self.transport.request("POST", self._instance_path(instance_id, "/minor-version/upgrade"),
                                       "UpgradeInstanceMinorVersion", body=body, retry=False)
+
+    def copy_instance(self, instance_id, remark=None):
+        """CopyInstance: back up the instance. Never retried here: like the upgrade, it has no idempotency token, so the
+        caller re-reads the backup records after an ambiguous failure."""
+        body = {"remark": remark} if remark else {}
+        return self.transport.request("POST", self._instance_path(instance_id, "/backups"), "CopyInstance", body=body,
+                                      retry=False)
+
+    def list_backup_records(self, instance_id, offset=0, limit=BACKUP_PAGE_SIZE):
+        """One page of ListBackupRecords (the API has no read of one backup: find it by id over the pages)."""
+        return self.transport.request("GET", self._instance_path(instance_id, "/backups"), "ListBackupRecords",
+                                      query={"offset": offset, "limit": limit}, retry=True)
 
     def show_task_progress(self, instance_id, task_id):
         return self.transport.request("GET", self._instance_path(instance_id, "/tasks/%s/progress" % percent_encode(task_id)),

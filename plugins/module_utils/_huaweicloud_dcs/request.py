@@ -60,10 +60,11 @@ def validate_target(option, value):
 class UpgradeRequest:
     """What the user asked for, validated: instance, a target per component, and how to wait."""
 
-    def __init__(self, instance_id, targets, wait=True, wait_timeout=3600, poll_interval=15.0, health=None):
+    def __init__(self, instance_id, targets, wait=True, wait_timeout=3600, poll_interval=15.0, health=None, backup=False):
         self.instance_id = instance_id
         self.targets = targets  # {Component: "latest" | version}
         self.health = health or HealthGate()
+        self.backup = backup
         self.wait = wait
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
@@ -81,5 +82,11 @@ class UpgradeRequest:
             raise ConfigError("nothing to upgrade: give engine_minor_version, proxy_minor_version or both, each %s"
                               % VERSION_HINT)
         wait, wait_timeout, poll_interval = validate_wait_options(params)
+        backup = params.get("backup") or False
+        if not isinstance(backup, bool):
+            raise ConfigError("backup must be true or false, got %r" % (backup,))
+        if backup and not wait:
+            raise ConfigError("backup=true needs wait=true: the upgrade starts only once the backup has succeeded, "
+                              "which the module waits for")
         return cls(instance_id, targets, wait=wait, wait_timeout=wait_timeout, poll_interval=poll_interval,
-                   health=HealthGate.from_params(params))
+                   health=HealthGate.from_params(params), backup=backup)

@@ -17,6 +17,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retr
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import BACKUP_PAGE_SIZE
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     BLOCKED_STATUSES,
     READY_STATUS,
@@ -37,6 +38,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
 )
 
 SAME_VERSION_CODE = "DCS.4053"
+SINGLE_NODE = "single"
+BACKUP_SUCCEEDED = "succeed"
+# ListBackupRecords' statuses a backup does not leave (waiting and backuping are the ones it does).
+BACKUP_FINAL = (BACKUP_SUCCEEDED, "failed", "expired", "deleted")
+BACKUP_REMARK_LENGTH = 128
 # Codes worded as "busy, retry later" in the DCS error code table (and two that Huawei's Terraform provider treats so,
 # 4121 and 4975): a job still runs, not running, backing up, restoring, recovering, scaling, restarting, extending,
 # configuring, changing the password, upgrading, rolling back, creating, freezing. Only a hint: after any refusal the
@@ -64,6 +70,13 @@ class PostOutcome:
         self.busy = busy  # the refusal of an instance that is busy
         self.done = done  # after a lost answer, the re-read found the target already reached
         self.satisfied = satisfied  # after a refusal, the fresh plan of an instance that needs nothing any more
+
+
+def _backup_error_code(value):
+    """A record's error code, or None: the reference's example writes an unset one as ``{}``, which the SDK reads as
+    the text ``'{}'`` (FIDELITY D42)."""
+    code = text(value) if not isinstance(value, dict) else None
+    return None if code in (None, "", "{}") else code
 
 
 def _describe_state(summary):
@@ -109,11 +122,15 @@ class DcsUpgrade(UpgradeRun):
                 # upgrade an earlier run started). Another change is not followed.
                 self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()),
                           upgrade_in_flight=plan.busy and bool(plan.state.upgrades_in_flight()))
+            if self.request.backup:
+                self.result["backup"] = self._backup_plan(plan)
             return self.finish(True, plan.predicted_after(), "check mode: would upgrade instance %s (%s); the precheck "
                                "passed" % (self.instance_id, plan.describe()))
         return self._upgrade(plan)
 
     def _upgrade(self, plan):
+        if self.request.backup and not plan.blocked and not plan.busy:
+            self._backup(plan)
         while True:
             if plan.blocked:
                 self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()))
@@ -418,6 +435,95 @@ class DcsUpgrade(UpgradeRun):
                           " after task %s finished" % task_id if task_id else "", _describe_state(shown)),
                       changed=True, after=shown, timed_out=True)
         return latest["state"].summary()
+
+    # --- the backup before the upgrade -------------------------------------------------------------
+
+    def _backup_plan(self, plan):
+        if plan.state.cache_mode == SINGLE_NODE:
+            return {"kind": "backup", "skipped": "a single-node instance cannot be backed up (DCS backs up master/standby "
+                                                 "and cluster instances only)"}
+        return {"kind": "backup", "would_create": True}
+
+    def _backup(self, plan):
+        """Back the instance up (CopyInstance) and follow the backup to ``succeed`` before the upgrade is sent: a
+        failed backup ends the run with its error code and nothing upgraded. Single-node instances are skipped."""
+        backup = self._backup_plan(plan)
+        self.result["backup"] = backup
+        if backup.get("skipped"):
+            return
+        del backup["would_create"]
+        known = self._backup_ids()
+        remark = ("opsfleet.engine_upgrade before the upgrade (%s)" % plan.describe())[:BACKUP_REMARK_LENGTH]
+        try:
+            response = self.client.copy_instance(self.instance_id, remark=remark)
+            backup_id = text((response.data or {}).get("backup_id"))
+            backup["request_id"] = response.request_id
+        except ApiError as error:
+            if not error.maybe_applied:
+                self.fail("the backup of instance %s before its upgrade was refused, so the upgrade was not sent; set "
+                          "backup=false to upgrade without it" % self.instance_id, error=error)
+            # No idempotency token: after a lost answer the records say whether it started, and it is never sent twice.
+            started = [backup_id for backup_id in self._backup_ids() if backup_id not in known]
+            if len(started) != 1:
+                self.fail("the backup request for instance %s got no clear answer (%s) and the backup records show %d new "
+                          "backups: the upgrade was not sent; check ListBackupRecords before running again"
+                          % (self.instance_id, error, len(started)), error=error)
+            backup_id = started[0]
+        if not backup_id:
+            self.fail("CopyInstance answered without a backup_id for instance %s: the upgrade was not sent" % self.instance_id)
+        backup.update(backup_id=backup_id, status=None)
+        self._follow_backup(backup)
+
+    def _backup_records(self):
+        """Every backup record of the instance (the API has no read of one backup), page by page."""
+        records = []
+        while True:
+            page = self.client.list_backup_records(self.instance_id, offset=len(records)).data or {}
+            items = [item for item in page.get("backup_record_response") or [] if isinstance(item, dict)]
+            records.extend(items)
+            if len(items) < BACKUP_PAGE_SIZE:
+                return records
+
+    def _backup_ids(self):
+        try:
+            return [text(record.get("backup_id")) for record in self._backup_records()]
+        except ApiError as error:
+            self.fail_read(error, "reading the backup records of instance %s" % self.instance_id)
+
+    def _follow_backup(self, backup):
+        latest = {}
+
+        def probe():
+            try:
+                records = self._backup_records()
+            except ApiError as error:
+                if error.transient:
+                    return None
+                self.fail("following backup %s of instance %s failed: the upgrade was not sent" % (
+                    backup["backup_id"], self.instance_id), error=error)
+            found = [record for record in records if text(record.get("backup_id")) == backup["backup_id"]]
+            latest["record"] = found[0] if found else None
+            return latest["record"]
+
+        def finished(record):
+            return record is not None and text(record.get("status")) in BACKUP_FINAL
+
+        try:
+            self.wait_until(probe, finished, "backup %s of instance %s" % (backup["backup_id"], self.instance_id),
+                            first_delay=0.0)
+        except WaitTimeout as timeout:
+            backup["status"] = text((latest.get("record") or {}).get("status"))
+            self.fail("backup %s of instance %s was still %s after %.0f seconds: the upgrade was not sent; raise "
+                      "wait_timeout, or run again once the backup has finished" % (
+                          backup["backup_id"], self.instance_id, backup["status"] or "not listed", timeout.elapsed))
+        record = latest["record"]
+        backup.update(status=text(record.get("status")), created_at=text(record.get("created_at")),
+                      is_support_restore=text(record.get("is_support_restore")))
+        if backup["status"] != BACKUP_SUCCEEDED:
+            code = _backup_error_code(record.get("error_code"))
+            backup["error_code"] = code
+            self.fail("backup %s of instance %s ended %s%s: the upgrade was not sent" % (
+                backup["backup_id"], self.instance_id, backup["status"], " with error code %s" % code if code else ""))
 
     # --- the health gate --------------------------------------------------------------------------
 

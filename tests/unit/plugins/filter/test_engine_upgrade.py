@@ -101,7 +101,7 @@ def test_upgraded_only_when_the_module_confirmed_it():
                           "client_token": "opsfleet-abc"}
     assert row["duration_seconds"] == 61.7
     assert row["precheck"] == PASSED
-    assert list(row) == ["host", "cloud", "instance_id", "region", "name", "mode", "target", "path", "outcome", "reason", "before",
+    assert list(row) == ["host", "cloud", "instance_id", "region", "name", "mode", "target", "path", "backup", "outcome", "reason", "before",
                          "after", "before_version", "after_version", "precheck", "ids", "duration_seconds", "failed"]
     assert row["path"] == ""
 
@@ -199,6 +199,16 @@ def test_an_upgrade_at_the_target_but_unhealthy_is_its_own_failing_outcome():
     assert row["after"] == ES_AFTER
     # Without the module's flag, a failure is a failure.
     assert record(DUE, dict(UNHEALTHY, unhealthy=None))["outcome"] == "failed"
+
+
+def test_the_record_says_what_the_backup_before_the_upgrade_was():
+    snapshot = {"kind": "snapshot", "accepted": True, "requested_at": "2026-12-06T02:00:00Z", "client_token": "opsfleet-snapshot-1"}
+    assert record(DUE, dict(UPGRADED, backup=snapshot))["backup"] == (
+        "snapshot accepted at 2026-12-06T02:00:00Z (client token opsfleet-snapshot-1; the API returns no snapshot id)")
+    dcs = {"kind": "backup", "backup_id": "b-1", "status": "succeed", "created_at": "2026-12-06T02:00:01Z"}
+    assert record(DUE, dict(UPGRADED, backup=dcs))["backup"] == "backup b-1 succeed at 2026-12-06T02:00:01Z"
+    assert record(DUE, dict(UPGRADED, backup={"kind": "backup", "skipped": "single-node"}))["backup"] == "none: single-node"
+    assert record(DUE, UPGRADED)["backup"] is None and record(PRECHECK_FAILED)["backup"] is None
 
 
 def test_failed_is_the_fleet_reports_list():
