@@ -33,9 +33,9 @@ options:
       - Back the instance up (C(CopyInstance)) before the upgrade and follow the backup (C(ListBackupRecords)) to
         V(succeed) before the upgrade is sent; a backup that ends V(failed) (or expired or deleted) fails the task with
         its error code and nothing upgraded. Needs O(wait=true). The backup counts against O(wait_timeout).
-      - A single-node instance cannot be backed up (DCS backs up master/standby and cluster instances only): it is
-        upgraded without one, and RV(backup) says why.
-      - CopyInstance has no idempotency token: after an answer that was lost, the backup records say whether it
+      - A single-node instance cannot be backed up (DCS backs up master/standby and cluster instances only), so it
+        is upgraded without one, and RV(backup) says why.
+      - CopyInstance has no idempotency token. After an answer that was lost, the backup records say whether it
         started, and it is never sent twice. In check mode it says what it would do and creates nothing.
     type: bool
     default: false

@@ -380,7 +380,7 @@ backup:
   description:
     - With O(backup), the snapshot taken before the upgrade. C(kind) V(snapshot), C(client_token), C(requested_at)
       (UTC), C(request_id), C(accepted) (CreateSnapshot's C(Result); the API returns no snapshot id or state), and
-      C(automatic_snapshots) (C(enabled), C(schedule): DescribeSnapshotSetting's C(Enable), C(QuartzRegex)). In check
+      C(automatic_snapshots) (C(enabled) and C(schedule), DescribeSnapshotSetting's C(Enable) and C(QuartzRegex)). In check
       mode C(would_create) instead of the request.
   returned: with O(backup), once the precheck passed
   type: dict
