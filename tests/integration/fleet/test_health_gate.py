@@ -9,23 +9,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
-
 import pytest
 
 from tests.integration.harness.ansible_cli import run_playbook
 from tests.integration.fleet.test_fleet_playbooks import DCS, _inventory, demo  # noqa: F401  pylint: disable=unused-import
+from tests.integration.fleet.test_verdict_edges import _report
 
 # Goes through ansible: runs on every claimed ansible-core version (tools/matrix.py).
 pytestmark = pytest.mark.matrix
 
 UPGRADE = "opsfleet.engine_upgrade.fleet_upgrade"
-
-
-def _rows(tmp_path):
-    with open(str(tmp_path / "report" / "fleet-report.json")) as handle:
-        report = json.load(handle)
-    return report, dict((row["host"], row) for row in report["instances"])
 
 
 def test_a_red_cluster_is_not_upgraded_and_one_that_comes_back_red_halts_the_rollout(demo, tmp_path):  # noqa: F811
@@ -37,7 +30,7 @@ def test_a_red_cluster_is_not_upgraded_and_one_that_comes_back_red_halts_the_rol
     run = run_playbook(UPGRADE, env=env, inventory=inventory,
                        extra_vars={"engine_upgrade_batches": [1, "100%"], "engine_upgrade_max_fail_percentage": 0})
     assert run.returncode == 2, run.output[-3000:]
-    report, rows = _rows(tmp_path)
+    report, rows = _report(tmp_path)
     assert rows["es-demo-catalog"]["outcome"] == "unhealthy" and rows["es-demo-catalog"]["failed"]
     assert "RED" in rows["es-demo-catalog"]["reason"] and rows["es-demo-catalog"]["after_version"].startswith("6.7")
     # The rollout halted on the unhealthy canary: nothing else was touched.
@@ -50,7 +43,7 @@ def test_a_red_cluster_is_not_upgraded_and_one_that_comes_back_red_halts_the_rol
     run = run_playbook(UPGRADE, env=env, inventory=inventory, extra_vars={"engine_upgrade_batches": ["100%"],
                                                                           "engine_upgrade_hosts": "es-demo-orders:dcs-1"})
     assert run.returncode == 2, run.output[-3000:]
-    report, rows = _rows(tmp_path)
+    report, rows = _report(tmp_path)
     assert rows["es-demo-orders"]["outcome"] == "precheck_failed" and "is RED, not GREEN: not upgraded" in rows["es-demo-orders"]["reason"]
     assert rows["dcs-1"]["outcome"] == "upgraded"
     assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-1"]]
@@ -64,7 +57,7 @@ def test_yellow_passes_when_allowed_and_a_dcs_instance_that_comes_back_in_error_
     run = run_playbook(UPGRADE, env=env, inventory=inventory,
                        extra_vars={"engine_upgrade_batches": ["100%"], "engine_upgrade_health_allow_yellow": True})
     assert run.returncode == 2, run.output[-3000:]
-    dummy, rows = _rows(tmp_path)
+    dummy, rows = _report(tmp_path)
     assert rows["es-demo-orders"]["outcome"] == "upgraded"
     assert rows["dcs-1"]["outcome"] == "unhealthy" and "is ERROR, not RUNNING" in rows["dcs-1"]["reason"]
     # The gate off: the same fleet state upgrades without a health read.
