@@ -112,7 +112,7 @@ def _upgrade_outcome(upgrade, instance_id):
 
 
 def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode=False, host=None, cloud=None,
-                   instance_id=None, target=None, region=None, name=None):
+                   instance_id=None, target=None, region=None, name=None, deferred=None):
     """The host's record (``engine_upgrade_result``): what the precheck read, what the upgrade did, the outcome.
 
     ``check``: the precheck's result (the upgrade module in check mode). ``upgrade``: the upgrade module's result as
@@ -128,6 +128,9 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
 
     if failure:
         outcome, reason = "failed", _message(failure, "the task failed without a message")
+    elif deferred:
+        # The maintenance window did not let it start: no precheck, no upgrade, not a failure.
+        outcome, reason = "deferred", u"%s" % (deferred,)
     elif stop:
         outcome, reason = stop, _stopped(check)
     else:

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import math
 import os
@@ -41,6 +42,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vali
     WAIT_TIMEOUT_BOUNDS,
     check_seconds,
 )
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.window import MINUTES_PER_DAY, Window
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     BATCH_RULE,
     BUDGET_RULE,
@@ -83,6 +85,11 @@ AUTO = "auto"
 DEFAULT_HOSTS = "all"
 # The group the preflight puts the hosts of a canary or rest phase in; the upgrade play of those phases runs it.
 PHASE_GROUP = "engine_upgrade__phase"
+WINDOW_IGNORE = "ignore"
+WINDOW_POLICIES = (WINDOW_IGNORE, "vendor")
+# Minutes before an Elasticsearch instance's vendor window in which no upgrade starts (the lock's lead time is
+# undocumented: FIDELITY E47).
+DEFAULT_WINDOW_LEAD_MINUTES = 60
 # The hosts a canary is chosen among (the fleet): the canary play prechecks them, then fills PHASE_GROUP.
 CANDIDATE_GROUP = "engine_upgrade__candidates"
 WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
@@ -164,6 +171,54 @@ def _upgrade_type(upgrade_type, target):
     if upgrade_type not in (None, AUTO):
         return upgrade_type
     return PATCH if isinstance(target, str) and target.startswith(PATCH_PREFIX) else ENGINE
+
+
+def window_gate(settings, now=None):
+    """Whether the maintenance window lets this host start an upgrade now: ``{deferred, reason}``.
+
+    ``settings``: ``policy`` (``ignore``: always; ``vendor``: a DCS instance only inside its window, an Elasticsearch
+    instance neither inside its vendor window nor ``lead_minutes`` before it, when Alibaba refuses cluster changes),
+    ``cloud``, ``window`` (``{start, end}``, ``HH:mm`` UTC, as the inventory plugins give it) and ``lead_minutes``.
+    ``now``: a UTC datetime (the controller's clock by default)."""
+    if not isinstance(settings, Mapping):
+        raise AnsibleFilterError("window_gate: the input must be a mapping, not %s" % _kind(settings))
+    settings = _plain(settings)
+    policy = settings.get("policy") or WINDOW_IGNORE
+    if policy not in WINDOW_POLICIES:
+        raise AnsibleFilterError("window_gate: %swindow_policy must be one of %s, got %s"
+                                 % (PREFIX, ", ".join(WINDOW_POLICIES), shown(policy)))
+    if policy == WINDOW_IGNORE:
+        return {"deferred": False, "reason": None}
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    given = settings.get("window")
+    window = Window.parse(given.get("start"), given.get("end")) if isinstance(given, Mapping) else None
+    if window is None:
+        return {"deferred": True, "reason": _safe(
+            "no maintenance window is known for this host (%smaintenance_window %s): not started under %swindow_policy="
+            "vendor; the inventory plugins set it, or set it as {start: \"02:00\", end: \"06:00\"} (UTC)"
+            % (PREFIX, shown(given), PREFIX))}
+    lead = settings.get("lead_minutes")
+    lead = DEFAULT_WINDOW_LEAD_MINUTES if unset(lead) else lead
+    if isinstance(lead, bool) or not _WHOLE_TEXT.match(u"%s" % (lead,)) or not 0 <= int(u"%s" % (lead,)) <= MINUTES_PER_DAY:
+        raise AnsibleFilterError("%swindow_lead_minutes must be a whole number of minutes from 0 to %d (default %d), got %s"
+                                 % (PREFIX, MINUTES_PER_DAY, DEFAULT_WINDOW_LEAD_MINUTES, shown(lead)))
+    lead = int(u"%s" % (lead,))
+    stamp = "%Y-%m-%dT%H:%MZ"
+    if settings.get("cloud") == "huaweicloud_dcs":
+        if window.contains(now):
+            return {"deferred": False, "reason": None}
+        return {"deferred": True, "reason": "outside its maintenance window %s (%swindow_policy=vendor): not started; "
+                                            "the next window starts %s" % (window.label(), PREFIX,
+                                                                           window.next_start(now).strftime(stamp))}
+    if window.contains(now):
+        why = "inside its vendor maintenance window %s" % window.label()
+    elif window.minutes_to_start(now) <= lead:
+        why = ("its vendor maintenance window %s starts in %d minutes, within the %d-minute lead in which Alibaba may "
+               "refuse cluster changes" % (window.label(), window.minutes_to_start(now), lead))
+    else:
+        return {"deferred": False, "reason": None}
+    return {"deferred": True, "reason": "%s (%swindow_policy=vendor): not started; run it after %s UTC" % (
+        why, PREFIX, window.to_dict()["end"])}
 
 
 def host_inputs(inputs):
@@ -330,6 +385,8 @@ def canary_choice(records, canary_group=None, canary_count=None):
         entry["cloud"], entry["target"], ", ".join(entry["canaries"]), len(entry["canaries"]), entry["due"])
         for entry in choice["targets"]] or ["Canary: nothing to upgrade, no host of the fleet has an upgrade due"]
     lines.append("%d hosts already at their target: reported by the canary, left out of the rest" % len(choice["current"]))
+    if choice["deferred"]:
+        lines.append("%d hosts outside their maintenance window: left to the rest" % len(choice["deferred"]))
     if choice["failed"]:
         lines.append("%d hosts whose precheck failed: %s" % (len(choice["failed"]), (
             "reported by the canary, which cannot pass with nothing to upgrade" if choice["nothing_due"]
@@ -498,4 +555,5 @@ class FilterModule(object):
             "report_problems": report_problems,
             "rollout_plan": rollout_plan,
             "webhook_chat": webhook_chat,
+            "window_gate": window_gate,
         }

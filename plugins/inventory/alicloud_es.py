@@ -86,6 +86,8 @@ notes:
     C(engine_upgrade_instance_name) (the description); C(engine_upgrade_region); C(engine_upgrade_current_engine_version)
     (numeric, C(6.7.0) for C(6.7.0_with_X-Pack)); C(engine_upgrade_current_patch_version) (kernel patch such as C(ali1.3.0),
     from C(extendConfigs), given as a list or as a JSON string; null when absent); C(engine_upgrade_status);
+    C(engine_upgrade_maintenance_window) (C({start, end}), C(HH:mm) UTC, from the C(maintainTime) entry of
+    C(extendConfigs); null when absent);
     C(engine_upgrade_tags) (a dict); and C(alicloud_es), the instance exactly as C(ListInstance) returned it, for
     O(compose) and O(keyed_groups). Every host also joins the group C(alicloud_es)."
   - "API calls of one run: one C(ListInstance) call per region and page of 100 instances (at least one per region),
@@ -138,6 +140,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     LIST_FILTERS,
     EsInstance,
     ListingFilter,
+    maintenance_window_of,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._inventory.base import (
     CloudInventoryBase,
@@ -156,7 +159,8 @@ def es_host_variables(instance, region):
     es = EsInstance(instance)
     return host_variables_of(CLOUD, region, instance, instance_id=es.instance_id, instance_name=es.description,
                              current_engine_version=es.engine_version, current_patch_version=es.patch_version,
-                             status=es.status, tags=es.tags)
+                             status=es.status, tags=es.tags,
+                             maintenance_window=maintenance_window_of(instance.get("extendConfigs")))
 
 
 class InventoryModule(CloudInventoryBase):

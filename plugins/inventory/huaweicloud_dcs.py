@@ -101,6 +101,8 @@ notes:
   - "Host variables: C(ansible_connection=local); C(engine_upgrade_cloud=huaweicloud_dcs);
     C(engine_upgrade_instance_id); C(engine_upgrade_instance_name); C(engine_upgrade_region);
     C(engine_upgrade_project_id); C(engine_upgrade_engine) (C(Redis) or C(Memcached));
+    C(engine_upgrade_maintenance_window) (C({start, end}), C(HH:mm) UTC, from C(maintain_begin) / C(maintain_end);
+    null when absent);
     C(engine_upgrade_current_engine_version) (such as C(5.0)); C(engine_upgrade_current_engine_minor_version),
     C(engine_upgrade_current_proxy_minor_version), C(engine_upgrade_latest_engine_minor_version),
     C(engine_upgrade_latest_proxy_minor_version), C(engine_upgrade_engine_minor_version_upgradable) and
@@ -153,6 +155,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.window import Window
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.errors import huaweicloud_code_number
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.sources import (
@@ -183,6 +186,12 @@ MAX_VERSION_WORKERS = 16
 AUTH_ERROR_NUMBERS = ("0301", "1001", "1002", "1003", "1004")
 
 
+def _maintenance_window(instance):
+    """``{start, end}`` (``HH:mm`` UTC) of ``maintain_begin`` / ``maintain_end``, or None."""
+    window = Window.parse(instance.get("maintain_begin"), instance.get("maintain_end"))
+    return window.to_dict() if window else None
+
+
 def dcs_host_variables(instance, region, project_id, versions):
     """The ``engine_upgrade_*`` variables of one ``ListInstances`` item and its ``ShowInstanceVersion`` answer
     (None when not fetched), read by the modules' :class:`InstanceState`, plus the item itself as ``huaweicloud_dcs``."""
@@ -190,7 +199,8 @@ def dcs_host_variables(instance, region, project_id, versions):
     hostvars = host_variables_of(CLOUD, region, instance, instance_id=instance.get("instance_id"), instance_name=state.name,
                                  project_id=project_id, engine=instance.get("engine"), status=state.status,
                                  current_engine_version=text(instance.get("engine_version")),
-                                 tags=tags_to_dict(instance.get("tags")))
+                                 tags=tags_to_dict(instance.get("tags")),
+                                 maintenance_window=_maintenance_window(instance))
     for field, value in state.versions.items():
         # engine_minor_version -> current_engine_minor_version; latest_* and *_upgradable keep their names.
         current = not (field.startswith("latest_") or field.endswith("_upgradable"))

@@ -75,6 +75,18 @@ def patch_version_of(extend_configs):
     return None
 
 
+def maintenance_window_of(extend_configs):
+    """``{start, end}`` (``HH:mm`` UTC) of the ``maintainTime`` entry of ``extendConfigs``, or None."""
+    # Imported here: the inventory reads windows, the modules never do, and their payload compiles every import.
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.window import Window
+
+    for entry in _extend_configs(extend_configs):
+        if entry.get("configType") == "maintainTime":
+            window = Window.parse(entry.get("maintainStartTime"), entry.get("maintainEndTime"))
+            return window.to_dict() if window else None
+    return None
+
+
 def tags_to_dict(tags):
     """``[{tagKey, tagValue}]`` as ``{key: value}``, by the rule of every cloud (``""`` for a missing value)."""
     return tag_list_to_dict(tags, "tagKey", "tagValue")

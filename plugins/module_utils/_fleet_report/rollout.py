@@ -198,9 +198,11 @@ def canary_choice(records, canary_group=(), canary_count=DEFAULT_CANARY_COUNT):
         chosen.append({"cloud": cloud, "target": target, "due": len(hosts), "canaries": picked})
     canaries = sorted(host for entry in chosen for host in entry["canaries"])
     current = sorted(record["host"] for record in by_outcome.get("current", []))
-    failed = sorted(record["host"] for outcome, found in by_outcome.items() if outcome not in ("current", "precheck_passed")
-                    for record in found)
+    failed = sorted(record["host"] for outcome, found in by_outcome.items()
+                    if outcome not in ("current", "precheck_passed", "deferred") for record in found)
+    # Deferred hosts (outside their maintenance window) are neither the canary's nor reported by it: the rest's.
     return {"canaries": canaries, "current": current, "failed": failed, "targets": chosen, "due": len(due),
+            "deferred": sorted(record["host"] for record in by_outcome.get("deferred", [])),
             "nothing_due": not due, "hosts": sorted(canaries + current + ([] if due else failed))}
 
 

@@ -23,6 +23,7 @@ OUTCOMES = (
     ("upgraded", "upgraded and verified at the target"),
     ("current", "already at or above the target: nothing sent"),
     ("precheck_passed", "precheck passed: an upgrade is due"),
+    ("deferred", "not started: outside its maintenance window (see the reason)"),
     ("precheck_failed", "stopped by the precheck gate"),
     ("timed_out", "upgrade still running when the wait ended"),
     ("unhealthy", "at the target, but not healthy after the upgrade"),

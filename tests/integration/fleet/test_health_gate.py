@@ -9,7 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 import pytest
+import yaml
 
 from tests.integration.harness.ansible_cli import run_playbook
 from tests.integration.fleet.test_fleet_playbooks import DCS, _inventory, demo  # noqa: F401  pylint: disable=unused-import
@@ -67,3 +70,34 @@ def test_yellow_passes_when_allowed_and_a_dcs_instance_that_comes_back_in_error_
                        extra_vars={"engine_upgrade_health_check": False})
     assert run.returncode == 0, run.output[-3000:]
     assert simulator.client.counters()["by_action"].get("DescribeElasticsearchHealth", 0) == before
+
+
+def test_maintenance_windows_defer_the_hosts_they_do_not_let_start_with_no_api_call(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def hhmm(hours):
+        return (now + datetime.timedelta(hours=hours)).strftime("%H:%M")
+
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-catalog", "dcs-1", "dcs-3"])
+    with open(inventory) as handle:
+        fleet = yaml.safe_load(handle)
+    windows = {"es-demo-orders": (2, 3), "es-demo-catalog": (0.5, 2),  # far away / starts in 30 minutes (lead 60)
+               "dcs-1": (-1, 1), "dcs-3": (2, 3)}  # inside / outside
+    for group in fleet["all"]["children"].values():
+        for host, hostvars in group["hosts"].items():
+            start, end = windows[host]
+            hostvars["engine_upgrade_maintenance_window"] = {"start": hhmm(start), "end": hhmm(end)}
+    with open(inventory, "w") as handle:
+        yaml.safe_dump(fleet, handle)
+    run = run_playbook(UPGRADE, env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_window_policy": "vendor", "engine_upgrade_batches": ["100%"]})
+    assert run.returncode == 0, run.output[-3000:]
+    report, rows = _report(tmp_path)
+    assert dict((host, row["outcome"]) for host, row in rows.items()) == {
+        "es-demo-orders": "upgraded", "es-demo-catalog": "deferred", "dcs-1": "upgraded", "dcs-3": "deferred"}
+    assert "within the 60-minute lead" in rows["es-demo-catalog"]["reason"]
+    assert "outside its maintenance window" in rows["dcs-3"]["reason"] and "the next window starts" in rows["dcs-3"]["reason"]
+    assert report["summary"]["ok"] is True and report["summary"]["by_outcome"]["deferred"] == 2
+    by_instance = simulator.client.counters()["by_instance"]
+    assert "es-demo-catalog" not in by_instance and DCS["dcs-3"] not in by_instance

@@ -256,3 +256,20 @@ def test_any_other_version_failure_fails_the_region(monkeypatch):
     assert failure.value.error.code == "DCS.5000"
     # The listing client and every ShowInstanceVersion thread's client (one shared fake here) count their retries.
     assert failure.value.retries >= 2 * 2
+
+
+@pytest.mark.parametrize("extend_configs, expected", [
+    ([{"configType": "maintainTime", "maintainStartTime": "02:00Z", "maintainEndTime": "06:00Z"}], {"start": "02:00", "end": "06:00"}),
+    ('[{"configType":"maintainTime","maintainStartTime":"22:00Z","maintainEndTime":"02:00Z"}]', {"start": "22:00", "end": "02:00"}),
+    ([{"configType": "maintainTime", "maintainStartTime": "2am"}], None),
+    ([{"configType": "aliVersion", "aliVersion": "ali1.3.0"}], None),
+])
+def test_es_maintenance_window_comes_from_extend_configs(extend_configs, expected):
+    item = {"instanceId": "es-cn-1", "extendConfigs": extend_configs}
+    assert es_host_variables(item, "cn-hangzhou")["engine_upgrade_maintenance_window"] == expected
+
+
+def test_dcs_maintenance_window_comes_from_maintain_begin_and_end():
+    item = {"instance_id": "i-1", "maintain_begin": "22:00:00", "maintain_end": "02:00:00"}
+    assert dcs_host_variables(item, "cn-north-4", "p1", None)["engine_upgrade_maintenance_window"] == {"start": "22:00", "end": "02:00"}
+    assert dcs_host_variables({"instance_id": "i-2"}, "cn-north-4", "p1", None)["engine_upgrade_maintenance_window"] is None
