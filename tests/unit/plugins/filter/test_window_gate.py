@@ -20,7 +20,8 @@ NOW = datetime.datetime(2026, 12, 6, 1, 15)
 WINDOW = {"start": "02:00", "end": "06:00"}
 
 
-def gate(cloud, window=WINDOW, policy="vendor", lead=None, now=NOW):
+def gate(cloud, window="default", policy="vendor", lead=None, now=NOW):
+    window = dict(WINDOW) if window == "default" else window
     return window_gate({"policy": policy, "cloud": cloud, "window": window, "lead_minutes": lead}, now=now)
 
 
