@@ -32,7 +32,7 @@ def test_module_writes_reports_and_returns_table(tmp_path):
     assert run.returncode == 0, run.output
     result = run.result
     assert result["changed"] is True
-    assert result["summary"]["by_outcome"] == {"upgraded": 1, "current": 1, "precheck_passed": 0, "precheck_failed": 1,
+    assert result["summary"]["by_outcome"] == {"upgraded": 1, "current": 1, "precheck_passed": 0, "deferred": 0, "precheck_failed": 1,
                                                "timed_out": 0, "unhealthy": 0, "failed": 1, "missing": 0, "not_run": 1}
     assert len(result["table"]) == 1 + len(HOSTS) + 1
     # In report order; not_run (dcs-c) does not fail a host.
