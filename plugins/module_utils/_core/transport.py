@@ -200,6 +200,13 @@ class CallStats:
         self.calls[action] = self.calls.get(action, 0) + 1
 
 
+def _keep_request(request):
+    """The session's auth: the request as it is. A session without auth looks the host up in ~/.netrc (or $NETRC) for
+    every request, and an entry for it, or a ``default`` entry, would replace the signed Authorization header with
+    Basic auth; proxies and CA bundles still come from the environment."""
+    return request
+
+
 class HttpSession:
     """One connection's HTTP: the ``requests.Session``, TLS verification (``validate_certs``, ``ca_bundle``), the
     connect and read timeouts, and the registry of secrets that no text leaving this layer may show."""
@@ -222,6 +229,7 @@ class HttpSession:
                 raise ConfigError("the Python library 'requests' is required: pip install requests")
             self._session = requests.Session()
             self._session.headers["User-Agent"] = USER_AGENT
+            self._session.auth = _keep_request
         return self._session
 
     def send(self, method, url, headers, data):

@@ -200,6 +200,27 @@ def test_proxies_come_from_the_environment(monkeypatch, alicloud_client):
     assert alicloud_client(max_attempts=1).describe_instance(ES_BEHIND).status == 200
 
 
+@pytest.mark.parametrize("entry", ["machine 127.0.0.1 login netrc-user password netrc-password", "default login anyone password any"],
+                         ids=["host", "default"])
+@pytest.mark.parametrize("where", ["HOME", "NETRC"])
+def test_a_netrc_entry_never_replaces_the_signature(simulator, monkeypatch, tmp_path, alicloud_client, huaweicloud_client,
+                                                    entry, where):
+    # requests reads ~/.netrc (or $NETRC) for a request without auth, and its Basic auth would replace the signed
+    # Authorization header: every request would fail its signature check.
+    netrc = tmp_path / ".netrc"
+    netrc.write_text(entry + "\n")
+    netrc.chmod(0o600)
+    if where == "HOME":
+        monkeypatch.setenv("HOME", str(tmp_path))
+        monkeypatch.delenv("NETRC", raising=False)
+    else:
+        monkeypatch.setenv("NETRC", str(netrc))
+    for signature_version in ("v3", "v1"):
+        assert alicloud_client(signature_version, max_attempts=1).describe_instance(ES_BEHIND).status == 200
+    assert huaweicloud_client(max_attempts=1).show_instance(DCS_BEHIND).status == 200
+    assert simulator.client.counters()["auth_failures"] == 0
+
+
 @pytest.fixture(scope="module")
 def tls_simulator(tmp_path_factory):
     trustme = pytest.importorskip("trustme")
