@@ -129,8 +129,6 @@ class DcsUpgrade(UpgradeRun):
         return self._upgrade(plan)
 
     def _upgrade(self, plan):
-        if self.request.backup and not plan.blocked and not plan.busy:
-            self._backup(plan)
         while True:
             if plan.blocked:
                 self.fail("precheck failed for instance %s: %s" % (self.instance_id, plan.precheck.summary()))
@@ -142,6 +140,10 @@ class DcsUpgrade(UpgradeRun):
                 if not plan.needed:
                     return self._noop_after_wait(plan)
                 continue
+            if self.request.backup and "backup" not in self.result:
+                # Just before the first POST, once the instance is free: a busy instance waited out is backed up too,
+                # and a busy refusal of the POST that follows does not take a second backup.
+                self._backup(plan)
             outcome = self._post(plan)
             if outcome.busy is not None:
                 if not self.request.wait:

@@ -429,3 +429,34 @@ def test_the_soak_reads_the_instance_again_and_catches_a_late_failure(clock):
     healthy = FakeClient(clock)
     result = _run(healthy, clock, health_soak_seconds=60)
     assert result["health"] == {"after": "RUNNING", "after_soak": "RUNNING"} and "after a 60-second soak" in result["msg"]
+
+
+class BackupClient(FakeClient):
+    """A FakeClient that backs up: CopyInstance starts a backup ListBackupRecords shows succeeded."""
+
+    def __init__(self, clock, **kwargs):
+        super(BackupClient, self).__init__(clock, **kwargs)
+        self.records = []
+
+    def copy_instance(self, instance_id, remark=None):
+        self.records.append({"backup_id": "b-%d" % (len(self.records) + 1), "status": "succeed", "error_code": "{}"})
+        return self._answer("CopyInstance", {"backup_id": self.records[-1]["backup_id"]})
+
+    def list_backup_records(self, instance_id, offset=0, limit=1000):
+        return self._answer("ListBackupRecords", {"backup_record_response": [dict(item) for item in self.records[offset:]]})
+
+
+def test_a_busy_instance_waited_out_is_backed_up_once_before_its_upgrade(clock):
+    client = BackupClient(clock, instance_data=dcs_instance(status="RESTARTING"))
+    original_sleep = clock.sleep
+
+    def sleep_and_free(seconds):
+        original_sleep(seconds)
+        client.instance["status"] = "RUNNING"
+
+    clock.sleep = sleep_and_free
+    result = _run(client, clock, backup=True)
+    assert result["changed"] is True and result["backup"]["status"] == "succeed"
+    # The backup comes after the wait, once, and before the upgrade's POST.
+    assert client.calls.count("CopyInstance") == 1
+    assert client.calls.index("CopyInstance") < client.calls.index("UpgradeInstanceMinorVersion")
