@@ -58,6 +58,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     RUN_ID,
     RUN_ID_RULE,
     canary_passed,
+    id_text,
     parse_batch,
     parse_budget,
     parse_canary_count,
@@ -379,8 +380,8 @@ def canary_choice(records, canary_group=None, canary_count=None):
     records = _plain(records)
     if not isinstance(records, list):
         raise AnsibleFilterError("canary_choice: the input must be the list of the candidates' records, not %s" % _kind(records))
-    count = DEFAULT_CANARY_COUNT if canary_count is None else _plain(canary_count)
-    choice = _canary_choice(records, _plain(canary_group) or [], parse_canary_count(count) or DEFAULT_CANARY_COUNT)
+    # canary_choice takes the default for a count that is none (the preflight refused one out of range).
+    choice = _canary_choice(records, _plain(canary_group) or [], _plain(canary_count))
     lines = ["Canary for %s to %s: %s (%d of %d hosts due)" % (
         entry["cloud"], entry["target"], ", ".join(entry["canaries"]), len(entry["canaries"]), entry["due"])
         for entry in choice["targets"]] or ["Canary: nothing to upgrade, no host of the fleet has an upgrade due"]
@@ -449,8 +450,7 @@ def webhook_chat(url, chat="auto"):
 
 
 def _id_or_none(value):
-    value = _plain(value)
-    return None if value in (None, "") else u"%s" % (value,)
+    return id_text(_plain(value))
 
 
 def _canary_result_problems(phase, result, matched, inventory_id, workflow_job_id=None, run_id=None,

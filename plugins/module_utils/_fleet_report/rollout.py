@@ -386,11 +386,12 @@ def canary_result(rows, run, awx_job_id=None, inventory_id=None):
         passed = healthy and all(outcome == "current" for outcome in outcomes.values())
     return {"hosts": sorted(outcomes), "canaries": canaries, "passed": passed, "nothing_due": not canaries,
             # Text, as in the job artifacts (a local run's id is text too): one type wherever a job id is compared.
-            "job_id": _id_text(awx_job_id), "workflow_job_id": _id_text(run.get("workflow_job_id")),
-            "run_id": _id_text(run.get("run_id")), "inventory_id": _id_text(inventory_id)}
+            "job_id": id_text(awx_job_id), "workflow_job_id": id_text(run.get("workflow_job_id")),
+            "run_id": id_text(run.get("run_id")), "inventory_id": id_text(inventory_id)}
 
 
-def _id_text(value):
+def id_text(value):
+    """An id as text, the one type wherever ids are compared (AWX gives numbers, a local run text); None when unset."""
     return None if value in (None, "") else u"%s" % (value,)
 
 
