@@ -43,6 +43,8 @@ BACKUP_SUCCEEDED = "succeed"
 # ListBackupRecords' statuses a backup does not leave (waiting and backuping are the ones it does).
 BACKUP_FINAL = (BACKUP_SUCCEEDED, "failed", "expired", "deleted")
 BACKUP_REMARK_LENGTH = 128
+# Pages of ListBackupRecords read at most (of BACKUP_PAGE_SIZE records each): far more backups than an instance keeps.
+MAX_BACKUP_PAGES = 100
 # Codes worded as "busy, retry later" in the DCS error code table (and two that Huawei's Terraform provider treats so,
 # 4121 and 4975): a job still runs, not running, backing up, restoring, recovering, scaling, restarting, extending,
 # configuring, changing the password, upgrading, rolling back, creating, freezing. Only a hint: after any refusal the
@@ -477,14 +479,18 @@ class DcsUpgrade(UpgradeRun):
         self._follow_backup(backup)
 
     def _backup_records(self):
-        """Every backup record of the instance (the API has no read of one backup), page by page."""
+        """Every backup record of the instance (the API has no read of one backup), page by page, up to
+        MAX_BACKUP_PAGES pages: a listing that never ends is an error, not a loop."""
         records = []
-        while True:
-            page = self.client.list_backup_records(self.instance_id, offset=len(records)).data or {}
-            items = [item for item in page.get("backup_record_response") or [] if isinstance(item, dict)]
+        for dummy in range(MAX_BACKUP_PAGES):
+            response = self.client.list_backup_records(self.instance_id, offset=len(records))
+            items = [item for item in (response.data or {}).get("backup_record_response") or [] if isinstance(item, dict)]
             records.extend(items)
             if len(items) < BACKUP_PAGE_SIZE:
                 return records
+        raise ApiError("ListBackupRecords of instance %s returned full pages for %d records and did not end: the "
+                       "backup could not be found" % (self.instance_id, len(records)), action="ListBackupRecords",
+                       request_id=response.request_id)
 
     def _backup_ids(self):
         try:

@@ -460,3 +460,16 @@ def test_a_busy_instance_waited_out_is_backed_up_once_before_its_upgrade(clock):
     # The backup comes after the wait, once, and before the upgrade's POST.
     assert client.calls.count("CopyInstance") == 1
     assert client.calls.index("CopyInstance") < client.calls.index("UpgradeInstanceMinorVersion")
+
+
+def test_a_backup_listing_that_never_ends_stops_the_run_before_the_upgrade(clock):
+    class EndlessRecords(BackupClient):
+        def list_backup_records(self, instance_id, offset=0, limit=1000):
+            page = [{"backup_id": "old-%d" % (offset + index), "status": "succeed"} for index in range(limit)]
+            return self._answer("ListBackupRecords", {"backup_record_response": page})
+
+    client = EndlessRecords(clock)
+    failure = _fail(client, clock, backup=True)
+    assert failure.msg.startswith("reading the backup records of instance") and "did not end" in str(failure.error)
+    assert client.calls.count("ListBackupRecords") == 100
+    assert "CopyInstance" not in client.calls and "UpgradeInstanceMinorVersion" not in client.calls
