@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """``make demo``: install the collection from the tarball ``make build`` wrote, start the API simulator with a
-15-instance fleet over both clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the
+17-instance fleet over both clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the
 inventory plugins), print the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
 
 from __future__ import absolute_import, division, print_function
@@ -31,7 +31,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 # How the demo fleet is designed to end (see simulator/fleets/demo.yml).
-EXPECTED = {"upgraded": 9, "current": 4, "precheck_failed": 1, "failed": 1}
+EXPECTED = {"upgraded": 9, "current": 4, "precheck_failed": 1, "failed": 2, "unhealthy": 1}
 
 
 def step(text):
@@ -114,6 +114,12 @@ def main():
         else "ran every batch", run_context.get("total_seconds"))
     print(verdict)
     print("outcomes: %s" % ", ".join("%s %d" % item for item in sorted(counts.items())))
+    backups = [row["backup"] for row in report["instances"] if row.get("backup")]
+    print("backups before the upgrades: %d ES snapshots accepted, %d DCS backups succeeded, %d failed, %d skipped"
+          % (len([text for text in backups if text.startswith("snapshot accepted")]),
+             len([text for text in backups if text.startswith("backup ") and " succeed " in text]),
+             len([text for text in backups if " failed " in text or "not accepted" in text]),
+             len([text for text in backups if text.startswith("none")])))
     for row in [row for row in report["instances"] if row["failed"]]:
         print("  %s (%s, %s): %s" % (row["host"], row.get("region") or "-", row["outcome"], row["reason"]))
     print("HTML report: %s" % os.path.join(REPORT, "fleet-report.html"))

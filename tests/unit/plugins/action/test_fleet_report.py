@@ -17,7 +17,7 @@ from tests.unit.plugins.action.action_runner import run_action
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 RECORDS = [{"host": "es-1", "cloud": "alicloud_es", "outcome": "upgraded", "before_version": "6.3.2",
-            "after_version": "6.7.0", "duration_seconds": 61},
+            "after_version": "6.7.0", "duration_seconds": 61, "backup": "snapshot accepted at 2026-11-29T07:00:05Z <i>"},
            {"host": "dcs-1", "cloud": "huaweicloud_dcs", "outcome": "failed", "reason": "DCS.5006 <b>"}]
 RUN = {"job_id": 311, "workflow_job_id": 310, "awx_job_id": 311, "phase": "canary", "started": "2026-11-29T07:00:00Z",
        "batches": ["100%"], "max_fail_percentage": 0, "batch": ["es-1", "dcs-1", "es-2"]}
@@ -42,6 +42,8 @@ def test_the_report_is_written_with_the_roles_template_and_the_results_keep_thei
     with open(result["html_path"]) as handle:
         page = handle.read()
     assert 'id="count-failed">1<' in page and "DCS.5006 &lt;b&gt;" in page and "DCS.5006 <b>" not in page
+    # The backup taken before the upgrade is on the page too, escaped as the rest of the vendor's words.
+    assert "backup: snapshot accepted at 2026-11-29T07:00:05Z &lt;i&gt;" in page
 
 
 def test_check_mode_writes_nothing_and_renders_no_page(tmp_path):
