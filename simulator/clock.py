@@ -30,6 +30,12 @@ class SimClock:
         with self._lock:
             return self._offset
 
+    def restart(self):
+        """A new world (a test's fresh fleet): the clock back at wall time. Within one world it never goes back; the
+        test fixture calls this so that one test's ``advance`` does not move the next test's vendor clock."""
+        with self._lock:
+            self._offset = 0.0
+
     def advance(self, seconds):
         seconds = float(seconds)
         if seconds < 0:

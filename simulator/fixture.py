@@ -181,4 +181,5 @@ if pytest is not None:
     def simulator(simulator_server):  # pylint: disable=redefined-outer-name
         """The session simulator with the basic fleet reloaded, counters zeroed and no fault rules."""
         simulator_server.simulator.load(BASIC_FLEET)
+        simulator_server.simulator.clock.restart()
         yield simulator_server

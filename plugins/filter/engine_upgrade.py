@@ -129,7 +129,8 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
     if failure:
         outcome, reason = "failed", _message(failure, "the task failed without a message")
     elif deferred:
-        # The maintenance window did not let it start: no precheck, no upgrade, not a failure.
+        # The maintenance window did not let it start: no upgrade (no precheck either, unless only the vendor's clock
+        # said so), not a failure.
         outcome, reason = "deferred", u"%s" % (deferred,)
     elif stop:
         outcome, reason = stop, _stopped(check)

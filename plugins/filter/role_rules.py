@@ -91,6 +91,8 @@ WINDOW_POLICIES = (WINDOW_IGNORE, "vendor")
 # Minutes before an Elasticsearch instance's vendor window in which no upgrade starts (the lock's lead time is
 # undocumented: FIDELITY E47).
 DEFAULT_WINDOW_LEAD_MINUTES = 60
+# Beyond a day apart, the vendor's Date header is not a clock worth checking against (a cached or broken answer).
+MAX_CLOCK_SKEW_SECONDS = 24 * 3600
 # The hosts a canary is chosen among (the fleet): the canary play prechecks them, then fills PHASE_GROUP.
 CANDIDATE_GROUP = "engine_upgrade__candidates"
 WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
@@ -174,13 +176,15 @@ def _upgrade_type(upgrade_type, target):
     return PATCH if isinstance(target, str) and target.startswith(PATCH_PREFIX) else ENGINE
 
 
-def window_gate(settings, now=None):
+def window_gate(settings, now=None, vendor_clock=None):
     """Whether the maintenance window lets this host start an upgrade now: ``{deferred, reason}``.
 
     ``settings``: ``policy`` (``ignore``: always; ``vendor``: a DCS instance only inside its window, an Elasticsearch
     instance neither inside its vendor window nor ``lead_minutes`` before it, when Alibaba refuses cluster changes),
     ``cloud``, ``window`` (``{start, end}``, ``HH:mm`` UTC, as the inventory plugins give it) and ``lead_minutes``.
-    ``now``: a UTC datetime (the controller's clock by default)."""
+    ``now``: a UTC datetime (the controller's clock by default). ``vendor_clock``: the upgrade module's (``{date,
+    skew_seconds}``, from the vendor's ``Date`` header): the decision is made on the controller's clock and checked on
+    the vendor's; when the two disagree, the upgrade does not start."""
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("window_gate: the input must be a mapping, not %s" % _kind(settings))
     settings = _plain(settings)
@@ -204,8 +208,23 @@ def window_gate(settings, now=None):
         raise AnsibleFilterError("%swindow_lead_minutes must be a whole number of minutes from 0 to %d (default %d), got %s"
                                  % (PREFIX, MINUTES_PER_DAY, DEFAULT_WINDOW_LEAD_MINUTES, shown(lead)))
     lead = int(u"%s" % (lead,))
+    decision = _window_decision(settings.get("cloud"), window, lead, now)
+    skew = vendor_clock.get("skew_seconds") if isinstance(vendor_clock, Mapping) else None
+    if isinstance(skew, bool) or not isinstance(skew, (int, float)) or not abs(skew) <= MAX_CLOCK_SKEW_SECONDS:
+        return decision
+    skew = int(round(skew))
+    vendor_now = now + datetime.timedelta(seconds=skew)
+    if _window_decision(settings.get("cloud"), window, lead, vendor_now)["deferred"] == decision["deferred"]:
+        return decision
+    return {"deferred": True, "reason": (
+        "the controller's clock (%s UTC) and the vendor's (%s UTC, its Date header: %+d s) disagree on whether its "
+        "maintenance window %s lets it start (%swindow_policy=vendor): not started; set the controller's clock right "
+        "(NTP) and run it again" % (now.strftime("%H:%M:%S"), vendor_now.strftime("%H:%M:%S"), skew, window.label(), PREFIX))}
+
+
+def _window_decision(cloud, window, lead, now):
     stamp = "%Y-%m-%dT%H:%MZ"
-    if settings.get("cloud") == "huaweicloud_dcs":
+    if cloud == "huaweicloud_dcs":
         if window.contains(now):
             return {"deferred": False, "reason": None}
         return {"deferred": True, "reason": "outside its maintenance window %s (%swindow_policy=vendor): not started; "

@@ -192,6 +192,21 @@ elapsed_seconds:
   returned: always
   type: float
   sample: 12.417
+vendor_clock:
+  description:
+    - The vendor's time, from the C(Date) header of the last API answer, and how far it is from the clock of the host
+      the module ran on (C(skew_seconds), vendor minus local, rounded to the second; HTTP dates have no finer unit).
+    - The role judges maintenance windows on the controller's clock and checks that decision against this one.
+  returned: when an API answer carried a Date header
+  type: dict
+  contains:
+    date:
+      description: The vendor's time, ISO 8601 UTC.
+      type: str
+    skew_seconds:
+      description: The vendor's time minus the local time when the answer came.
+      type: int
+  sample: {"date": "2026-12-06T02:15:09Z", "skew_seconds": 0}
 instance_id:
   description: Id of the instance.
   returned: always

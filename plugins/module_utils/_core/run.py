@@ -158,6 +158,7 @@ class UpgradeRun:
             self.result["before"] = before
         self.result.update(changed=changed, after=after, msg=msg, reached=reached)
         self._add_diff()
+        self._add_vendor_clock()
         return self.result
 
     def fail(self, msg, error=None, **fields):
@@ -165,7 +166,15 @@ class UpgradeRun:
         self.result.update(fields)
         self.result["reached"] = False
         self._add_diff()
+        self._add_vendor_clock()
         raise UpgradeError(msg, dict(self.result), error=error)
+
+    def _add_vendor_clock(self):
+        # The vendor's time as its last answer's Date header gave it: the role checks its maintenance-window decision,
+        # made on the controller's clock, against it.
+        stats = getattr(getattr(self.client, "transport", None), "stats", None)
+        if getattr(stats, "vendor_clock", None):
+            self.result["vendor_clock"] = dict(stats.vendor_clock)
 
     def _add_diff(self):
         before = self.result.get("before")

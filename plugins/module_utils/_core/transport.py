@@ -18,11 +18,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import platform
 import re
 import threading
+import time
 import traceback
+from email.utils import parsedate_to_datetime
 
 try:
     import requests
@@ -189,15 +192,33 @@ class ApiResponse:
 
 
 class CallStats:
-    """Per-transport counters, for benchmarks and for results that report API usage."""
+    """Per-transport counters, for benchmarks and for results that report API usage, and the vendor's clock."""
 
-    def __init__(self):
+    def __init__(self, wall_clock=time.time):
         self.calls = {}
         self.retries = 0
         self.credential_renewals = 0
+        # The newest answer's Date header beside this host's clock when it came: maintenance windows are judged on the
+        # controller's clock, and this is what checks it (the role's window gate).
+        self.vendor_clock = None
+        self._wall_clock = wall_clock
 
     def count(self, action):
         self.calls[action] = self.calls.get(action, 0) + 1
+
+    def saw_date(self, header):
+        """Keep the vendor's time from an answer's ``Date`` header (HTTP's one-second resolution), if it has one."""
+        try:
+            # Strict, unlike parsedate_tz, which turns 99:99:99 into a time four days on.
+            vendor = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return
+        if vendor.tzinfo is None:  # "-0000": UTC, with nothing said of the sender's zone
+            vendor = vendor.replace(tzinfo=datetime.timezone.utc)
+        self.vendor_clock = {
+            "date": vendor.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "skew_seconds": int(round(vendor.timestamp() - self._wall_clock())),
+        }
 
 
 def _keep_request(request):
@@ -341,6 +362,7 @@ class HttpTransport:
         self.stats.count(action)
         try:
             response, body = self.http.send(method, url, signed.headers, payload)
+            self.stats.saw_date(response.headers.get("Date"))
         except requests.exceptions.SSLError as exc:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
                               "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import re
 
 import pytest
 import yaml
@@ -72,24 +73,30 @@ def test_yellow_passes_when_allowed_and_a_dcs_instance_that_comes_back_in_error_
     assert simulator.client.counters()["by_action"].get("DescribeElasticsearchHealth", 0) == before
 
 
-def test_maintenance_windows_defer_the_hosts_they_do_not_let_start_with_no_api_call(demo, tmp_path):  # noqa: F811
-    simulator, env = demo
+def _windowed_inventory(tmp_path, simulator, windows):
+    """An inventory of the hosts ``windows`` names, each with a maintenance window ``(start, end)`` in hours from now."""
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def hhmm(hours):
         return (now + datetime.timedelta(hours=hours)).strftime("%H:%M")
 
-    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-catalog", "dcs-1", "dcs-3"])
+    inventory = _inventory(tmp_path, simulator, hosts=sorted(windows))
     with open(inventory) as handle:
         fleet = yaml.safe_load(handle)
-    windows = {"es-demo-orders": (2, 3), "es-demo-catalog": (0.5, 2),  # far away / starts in 30 minutes (lead 60)
-               "dcs-1": (-1, 1), "dcs-3": (2, 3)}  # inside / outside
     for group in fleet["all"]["children"].values():
         for host, hostvars in group["hosts"].items():
             start, end = windows[host]
             hostvars["engine_upgrade_maintenance_window"] = {"start": hhmm(start), "end": hhmm(end)}
     with open(inventory, "w") as handle:
         yaml.safe_dump(fleet, handle)
+    return inventory
+
+
+def test_maintenance_windows_defer_the_hosts_they_do_not_let_start_with_no_api_call(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _windowed_inventory(tmp_path, simulator, {
+        "es-demo-orders": (2, 3), "es-demo-catalog": (0.5, 2),  # far away / starts in 30 minutes (lead 60)
+        "dcs-1": (-1, 1), "dcs-3": (2, 3)})  # inside / outside
     run = run_playbook(UPGRADE, env=env, inventory=inventory,
                        extra_vars={"engine_upgrade_window_policy": "vendor", "engine_upgrade_batches": ["100%"]})
     assert run.returncode == 0, run.output[-3000:]
@@ -101,3 +108,22 @@ def test_maintenance_windows_defer_the_hosts_they_do_not_let_start_with_no_api_c
     assert report["summary"]["ok"] is True and report["summary"]["by_outcome"]["deferred"] == 2
     by_instance = simulator.client.counters()["by_instance"]
     assert "es-demo-catalog" not in by_instance and DCS["dcs-3"] not in by_instance
+
+
+def test_the_vendors_clock_checks_the_window_and_a_disagreement_defers_before_any_write(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    # Both inside their window on the controller's clock; the vendor's clock (its Date header) is an hour ahead, which
+    # puts dcs-1 (its window ends in 30 minutes) outside and leaves dcs-3 (3 hours to go) inside.
+    inventory = _windowed_inventory(tmp_path, simulator, {"dcs-1": (-1, 0.5), "dcs-3": (-1, 3)})
+    simulator.client.advance(3600)
+    run = run_playbook(UPGRADE, env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_window_policy": "vendor", "engine_upgrade_batches": ["100%"]})
+    assert run.returncode == 0, run.output[-3000:]
+    report, rows = _report(tmp_path)
+    assert rows["dcs-1"]["outcome"] == "deferred" and rows["dcs-3"]["outcome"] == "upgraded"
+    assert re.search(r"the controller's clock \(\S+ UTC\) and the vendor's \(\S+ UTC, its Date header: \+(3599|3600|3601) s\) "
+                     r"disagree on whether its maintenance window", rows["dcs-1"]["reason"]), rows["dcs-1"]["reason"]
+    # Its precheck read it (that is where the vendor's clock comes from); nothing was written to it.
+    assert list(simulator.client.counters()["upgrades_started"]) == [DCS["dcs-3"]]
+    assert DCS["dcs-1"] in simulator.client.counters()["by_instance"]
+    assert report["summary"]["ok"] is True and report["summary"]["by_outcome"]["deferred"] == 1

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import threading
 import time
@@ -72,6 +73,18 @@ def test_up_to_date_instance_is_two_reads_and_no_write(simulator, huaweicloud_en
     counters = simulator.client.counters()
     assert counters["total"] == 2 and counters["by_instance"] == {instance_id: {"ShowInstanceVersion": 1, "ShowInstance": 1}}
     _assert_nothing_written(simulator)
+    # The vendor's clock (the answers' Date header) agrees with this host's: the simulator runs on wall time.
+    assert set(result["vendor_clock"]) == {"date", "skew_seconds"} and abs(result["vendor_clock"]["skew_seconds"]) <= 2
+
+
+def test_the_result_carries_the_vendors_clock_from_its_date_header(simulator, huaweicloud_env):
+    simulator.client.advance(5400)  # the vendor's clock an hour and a half ahead of this host's
+    result = _assert_ok(run_module(MODULE, {"instance_id": DCS_CURRENT, "engine_minor_version": "latest"},
+                                  env=huaweicloud_env), changed=False)
+    assert 5398 <= result["vendor_clock"]["skew_seconds"] <= 5402
+    vendor = datetime.datetime.strptime(result["vendor_clock"]["date"], "%Y-%m-%dT%H:%M:%SZ")
+    local = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    assert 5300 <= (vendor - local).total_seconds() <= 5402
 
 
 @pytest.mark.matrix

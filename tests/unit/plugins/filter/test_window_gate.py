@@ -63,3 +63,29 @@ def test_no_known_window_defers_and_says_how_to_give_one():
 def test_bad_settings_are_refused_naming_the_variable(settings, message):
     with pytest.raises(AnsibleFilterError, match=message):
         window_gate(settings, now=NOW)
+
+
+def test_the_vendors_clock_checks_the_decision_and_a_disagreement_does_not_start():
+    settings = {"policy": "vendor", "cloud": "huaweicloud_dcs", "window": WINDOW}
+    inside = NOW.replace(hour=5, minute=58)
+    # Two minutes of skew across the window's end: the controller says inside, the vendor says outside.
+    refused = window_gate(settings, now=inside, vendor_clock={"date": "2026-12-06T06:00:10Z", "skew_seconds": 130})
+    assert refused == {"deferred": True, "reason": (
+        "the controller's clock (05:58:00 UTC) and the vendor's (06:00:10 UTC, its Date header: +130 s) disagree on "
+        "whether its maintenance window 02:00-06:00 UTC lets it start (engine_upgrade_window_policy=vendor): not started; "
+        "set the controller's clock right (NTP) and run it again")}
+    # The same skew well inside the window, or a clock that agrees: the controller's decision stands.
+    assert window_gate(settings, now=NOW.replace(hour=3), vendor_clock={"skew_seconds": 130})["deferred"] is False
+    assert window_gate(settings, now=inside, vendor_clock={"skew_seconds": -3})["deferred"] is False
+    # The Elasticsearch lead works on the vendor's clock too: 61 minutes before on the controller, 59 on the vendor's.
+    es = dict(settings, cloud="alicloud_es")
+    early = NOW.replace(hour=0, minute=59)
+    assert window_gate(es, now=early)["deferred"] is False
+    assert "disagree" in window_gate(es, now=early, vendor_clock={"skew_seconds": 120})["reason"]
+
+
+@pytest.mark.parametrize("clock", [None, {}, {"skew_seconds": None}, {"skew_seconds": True}, {"skew_seconds": "130"},
+                                   {"skew_seconds": 90000}, {"skew_seconds": float("nan")}, "06:00"])
+def test_no_usable_vendor_clock_leaves_the_controllers_decision(clock):
+    settings = {"policy": "vendor", "cloud": "huaweicloud_dcs", "window": WINDOW}
+    assert window_gate(settings, now=NOW.replace(hour=5, minute=58), vendor_clock=clock) == {"deferred": False, "reason": None}

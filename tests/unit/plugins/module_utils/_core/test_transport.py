@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import os
 
 import pytest
@@ -16,6 +17,7 @@ import yaml
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     COLLECTION_VERSION,
+    CallStats,
     USER_AGENT,
     Endpoint,
 )
@@ -51,3 +53,25 @@ def test_bad_endpoints_raise_config_error_naming_option(url):
     with pytest.raises(ConfigError) as info:
         Endpoint(url, option_name="endpoint")
     assert "endpoint" in str(info.value)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Sun, 06 Dec 2026 02:15:09 GMT", {"date": "2026-12-06T02:15:09Z", "skew_seconds": 9}),
+    ("Sun, 06 Dec 2026 04:15:09 +0200", {"date": "2026-12-06T02:15:09Z", "skew_seconds": 9}),
+    ("Sun, 06 Dec 2026 02:14:00 GMT", {"date": "2026-12-06T02:14:00Z", "skew_seconds": -60}),
+])
+def test_the_vendors_clock_is_read_from_the_date_header(header, expected):
+    local = calendar.timegm((2026, 12, 6, 2, 15, 0, 0, 0, 0))
+    stats = CallStats(wall_clock=lambda: local)
+    stats.saw_date(header)
+    assert stats.vendor_clock == expected
+
+
+@pytest.mark.parametrize("header", [None, "", "yesterday", "Sun, 06 Dec 2026 99:99:99 GMT"])
+def test_an_answer_without_a_readable_date_keeps_the_last_clock(header):
+    stats = CallStats(wall_clock=lambda: 0.0)
+    stats.saw_date(header)
+    assert stats.vendor_clock is None
+    stats.saw_date("Thu, 01 Jan 1970 00:00:30 GMT")
+    stats.saw_date(header)
+    assert stats.vendor_clock == {"date": "1970-01-01T00:00:30Z", "skew_seconds": 30}
