@@ -29,7 +29,9 @@ import threading
 import time
 
 from benchmarks import common
+from simulator.alicloud_es import WRITE_ACTIONS as ES_WRITE_ACTIONS
 from simulator.fleet import GENERATED_ES_TARGET, generate_fleet, project_for_region
+from simulator.huaweicloud_dcs import WRITE_ACTIONS as DCS_WRITE_ACTIONS
 
 ES_REGION = "cn-hangzhou"
 DCS_REGION = "cn-north-4"
@@ -112,8 +114,9 @@ class Bench:
             env["HUAWEICLOUD_SDK_PROJECT_ID"] = DCS_PROJECT
         return env
 
-    def run_checked(self, what, command, env=None, expect_in_output=None, **kwargs):
-        path = os.path.join(self.work, "last-output.txt")
+    def run_checked(self, what, command, env=None, expect_in_output=None, output_name="last-output.txt", **kwargs):
+        # Runs measured at the same time (the 10-minute upgrades) need an output file each.
+        path = os.path.join(self.work, output_name)
         result = common.measure(command, env=env or self.env, output_path=path, **kwargs)
         output = result.output()
         if result.returncode != 0 or (expect_in_output and expect_in_output not in output):
@@ -273,7 +276,8 @@ class Bench:
 
         def upgrade(name, module, args):
             runs[name] = self.run_checked(name, self.adhoc("opsfleet.engine_upgrade." + module, dict(args, poll_interval=interval)),
-                                          expect_in_output='"changed": true', timeout=TEN_MINUTES / speed * 4 + 120)
+                                          expect_in_output='"changed": true', timeout=TEN_MINUTES / speed * 4 + 120,
+                                          output_name="ten-minute-%s-%s.txt" % (name, args["instance_id"]))
         threads = [threading.Thread(target=upgrade, args=("es", "alicloud_es_upgrade", es_args)),
                    threading.Thread(target=upgrade, args=("dcs", "huaweicloud_dcs_upgrade", dcs_args))]
         for thread in threads:
@@ -519,8 +523,13 @@ def median_of(results, attribute):
     return common.median([getattr(result, attribute) for result in results])
 
 
+# The simulator's own lists, so that a write it counts is never read here as a read. An Elasticsearch dry run is
+# counted under an action of its own, UpgradeEngineVersion.dryRun, which is not in them.
+WRITE_ACTIONS = frozenset(ES_WRITE_ACTIONS) | frozenset(DCS_WRITE_ACTIONS)
+
+
 def is_write(action):
-    return action in ("UpgradeEngineVersion", "UpgradeInstanceMinorVersion")
+    return action in WRITE_ACTIONS
 
 
 def fmt_num(value):
