@@ -5,11 +5,17 @@
 
 1. Per-invocation cost of each upgrade module on an up-to-date instance (``ansible localhost -m ...``), median of
    repeated runs, beside ``ansible.builtin.ping`` in the same run; the module process's own wall, CPU and peak RSS.
-2. API calls per instance by action (simulator counters): no-op re-run, check-mode precheck, full upgrade with
-   wait (a 10-minute simulated upgrade: how often the modules poll), and the same through the role on a fleet.
+   Each module twice: as it is, and with ``backup=true`` and ``health_check=true`` (the gates must cost nothing on
+   an instance at its target).
+2. API calls per instance by action (simulator counters): no-op re-run (also with the backup and the health gate
+   asked for), check-mode precheck (also with ``backup=true``: it says what it would back up and takes nothing),
+   full upgrade with wait (a 10-minute simulated upgrade: how often the modules poll), the same upgrade with the
+   backup and the health gate (exactly one backup write and one upgrade write), and the same through the role on a
+   fleet, with ``engine_upgrade_backup`` false and true.
 3. ``fleet_upgrade`` over 10, 50 and 200 simulated instances (both clouds) whose upgrades take D = 60 s: wall time,
    wall / D, CPU per instance, and where the time goes (per-task spans from a timing callback; CPU per kind of
-   process, every module process measured through a wait4() wrapper interpreter).
+   process, every module process measured through a wait4() wrapper interpreter). The 10-instance fleet once more
+   with ``engine_upgrade_backup: true``; every run sets it, false or true, rather than take the role's default.
 4. The same no-op check with the official vendor SDK in a script (import + one call), measured in the same run.
 
 Prints tables and writes ``<out>/bench.json``. ``--quick`` (``make bench BENCH_QUICK=1``) is a short run with a
@@ -29,7 +35,9 @@ import threading
 import time
 
 from benchmarks import common
+from simulator.alicloud_es import WRITE_ACTIONS as ES_WRITE_ACTIONS
 from simulator.fleet import GENERATED_ES_TARGET, generate_fleet, project_for_region
+from simulator.huaweicloud_dcs import WRITE_ACTIONS as DCS_WRITE_ACTIONS
 
 ES_REGION = "cn-hangzhou"
 DCS_REGION = "cn-north-4"
@@ -46,6 +54,8 @@ SMALL_FLEET = {
         {"instance_id": "es-bench-current", "region": ES_REGION, "es_version": "7.10.0_with_X-Pack"},
         {"instance_id": "es-bench-sdk", "region": ES_REGION, "es_version": "7.10.0_with_X-Pack"},
         {"instance_id": "es-bench-behind", "region": ES_REGION, "es_version": "6.3.2_with_X-Pack", "upgrade_seconds": TEN_MINUTES},
+        {"instance_id": "es-bench-gates", "region": ES_REGION, "es_version": "7.10.0_with_X-Pack"},
+        {"instance_id": "es-bench-backup", "region": ES_REGION, "es_version": "6.3.2_with_X-Pack", "upgrade_seconds": TEN_MINUTES},
     ],
     "huaweicloud_dcs": [
         {"instance_id": "0b0e0000-0000-4000-8000-000000000001", "name": "dcs-bench-current", "region": DCS_REGION,
@@ -59,10 +69,28 @@ SMALL_FLEET = {
          "engine_version": "5.0", "cache_mode": "proxy", "engine_minor_version": "5.0.2.5",
          "latest_engine_minor_version": "5.0.2.7", "proxy_minor_version": "7.0.3.1", "latest_proxy_minor_version": "7.0.5.1",
          "upgrade_seconds": TEN_MINUTES},
+        {"instance_id": "0b0e0000-0000-4000-8000-000000000005", "name": "dcs-bench-gates", "region": DCS_REGION,
+         "engine_version": "5.0", "cache_mode": "ha", "engine_minor_version": "5.0.2.7", "latest_engine_minor_version": "5.0.2.7"},
+        {"instance_id": "0b0e0000-0000-4000-8000-000000000006", "name": "dcs-bench-backup", "region": DCS_REGION,
+         "engine_version": "5.0", "cache_mode": "proxy", "engine_minor_version": "5.0.2.5",
+         "latest_engine_minor_version": "5.0.2.7", "proxy_minor_version": "7.0.3.1", "latest_proxy_minor_version": "7.0.5.1",
+         "upgrade_seconds": TEN_MINUTES},
     ],
 }
-ES_CURRENT, ES_SDK, ES_BEHIND = "es-bench-current", "es-bench-sdk", "es-bench-behind"
-DCS_CURRENT, DCS_PROXY, DCS_SDK, DCS_BEHIND = ["0b0e0000-0000-4000-8000-00000000000%d" % i for i in (1, 2, 3, 4)]
+ES_CURRENT, ES_SDK, ES_BEHIND, ES_GATES, ES_BACKUP = (
+    "es-bench-current", "es-bench-sdk", "es-bench-behind", "es-bench-gates", "es-bench-backup")
+DCS_CURRENT, DCS_PROXY, DCS_SDK, DCS_BEHIND, DCS_GATES, DCS_BACKUP = [
+    "0b0e0000-0000-4000-8000-00000000000%d" % i for i in (1, 2, 3, 4, 5, 6)]
+# The safety net's options as a run that wants it sets them (health_check is the modules' default, backup is not):
+# explicit, so that a change of default does not silently change what a row measures.
+GATES = {"backup": True, "health_check": True}
+# What a backed-up upgrade must write, per cloud: one backup, then the upgrade. Elasticsearch's precheck
+# (UpgradeEngineVersion with dryRun) is counted apart as UpgradeEngineVersion.dryRun, a read; DCS upgrades the
+# engine and the proxy in one POST (the body names both), so a proxy cluster behind on both is one write too.
+BACKUP_WRITES = {"ES": {"CreateSnapshot": 1, "UpgradeEngineVersion": 1},
+                 "DCS": {"CopyInstance": 1, "UpgradeInstanceMinorVersion": 1}}
+# DCS cannot back up a single-node instance: the module upgrades it without a backup.
+SINGLE_NODE_WRITES = {"UpgradeInstanceMinorVersion": 1}
 
 
 class Bench:
@@ -112,8 +140,9 @@ class Bench:
             env["HUAWEICLOUD_SDK_PROJECT_ID"] = DCS_PROJECT
         return env
 
-    def run_checked(self, what, command, env=None, expect_in_output=None, **kwargs):
-        path = os.path.join(self.work, "last-output.txt")
+    def run_checked(self, what, command, env=None, expect_in_output=None, output_name="last-output.txt", **kwargs):
+        # Runs measured at the same time (the 10-minute upgrades) need an output file each.
+        path = os.path.join(self.work, output_name)
         result = common.measure(command, env=env or self.env, output_path=path, **kwargs)
         output = result.output()
         if result.returncode != 0 or (expect_in_output and expect_in_output not in output):
@@ -127,23 +156,30 @@ class Bench:
         repeat = self.args.repeat
         es_args = {"instance_id": ES_CURRENT, "version": GENERATED_ES_TARGET, "region": ES_REGION}
         dcs_args = {"instance_id": DCS_CURRENT, "engine_minor_version": "latest", "region": DCS_REGION, "project_id": DCS_PROJECT}
+        # The no-op with the safety net asked for reads an instance of its own: the counters are per instance.
+        es_gates = dict(es_args, instance_id=ES_GATES, **GATES)
+        dcs_gates = dict(dcs_args, instance_id=DCS_GATES, **GATES)
+        es_module, dcs_module = "opsfleet.engine_upgrade.alicloud_es_upgrade", "opsfleet.engine_upgrade.huaweicloud_dcs_upgrade"
+        # (name, command, env, instance read, (module, args) when the module process is measured too)
         subjects = [
-            ("ansible.builtin.ping", self.adhoc("ansible.builtin.ping"), None, None),
-            ("alicloud_es_upgrade (no-op)", self.adhoc("opsfleet.engine_upgrade.alicloud_es_upgrade", es_args), None, ES_CURRENT),
-            ("huaweicloud_dcs_upgrade (no-op)", self.adhoc("opsfleet.engine_upgrade.huaweicloud_dcs_upgrade", dcs_args), None,
-             DCS_CURRENT),
+            ("ansible.builtin.ping", self.adhoc("ansible.builtin.ping"), None, None, ("ansible.builtin.ping", None)),
+            ("alicloud_es_upgrade (no-op)", self.adhoc(es_module, es_args), None, ES_CURRENT, (es_module, es_args)),
+            ("alicloud_es_upgrade (no-op, backup=true)", self.adhoc(es_module, es_gates), None, ES_GATES, (es_module, es_gates)),
+            ("huaweicloud_dcs_upgrade (no-op)", self.adhoc(dcs_module, dcs_args), None, DCS_CURRENT, (dcs_module, dcs_args)),
+            ("huaweicloud_dcs_upgrade (no-op, backup=true)", self.adhoc(dcs_module, dcs_gates), None, DCS_GATES,
+             (dcs_module, dcs_gates)),
             ("Alibaba SDK script (import + DescribeInstance)", self.sdk_command("alicloud_es", ES_SDK),
-             self.sdk_env("alicloud_es"), ES_SDK),
+             self.sdk_env("alicloud_es"), ES_SDK, None),
             ("Huawei SDK script (import + ShowInstanceVersion)", self.sdk_command("huaweicloud_dcs", DCS_SDK),
-             self.sdk_env("huaweicloud_dcs"), DCS_SDK),
+             self.sdk_env("huaweicloud_dcs"), DCS_SDK, None),
         ]
         # One warm-up of each (page cache, pyc files), then interleaved rounds so that drift hits all alike.
-        for name, command, env, _instance in ([] if self.quick else subjects):
+        for name, command, env, _instance, _module in ([] if self.quick else subjects):
             self.run_checked("warm-up of %s" % name, command, env=env)
         self.sim.reset_counters()
-        samples = dict((name, []) for name, _c, _e, _i in subjects)
+        samples = dict((subject[0], []) for subject in subjects)
         for _round in range(repeat):
-            for name, command, env, _instance in subjects:
+            for name, command, env, _instance, _module in subjects:
                 result, output = self.run_checked(name, command, env=env)
                 if "upgrade" in name and '"changed": false' not in output:
                     self.problem("%s did not report changed=false" % name)
@@ -151,15 +187,17 @@ class Bench:
                     self.problem("%s did not find the instance current: %s" % (name, output[-500:]))
                 samples[name].append(result)
         counters = self.sim.counters()
+        for name, _command, _env, instance, _module in subjects:
+            if instance and counters["writes"].get(instance):
+                self.problem("%s wrote to an up-to-date instance: %s" % (name, counters["by_instance"].get(instance)))
 
         # The module process alone: the interpreter is a wrapper that wait4()s the real one.
         wrapper_log = os.path.join(self.work, "module-processes.jsonl")
         wrapper = common.write_rss_interpreter(os.path.join(self.work, "python-rss"), wrapper_log)
         module_runs = {}
-        for name, _command, env, _instance in subjects[:3]:
-            module = {"ansible.builtin.ping": ("ansible.builtin.ping", None),
-                      "alicloud_es_upgrade (no-op)": ("opsfleet.engine_upgrade.alicloud_es_upgrade", es_args),
-                      "huaweicloud_dcs_upgrade (no-op)": ("opsfleet.engine_upgrade.huaweicloud_dcs_upgrade", dcs_args)}[name]
+        for name, _command, _env, _instance, module in subjects:
+            if module is None:
+                continue
             records = []
             for _round in range(1 if self.quick else max(3, repeat // 2)):
                 _overall, logged = common.measure_module_process(self.adhoc(module[0], module[1], interpreter=wrapper),
@@ -173,7 +211,7 @@ class Bench:
                               "peak RSS MB", "API calls", "met"])
         ping_wall = median_of(samples["ansible.builtin.ping"], "wall")
         rows = []
-        for name, _command, _env, instance in subjects:
+        for name, _command, _env, instance, _module in subjects:
             wall = median_of(samples[name], "wall")
             cpu = median_of(samples[name], "cpu")
             records = module_runs.get(name)
@@ -202,6 +240,14 @@ class Bench:
         common.say("Peak RSS: for the modules and ping, of the module process alone (the interpreter is a wrapper that "
                    "wait4()s it); for the SDK scripts, of the script's process. 'wall s' is the whole command: "
                    "ansible's controller start-up is most of it.")
+        calls = dict((row["what"], row["api_calls_per_run"]) for row in rows)
+        pairs = [(calls[module + " (no-op, backup=true)"], calls[module + " (no-op)"])
+                 for module in ("alicloud_es_upgrade", "huaweicloud_dcs_upgrade")]
+        common.say("'backup=true' rows: the same no-op with backup=true and health_check=true; API calls per run "
+                   "ES %g (plain %g), DCS %g (plain %g): %s." % (
+                       pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1],
+                       "the gates cost nothing on an instance at its target" if all(a == b for a, b in pairs) else
+                       "MORE than the plain no-op: the gates cost calls on an instance at its target"))
         self.results["invocation"] = rows
 
     # --- 2: API economy ----------------------------------------------------------------------------
@@ -223,29 +269,68 @@ class Bench:
         es_args = {"instance_id": ES_CURRENT, "version": GENERATED_ES_TARGET, "region": ES_REGION}
         dcs_args = {"instance_id": DCS_CURRENT, "engine_minor_version": "latest", "region": DCS_REGION, "project_id": DCS_PROJECT}
         proxy_args = dict(dcs_args, instance_id=DCS_PROXY, proxy_minor_version="latest")
+        # The same current instances with the safety net asked for: its gates must cost nothing there (the target is
+        # the plain no-op's), the issue's "no-op cost unchanged".
         for label, module, args, cloud, target in (
                 ("no-op run (module)", "alicloud_es_upgrade", es_args, "ES", 1),
                 ("no-op run (module)", "huaweicloud_dcs_upgrade", dcs_args, "DCS", 2),
-                ("no-op run, engine + proxy (module)", "huaweicloud_dcs_upgrade", proxy_args, "DCS", 2)):
-            by_action = self.module_calls(module, args)
+                ("no-op run, engine + proxy (module)", "huaweicloud_dcs_upgrade", proxy_args, "DCS", 2),
+                ("no-op run, backup + health gate (module)", "alicloud_es_upgrade", dict(es_args, **GATES), "ES", 1),
+                ("no-op run, backup + health gate (module)", "huaweicloud_dcs_upgrade", dict(dcs_args, **GATES), "DCS", 2)):
+            by_action, _result = self.module_calls(module, args)
             met = sum(by_action.values()) <= target and not any(is_write(a) for a in by_action)
             add(label, cloud, 1, by_action, "<= %d read%s, 0 writes" % (target, "s" if target > 1 else ""), met)
 
         es_behind = {"instance_id": ES_BEHIND, "version": GENERATED_ES_TARGET, "region": ES_REGION}
         dcs_behind = {"instance_id": DCS_BEHIND, "engine_minor_version": "latest", "proxy_minor_version": "latest",
                       "region": DCS_REGION, "project_id": DCS_PROJECT}
+        es_backup = dict(es_behind, instance_id=ES_BACKUP, **GATES)
+        dcs_backup = dict(dcs_behind, instance_id=DCS_BACKUP, **GATES)
         for module, args, cloud in (("alicloud_es_upgrade", es_behind, "ES"), ("huaweicloud_dcs_upgrade", dcs_behind, "DCS")):
-            by_action = self.module_calls(module, args, check=True)
+            by_action, _result = self.module_calls(module, args, check=True)
             add("check-mode precheck (module)", cloud, 1, by_action, "0 writes", not any(is_write(a) for a in by_action))
+        for module, args, cloud in (("alicloud_es_upgrade", es_backup, "ES"), ("huaweicloud_dcs_upgrade", dcs_backup, "DCS")):
+            by_action, result = self.module_calls(module, args, check=True)
+            # Check mode says what it would back up (the result's backup.would_create) and takes nothing.
+            says = ((result or {}).get("backup") or {}).get("would_create") is True
+            if not says:
+                self.problem("check mode with backup=true on %s did not say what it would back up: backup = %s"
+                             % (args["instance_id"], (result or {}).get("backup")))
+            add("check-mode precheck with backup (module)", cloud, 1, by_action, "0 writes, says what it would back up",
+                says and not any(is_write(a) for a in by_action))
 
-        polls = self.ten_minute_upgrade(es_behind, dcs_behind)
+        polls, _results = self.ten_minute_upgrade(es_behind, dcs_behind)
         for cloud, by_action in (("ES", polls["es_by_action"]), ("DCS", polls["dcs_by_action"])):
             add("full upgrade with wait, 10-min upgrade (module)", cloud, 1, by_action, "polls back off",
                 polls["%s_polls" % cloud.lower()] <= polls["schedule_polls"] + 2)
         self.results["ten_minute_upgrade"] = polls
+
+        # The same 10-minute upgrade of another instance, with the backup and the health gate: the rows differ from the
+        # ones above by what the safety net costs.
+        gated, results = self.ten_minute_upgrade(es_backup, dcs_backup)
+        self.check_backed_up(gated, results)
+        for cloud, by_action in (("ES", gated["es_by_action"]), ("DCS", gated["dcs_by_action"])):
+            add("full upgrade with backup + health gate (module)", cloud, 1, by_action, describe_writes(BACKUP_WRITES[cloud]),
+                writes_of(by_action) == BACKUP_WRITES[cloud])
+        self.results["ten_minute_upgrade_backup"] = gated
         self._economy_table = table
         self._economy_rows = rows
         self._economy_add = add
+
+    def check_backed_up(self, gated, results):
+        """The backed-up upgrades ended as designed: one backup taken, confirmed in the result, the health read."""
+        es, dcs = results.get("es") or {}, results.get("dcs") or {}
+        expected = (
+            ("ES snapshots taken", gated["snapshots_created"], 1),
+            ("ES CreateSnapshot accepted", (es.get("backup") or {}).get("accepted"), True),
+            ("ES health before and after", es.get("health"), {"before": "GREEN", "after": "GREEN"}),
+            ("DCS backups started", gated["backups_started"], 1),
+            ("DCS backup status", (dcs.get("backup") or {}).get("status"), "succeed"),
+            ("DCS health after", dcs.get("health"), {"after": "RUNNING"}),
+        )
+        for what, value, wanted in expected:
+            if value != wanted:
+                self.problem("full upgrade with backup + health gate: %s is %r, not %r" % (what, value, wanted))
 
     def finish_economy_table(self):
         self.table(self._economy_table)
@@ -257,14 +342,37 @@ class Bench:
         common.say("  measured: Elasticsearch %d DescribeInstance polls; DCS %d ShowBackgroundTaskProgress polls + %d confirming "
                    "reads. Fixed 15 s polling would need %d." % (polls["es_polls"], polls["dcs_polls"],
                                                                  polls["dcs_confirm_polls"], polls["fixed_polls"]))
+        gated = self.results["ten_minute_upgrade_backup"]
+        common.say("Safety net (module): 'full upgrade with wait' runs with the modules' defaults (health_check on, backup "
+                   "off); 'full upgrade with backup + health gate' is the same 10-minute upgrade of another instance with "
+                   "backup=true and health_check=true. What it adds, per cloud:")
+        for cloud in ("es", "dcs"):
+            common.say("  %s: %s" % (cloud.upper(), format_delta(polls[cloud + "_by_action"], gated[cloud + "_by_action"])))
+        common.say("  Elasticsearch reads the cluster's color (DescribeElasticsearchHealth) before and after the upgrade in "
+                   "both rows, and the automatic snapshot setting (DescribeSnapshotSetting) once for the backup; DCS's "
+                   "health is the status of the read that confirms the new versions (no call of its own), and its backup is "
+                   "followed on ListBackupRecords (once to know the backups before it, then until succeed). An instance "
+                   "at its target reads neither: see the 'no-op run, backup + health gate' rows.")
         self.results["api_calls"] = self._economy_rows
 
     def module_calls(self, module, args, check=False):
+        """One run of the module: the calls it made to its instance by action, and its result."""
         self.sim.reset_counters()
-        self.run_checked(module, self.adhoc("opsfleet.engine_upgrade." + module, args, check=check))
-        return self.sim.counters()["by_instance"].get(args["instance_id"], {})
+        _run, output = self.run_checked(module, self.adhoc("opsfleet.engine_upgrade." + module, args, check=check))
+        return self.instance_calls(self.sim.counters(), args["instance_id"], module), adhoc_result(output)
+
+    def instance_calls(self, counters, instance, what):
+        """The calls to ``instance`` by action; is_write() must find the writes the simulator counted."""
+        by_action = counters["by_instance"].get(instance, {})
+        found = sum(writes_of(by_action).values())
+        if found != counters["writes"].get(instance, 0):
+            self.problem("%s: the simulator counted %d writes to %s, is_write() finds %d in %s"
+                         % (what, counters["writes"].get(instance, 0), instance, found, format_actions(by_action)))
+        return by_action
 
     def ten_minute_upgrade(self, es_args, dcs_args):
+        """Both modules upgrade an instance whose upgrade takes 10 simulated minutes, at once, on a fast clock.
+        Returns the calls and poll counts, and the modules' results."""
         speed = 300.0 if self.quick else 20.0
         interval = DEFAULT_POLL_INTERVAL / speed
         self.sim.reset_counters()
@@ -273,7 +381,8 @@ class Bench:
 
         def upgrade(name, module, args):
             runs[name] = self.run_checked(name, self.adhoc("opsfleet.engine_upgrade." + module, dict(args, poll_interval=interval)),
-                                          expect_in_output='"changed": true', timeout=TEN_MINUTES / speed * 4 + 120)
+                                          expect_in_output='"changed": true', timeout=TEN_MINUTES / speed * 4 + 120,
+                                          output_name="ten-minute-%s-%s.txt" % (name, args["instance_id"]))
         threads = [threading.Thread(target=upgrade, args=("es", "alicloud_es_upgrade", es_args)),
                    threading.Thread(target=upgrade, args=("dcs", "huaweicloud_dcs_upgrade", dcs_args))]
         for thread in threads:
@@ -281,12 +390,15 @@ class Bench:
         for thread in threads:
             thread.join(TEN_MINUTES)
         self.sim.stop_clock()
-        counters = self.sim.counters()["by_instance"]
-        es = counters.get(ES_BEHIND, {})
-        dcs = counters.get(DCS_BEHIND, {})
+        counters = self.sim.counters()
+        es_id, dcs_id = es_args["instance_id"], dcs_args["instance_id"]
+        es = self.instance_calls(counters, es_id, "10-minute upgrade of %s" % es_id)
+        dcs = self.instance_calls(counters, dcs_id, "10-minute upgrade of %s" % dcs_id)
         schedule = poll_schedule(self.collections, TEN_MINUTES, DEFAULT_POLL_INTERVAL)
-        return {
+        polls = {
             "speed": speed, "poll_interval_real": interval, "es_by_action": es, "dcs_by_action": dcs,
+            "es_instance": es_id, "dcs_instance": dcs_id,
+            "options": dict((option, es_args[option]) for option in GATES if option in es_args),
             # The first DescribeInstance is the read before the upgrade; the rest are polls.
             "es_polls": es.get("DescribeInstance", 0) - 1,
             "dcs_polls": dcs.get("ShowBackgroundTaskProgress", 0),
@@ -294,8 +406,11 @@ class Bench:
             "dcs_confirm_polls": dcs.get("ShowInstanceVersion", 0) - 1,
             "schedule_polls": len(schedule), "schedule_seconds": schedule,
             "fixed_polls": int(-(-TEN_MINUTES // DEFAULT_POLL_INTERVAL)),
+            "snapshots_created": counters["snapshots_created"].get(es_id, 0),
+            "backups_started": counters["backups_started"].get(dcs_id, 0),
             "wall_seconds": dict((name, round(run[0].wall, 2)) for name, run in runs.items()),
         }
+        return polls, dict((name, adhoc_result(run[1])) for name, run in runs.items())
 
     # --- 3: fleet runs -----------------------------------------------------------------------------
 
@@ -305,32 +420,37 @@ class Bench:
         common.step("3. fleet_upgrade over simulated fleets (both clouds), D = %g s" % duration)
         table = common.Table("Table 3. fleet_upgrade, one batch, forks %d, upgrades taking D = %g s (target for %d: wall <= D + %d s)"
                              % (self.args.forks, duration, self.args.sizes[-1], TARGET_FLEET_MARGIN),
-                             ["instances", "ES/DCS", "upgraded", "polling", "wall s", "wall / D", "CPU s", "CPU s / instance",
-                              "controller process CPU s", "simulator CPU s", "API calls", "met"])
-        plan = [(size, tuned, index == 0) for index, size in enumerate(self.args.sizes)]
+                             ["instances", "ES/DCS", "upgraded", "polling", "backup", "wall s", "wall / D", "CPU s",
+                              "CPU s / instance", "controller process CPU s", "simulator CPU s", "API calls", "met"])
+        # (size, polling, backup, first): the first run also measures the precheck, and it and the run with the backup
+        # feed table 2 and are run again on the fleet they left up to date.
+        plan = [(size, tuned, False, index == 0) for index, size in enumerate(self.args.sizes)]
+        # The safety net on the smallest fleet: its calls per instance are what table 2 needs, and its wall and CPU sit
+        # beside the same fleet's run without it.
+        plan.insert(1, (self.args.sizes[0], tuned, True, False))
         if self.args.defaults_run:
-            plan.append((self.args.sizes[-1], {}, False))
+            plan.append((self.args.sizes[-1], {}, False, False))
         runs = []
-        for size, fleet_vars, first in plan:
-            run = self.fleet_run(size, duration, fleet_vars, precheck_first=first, rerun=first)
+        for size, fleet_vars, backup, first in plan:
+            run = self.fleet_run(size, duration, fleet_vars, backup=backup, precheck_first=first, rerun=first or backup)
             runs.append(run)
             target = None
-            if size == self.args.sizes[-1]:
+            if size == self.args.sizes[-1] and not backup:
                 target = run["wall_seconds"] <= duration + TARGET_FLEET_MARGIN
                 run["target_met"] = target
             table.add(size, "%d/%d" % (run["es"], run["dcs"]), run["outcomes"].get("upgraded", 0), run["polling"],
-                      run["wall_seconds"], run["wall_seconds"] / duration, run["cpu_seconds"], run["cpu_seconds"] / size,
-                      run["controller_cpu_seconds"], run["simulator_cpu_seconds"], run["api_calls"],
+                      "yes" if backup else "no", run["wall_seconds"], run["wall_seconds"] / duration, run["cpu_seconds"],
+                      run["cpu_seconds"] / size, run["controller_cpu_seconds"], run["simulator_cpu_seconds"], run["api_calls"],
                       {True: "yes", False: "NO", None: ""}[target])
         self.results["fleet_runs"] = runs
         self._fleet_table = table
 
-    def fleet_run(self, size, duration, fleet_vars, precheck_first=False, rerun=False):
+    def fleet_run(self, size, duration, fleet_vars, backup=False, precheck_first=False, rerun=False):
         n_es = size // 2
         fleet = generate_fleet(n_es, size - n_es, seed=size, upgrade_seconds=duration, behind=0.8)
         self.sim.load(fleet)
         polling = describe_polling(fleet_vars)
-        directory = os.path.join(self.work, "fleet-%d%s" % (size, "" if fleet_vars else "-role-defaults"))
+        directory = os.path.join(self.work, "fleet-%d%s%s" % (size, "" if fleet_vars else "-role-defaults", "-backup" if backup else ""))
         inventory_dir = common.write_plugin_inventory(os.path.join(directory, "inventory"), fleet, GENERATED_ES_TARGET)
         static = os.path.join(directory, "inventory.yml")
         report_dir = os.path.join(directory, "report")
@@ -341,11 +461,12 @@ class Bench:
             os.path.join(common.BIN, "ansible-inventory"), "-i", inventory_dir, "--list", "--yaml", "--export", "--output", static],
             env=env)
         inventory_calls = self.sim.counters()["total"]
+        # engine_upgrade_backup always set: the role's default is to change, and a run must measure what it says.
         extra = {"engine_upgrade_report_dir": report_dir, "engine_upgrade_batches": ["100%"],
-                 "engine_upgrade_max_fail_percentage": 0}
+                 "engine_upgrade_max_fail_percentage": 0, "engine_upgrade_backup": backup}
         extra.update(fleet_vars)
         result = {"instances": size, "es": n_es, "dcs": size - n_es, "duration": duration, "polling": polling,
-                  "fleet_vars": fleet_vars,
+                  "fleet_vars": fleet_vars, "backup": backup,
                   "inventory_seconds": round(inventory.wall, 2), "inventory_api_calls": inventory_calls}
         behind = set(entry["instance_id"] for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"]
                      if entry["tags"]["behind"] == "yes")
@@ -380,26 +501,44 @@ class Bench:
             self.problem("fleet_upgrade over %d instances: exit %s, %d report rows, unexpected outcomes %s; see %s"
                          % (size, run.returncode, len(hosts_by_id), dict((i, hosts_by_id[i]) for i in wrong[:5]),
                             run.output_path))
+        single = set(entry["instance_id"] for entry in fleet["huaweicloud_dcs"] if entry["cache_mode"] == "single")
+        taken = {"snapshots_created": sum(counters["snapshots_created"].values()),
+                 "backups_started": sum(counters["backups_started"].values())}
+        wanted = {"snapshots_created": 0, "backups_started": 0}
+        if backup:
+            upgraded = set(instance for instance, outcome in hosts_by_id.items() if outcome == "upgraded")
+            es_ids = set(entry["instance_id"] for entry in fleet["alicloud_es"])
+            wanted = {"snapshots_created": len(upgraded & es_ids), "backups_started": len(upgraded - es_ids - single)}
+        if taken != wanted:
+            self.problem("fleet_upgrade over %d instances with engine_upgrade_backup %s: backups taken %s, expected %s"
+                         % (size, backup, taken, wanted))
         result.update({
             "wall_seconds": round(run.wall, 2), "cpu_seconds": round(run.cpu, 2), "returncode": run.returncode,
             "controller_cpu_seconds": rnd(run.main_cpu), "api_calls": counters["total"], "writes": sum(counters["writes"].values()),
             "upgrades_started": sum(counters["upgrades_started"].values()), "outcomes": by_outcome,
             "max_rss_kb": run.max_rss_kb, "timing": summarize_timing(os.path.join(directory, "timing.json")),
         })
+        result.update(taken)
         result["processes"] = summarize_processes(wrapper_log, run)
-        if precheck_first:  # the calls per instance are the same at every size: one size is enough for table 2
-            self.role_economy("fleet_upgrade (role)", fleet, behind, counters, outcomes_by_id=hosts_by_id)
+        suffix = " with backup" if backup else ""
+        # The calls per instance are the same at every size: one size is enough for table 2.
+        if precheck_first:
+            self.role_economy("fleet_upgrade%s (role)" % suffix, fleet, behind, counters, outcomes_by_id=hosts_by_id)
+        if backup:
+            self.role_economy("fleet_upgrade%s (role)" % suffix, fleet, behind, counters, outcomes_by_id=hosts_by_id, single_node=single,
+                              targets=True)
         if rerun:
             self.sim.reset_counters()
-            self.run_checked("fleet_upgrade re-run (%d instances)" % size, common.playbook_command(
+            self.run_checked("fleet_upgrade%s re-run (%d instances)" % (suffix, size), common.playbook_command(
                 static, "opsfleet.engine_upgrade.fleet_upgrade", dict(extra, engine_upgrade_report_dir=report_dir + "-rerun")),
                 env=env, timeout=600)
             counters = self.sim.counters()
-            self.role_economy("fleet_upgrade re-run, up to date (role)", fleet, set(), counters, targets=True)
+            self.role_economy("fleet_upgrade re-run%s, up to date (role)" % suffix, fleet, set(), counters, targets=True)
         return result
 
-    def role_economy(self, scenario, fleet, behind, counters, outcomes_by_id=None, targets=False):
-        """Mean calls per instance by action, per cloud and per kind of instance (behind / current)."""
+    def role_economy(self, scenario, fleet, behind, counters, outcomes_by_id=None, targets=False, single_node=None):
+        """Mean calls per instance by action, per cloud and per kind of instance (behind / current). With
+        ``single_node`` (a run with the backup), DCS single-node instances are a kind of their own: they have no backup."""
         groups = {}
         for cloud, entries in (("ES", fleet["alicloud_es"]), ("DCS", fleet["huaweicloud_dcs"])):
             for entry in entries:
@@ -407,6 +546,8 @@ class Bench:
                 kind = "behind" if instance in behind else "current"
                 if outcomes_by_id is not None:
                     kind = outcomes_by_id.get(instance, "no row")
+                if single_node is not None and kind == "upgraded" and instance in single_node:
+                    kind = "upgraded, single-node (no backup)"
                 groups.setdefault((cloud, kind), []).append(counters["by_instance"].get(instance, {}))
         for (cloud, kind), rows in sorted(groups.items()):
             totals = {}
@@ -415,17 +556,21 @@ class Bench:
                     totals[action] = totals.get(action, 0) + count
             mean = dict((action, round(count / float(len(rows)), 2)) for action, count in totals.items())
             target = met = None
-            if targets:
+            if targets and kind == "current":
                 limit = 1 if cloud == "ES" else 2
                 target = "<= %d read%s, 0 writes" % (limit, "s" if limit > 1 else "")
                 met = all(sum(r.values()) <= limit and not any(is_write(a) for a in r) for r in rows)
+            elif targets and kind.startswith("upgraded"):
+                writes = SINGLE_NODE_WRITES if "single-node" in kind else BACKUP_WRITES[cloud]
+                target = describe_writes(writes)
+                met = all(writes_of(r) == writes for r in rows)
             self._economy_add("%s: %s" % (scenario, kind), cloud, len(rows), mean, target, met)
         listed = counters["by_instance"].get("-", {})
         if listed:
             self._economy_add("%s: list calls (whole fleet)" % scenario, "both", "-", listed)
 
     def where_time_goes(self):
-        measured = [run for run in self.results["fleet_runs"] if run["instances"] == self.args.sizes[-1]]
+        measured = [run for run in self.results["fleet_runs"] if run["instances"] == self.args.sizes[-1] and not run["backup"]]
         if not measured:
             return
         run = measured[0]
@@ -519,8 +664,39 @@ def median_of(results, attribute):
     return common.median([getattr(result, attribute) for result in results])
 
 
+# The simulator's own lists, so that a write it counts is never read here as a read. An Elasticsearch dry run is
+# counted under an action of its own, UpgradeEngineVersion.dryRun, which is not in them.
+WRITE_ACTIONS = frozenset(ES_WRITE_ACTIONS) | frozenset(DCS_WRITE_ACTIONS)
+
+
 def is_write(action):
-    return action in ("UpgradeEngineVersion", "UpgradeInstanceMinorVersion")
+    return action in WRITE_ACTIONS
+
+
+def writes_of(by_action):
+    return dict((action, count) for action, count in by_action.items() if is_write(action))
+
+
+def adhoc_result(output):
+    """The module's result from an ``ansible localhost -m`` run's output (``localhost | CHANGED => {...}``)."""
+    start = output.find(" => {")
+    if start < 0:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(output[start + 4:])[0]
+    except ValueError:
+        return None
+
+
+def describe_writes(writes):
+    return "writes: %s, no other" % " + ".join("%d %s" % (count, action) for action, count in sorted(writes.items()))
+
+
+def format_delta(before, after):
+    """The calls ``after`` made more (or fewer) than ``before``, by action."""
+    delta = dict((action, after.get(action, 0) - before.get(action, 0)) for action in set(before) | set(after))
+    changed = sorted((action, count) for action, count in delta.items() if count)
+    return ", ".join("%s %+g" % (action, count) for action, count in changed) or "nothing"
 
 
 def fmt_num(value):

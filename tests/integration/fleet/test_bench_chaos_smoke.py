@@ -31,10 +31,12 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     assert run.returncode == 0, run.stdout[-4000:]
     assert data["quick"] is True and data["problems"] == []
 
-    # 1 and 4: ping, both modules and both SDK scripts, in one table.
+    # 1 and 4: ping, both modules (as they are, and with backup=true and health_check=true) and both SDK scripts, in
+    # one table. On an instance at its target the gates cost no call: one read for Elasticsearch, two for DCS, as plain.
     rows = dict((row["what"], row) for row in data["invocation"])
     assert list(rows)[0] == "ansible.builtin.ping" and rows["ansible.builtin.ping"]["ratio_to_ping"] == 1.0
-    for name in ("alicloud_es_upgrade (no-op)", "huaweicloud_dcs_upgrade (no-op)"):
+    for name in ("alicloud_es_upgrade (no-op)", "huaweicloud_dcs_upgrade (no-op)",
+                 "alicloud_es_upgrade (no-op, backup=true)", "huaweicloud_dcs_upgrade (no-op, backup=true)"):
         row = rows[name]
         assert row["wall_seconds"] > 0 and row["module_process_wall_seconds"] > 0 and row["peak_rss_mb"] > 10
         assert isinstance(row["target_met"], bool) and row["api_calls_per_run"] == (1 if "alicloud" in name else 2)
@@ -43,20 +45,51 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     # 2: the module-level scenarios with their targets, the role-level ones, and the 10-minute poll count.
     scenarios = set((row["scenario"], row["cloud"]) for row in data["api_calls"])
     for cloud in ("ES", "DCS"):
-        for scenario in ("no-op run (module)", "check-mode precheck (module)", "full upgrade with wait, 10-min upgrade (module)",
+        for scenario in ("no-op run (module)", "no-op run, backup + health gate (module)", "check-mode precheck (module)",
+                         "check-mode precheck with backup (module)", "full upgrade with wait, 10-min upgrade (module)",
+                         "full upgrade with backup + health gate (module)",
                          "fleet_precheck (role, check mode): behind", "fleet_upgrade (role): upgraded",
-                         "fleet_upgrade re-run, up to date (role): current"):
+                         "fleet_upgrade re-run, up to date (role): current", "fleet_upgrade with backup (role): upgraded",
+                         "fleet_upgrade re-run with backup, up to date (role): current"):
             assert (scenario, cloud) in scenarios, (scenario, cloud)
     noop = [row for row in data["api_calls"] if row["scenario"].startswith(("no-op", "fleet_upgrade re-run"))]
-    assert all(row["target_met"] and row["writes"] == 0 for row in noop)
+    assert len(noop) == 9 and all(row["target_met"] and row["writes"] == 0 for row in noop)
+    economy = dict(((row["scenario"], row["cloud"]), row) for row in data["api_calls"])
+    for cloud in ("ES", "DCS"):
+        # The gates read nothing more than the plain no-op on a current instance: the same calls, action by action.
+        assert (economy[("no-op run, backup + health gate (module)", cloud)]["by_action"]
+                == economy[("no-op run (module)", cloud)]["by_action"])
+        # Check mode with backup=true says what it would back up and writes nothing.
+        precheck = economy[("check-mode precheck with backup (module)", cloud)]
+        assert precheck["writes"] == 0 and precheck["target_met"] is True
+    # A backed-up upgrade writes the backup, then the upgrade, once each. Elasticsearch: CreateSnapshot and
+    # UpgradeEngineVersion (its dryRun precheck is counted apart, as UpgradeEngineVersion.dryRun, a read). DCS:
+    # CopyInstance and one UpgradeInstanceMinorVersion, whose body carries the engine and the proxy targets together.
+    # The same through the role, for every upgraded instance (a DCS single-node one would be a row of its own).
+    expected_writes = {"ES": {"CreateSnapshot": 1, "UpgradeEngineVersion": 1},
+                       "DCS": {"CopyInstance": 1, "UpgradeInstanceMinorVersion": 1}}
+    for scenario in ("full upgrade with backup + health gate (module)", "fleet_upgrade with backup (role): upgraded"):
+        for cloud, writes in expected_writes.items():
+            row = economy[(scenario, cloud)]
+            assert row["writes"] == 2 and row["target_met"] is True, (scenario, cloud, row)
+            assert dict((action, row["by_action"].get(action)) for action in writes) == writes, (scenario, cloud, row)
     polls = data["ten_minute_upgrade"]
     assert polls["schedule_polls"] == 13 and polls["fixed_polls"] == 40
     assert 10 <= polls["es_polls"] <= 15 and 10 <= polls["dcs_polls"] <= 15
+    assert polls["snapshots_created"] == polls["backups_started"] == 0
+    gated = data["ten_minute_upgrade_backup"]
+    assert gated["options"] == {"backup": True, "health_check": True}
+    assert gated["snapshots_created"] == gated["backups_started"] == 1
 
-    # 3: one fleet run in quick mode, all upgraded or current, with its CPU broken down by process and its phases.
-    [fleet] = data["fleet_runs"]
+    # 3: one fleet run in quick mode, all upgraded or current, with its CPU broken down by process and its phases;
+    # then the same fleet with engine_upgrade_backup: true, which backs up every upgraded instance once.
+    fleet, backed_up = data["fleet_runs"]
     assert fleet["instances"] == 4 and fleet["returncode"] == 0 and sum(fleet["outcomes"].values()) == 4
     assert fleet["outcomes"].get("upgraded", 0) >= 2 and fleet["wall_seconds"] > 0 and fleet["cpu_seconds"] > 0
+    assert fleet["backup"] is False and fleet["snapshots_created"] == fleet["backups_started"] == 0
+    assert backed_up["backup"] is True and backed_up["returncode"] == 0 and backed_up["outcomes"] == fleet["outcomes"]
+    assert backed_up["snapshots_created"] == economy[("fleet_upgrade with backup (role): upgraded", "ES")]["instances"]
+    assert backed_up["backups_started"] == economy[("fleet_upgrade with backup (role): upgraded", "DCS")]["instances"]
     kinds = [row["what"] for row in fleet["processes"]]
     assert kinds[0].startswith("ansible-playbook") and "module process: async_wrapper" in kinds
     assert any(phase["phase"].startswith("wait") for phase in fleet["timing"]["phases"])
