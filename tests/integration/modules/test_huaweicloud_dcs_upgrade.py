@@ -118,6 +118,8 @@ def test_latest_upgrade_waits_through_the_task_and_a_rerun_changes_nothing(simul
     ("5.0.2.7", "latest", "5.0.2.7"),  # the latest itself: sent as "latest", which every instance accepts
 ], ids=["between_current_and_latest", "the_latest"])
 def test_explicit_version_without_wait(simulator, huaweicloud_env, requested, sent, predicted):
+    # Long enough that the task is still running when the test reads it, however slow the machine (the module does not wait).
+    simulator.client.patch_instance(DCS_BEHIND, upgrade_seconds=600)
     run = run_module(MODULE, {"instance_id": DCS_BEHIND, "engine_minor_version": requested, "wait": False},
                      env=huaweicloud_env)
     result = _assert_ok(run, changed=True)
