@@ -153,7 +153,8 @@ def upgrade_record(check, upgrade=None, failure=None, mode="upgrade", check_mode
         # A multi-step Elasticsearch upgrade: the versions it passes through and how far it got.
         "path": _path(upgrade if not stop and not failure else check),
         # The backup taken before the upgrade (backup: true), in words: what the module could confirm of it.
-        "backup": _backup(_mapping(upgrade).get("backup") if not stop and not failure else None),
+        "backup": _backup(_mapping(upgrade).get("backup") if not stop and not failure
+                          else check.get("backup") if stop == "precheck_passed" and not failure else None),
         "outcome": outcome,
         "reason": reason,
         "before": before,
@@ -176,6 +177,11 @@ def _backup(backup):
         return None
     if backup.get("skipped"):
         return u"none: %s" % backup["skipped"]
+    if backup.get("would_create"):
+        # The precheck's plan (check mode): nothing was taken.
+        return u"would take a %s before the upgrade" % (
+            "manual snapshot (client token %s)" % (backup.get("client_token") or "?") if backup.get("kind") == "snapshot"
+            else "backup (CopyInstance), followed to succeed")
     if backup.get("kind") == "snapshot":
         return u"snapshot %s at %s (client token %s; the API returns no snapshot id)" % (
             "accepted" if backup.get("accepted") else "not accepted", backup.get("requested_at") or "?",

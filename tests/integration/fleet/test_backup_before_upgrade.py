@@ -40,3 +40,20 @@ def test_every_upgrade_is_backed_up_first_and_a_failed_backup_stops_its_host_alo
     assert sorted(counters["upgrades_started"]) == sorted(["es-demo-orders", DCS["dcs-1"]])
     [artifact] = [value for key, value in run.custom_stats["_run"].items() if key.startswith("engine_upgrade_job_")]
     assert [row["backup"] for row in artifact["rows"] if row["host"] == "dcs-1"] == [rows["dcs-1"]["backup"]]
+
+
+def test_the_fleet_precheck_says_what_the_role_would_back_up_and_takes_nothing(demo, tmp_path):  # noqa: F811
+    simulator, env = demo
+    inventory = _inventory(tmp_path, simulator, hosts=["es-demo-orders", "es-demo-reco", "dcs-1", "dcs-5"])
+    # The role's default: engine_upgrade_backup true.
+    run = run_playbook("opsfleet.engine_upgrade.fleet_precheck", env=env, inventory=inventory)
+    assert run.returncode == 0, run.output[-3000:]
+    with open(str(tmp_path / "report" / "fleet-report.json")) as handle:
+        rows = dict((row["host"], row) for row in json.load(handle)["instances"])
+    assert rows["es-demo-orders"]["outcome"] == "precheck_passed"
+    assert rows["es-demo-orders"]["backup"].startswith("would take a manual snapshot (client token opsfleet-snapshot-")
+    assert rows["dcs-1"]["backup"] == "would take a backup (CopyInstance), followed to succeed before the upgrade"
+    # Nothing due on these: nothing to back up.
+    assert rows["es-demo-reco"]["backup"] is None and rows["dcs-5"]["outcome"] == "current" and rows["dcs-5"]["backup"] is None
+    counters = simulator.client.counters()
+    assert counters["snapshots_created"] == {} and counters["backups_started"] == {} and counters["upgrades_started"] == {}

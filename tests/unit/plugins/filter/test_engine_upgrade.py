@@ -211,6 +211,18 @@ def test_the_record_says_what_the_backup_before_the_upgrade_was():
     assert record(DUE, UPGRADED)["backup"] is None and record(PRECHECK_FAILED)["backup"] is None
 
 
+def test_a_precheck_says_what_it_would_back_up_and_only_when_it_passed():
+    planned = dict(DUE, backup={"kind": "snapshot", "client_token": "opsfleet-snapshot-1", "would_create": True})
+    assert record(planned, mode="precheck")["backup"] == "would take a manual snapshot (client token opsfleet-snapshot-1) before the upgrade"
+    dcs = dict(DUE, backup={"kind": "backup", "would_create": True})
+    assert record(dcs, mode="precheck")["backup"] == "would take a backup (CopyInstance), followed to succeed before the upgrade"
+    single = dict(DUE, backup={"kind": "backup", "skipped": "a single-node instance cannot be backed up"})
+    assert record(single, mode="precheck")["backup"] == "none: a single-node instance cannot be backed up"
+    # An upgrade that ran says what it took, not what its precheck planned; a stopped host says nothing.
+    assert record(planned, UPGRADED)["backup"] is None
+    assert record(dict(PRECHECK_FAILED, backup=planned["backup"]))["backup"] is None
+
+
 def test_failed_is_the_fleet_reports_list():
     outcomes = {"upgraded": record(DUE, UPGRADED), "current": record(CURRENT), "precheck_passed": record(DUE, mode="precheck"),
                 "precheck_failed": record(PRECHECK_FAILED), "failed": record(ERROR), "timed_out": record(DUE, {}),
