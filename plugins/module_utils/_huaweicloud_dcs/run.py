@@ -458,25 +458,46 @@ class DcsUpgrade(UpgradeRun):
         del backup["would_create"]
         known = self._backup_ids()
         remark = ("opsfleet.engine_upgrade before the upgrade (%s)" % plan.describe())[:BACKUP_REMARK_LENGTH]
-        try:
-            response = self.client.copy_instance(self.instance_id, remark=remark)
-            backup_id = text((response.data or {}).get("backup_id"))
-            backup["request_id"] = response.request_id
-        except ApiError as error:
-            if not error.maybe_applied:
-                self.fail("the backup of instance %s before its upgrade was refused, so the upgrade was not sent; set "
-                          "backup=false to upgrade without it" % self.instance_id, error=error)
-            # No idempotency token: after a lost answer the records say whether it started, and it is never sent twice.
-            started = [backup_id for backup_id in self._backup_ids() if backup_id not in known]
-            if len(started) != 1:
-                self.fail("the backup request for instance %s got no clear answer (%s) and the backup records show %d new "
-                          "backups: the upgrade was not sent; check ListBackupRecords before running again"
-                          % (self.instance_id, error, len(started)), error=error)
-            backup_id = started[0]
+        backup_id = self._start_backup(backup, remark, known)
         if not backup_id:
             self.fail("CopyInstance answered without a backup_id for instance %s: the upgrade was not sent" % self.instance_id)
         backup.update(backup_id=backup_id, status=None)
         self._follow_backup(backup)
+
+    def _start_backup(self, backup, remark, known):
+        """CopyInstance, sent again as the upgrade POST is (its budget, its backoff): after a throttle, which the gateway
+        refused before DCS saw it, and after an answer that may have been acted on only once the backup records show
+        that no backup started (the POST has no idempotency token). The new backup's id."""
+        attempt = ambiguous = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.client.copy_instance(self.instance_id, remark=remark)
+            except ApiError as error:
+                if error.maybe_applied:
+                    started = [backup_id for backup_id in self._backup_ids() if backup_id not in known]
+                    if len(started) == 1:
+                        return started[0]
+                    if started:
+                        self.fail("the backup request for instance %s got no clear answer (%s) and the backup records "
+                                  "show %d new backups: the upgrade was not sent; check ListBackupRecords before running "
+                                  "again" % (self.instance_id, error, len(started)), error=error)
+                    ambiguous += 1
+                    why = "the backup records showed no backup started"
+                elif error.throttled:
+                    why = "the gateway throttled it before DCS saw it"
+                else:
+                    self.fail("the backup of instance %s before its upgrade was refused, so the upgrade was not sent; set "
+                              "backup=false to upgrade without it" % self.instance_id, error=error)
+                if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
+                    self.fail("the backup of instance %s was not started after %d attempts (%s): the upgrade was not sent"
+                              % (self.instance_id, attempt, why), error=error)
+                self.notes.append("backup attempt %d failed (%s) and %s, so it was sent again" % (
+                    attempt, error.code or error.status, why))
+                self.sleep(self.post_backoff.delay(attempt - 1, error.retry_after))
+                continue
+            backup["request_id"] = response.request_id
+            return text((response.data or {}).get("backup_id"))
 
     def _backup_records(self):
         """Every backup record of the instance (the API has no read of one backup), page by page, up to

@@ -473,3 +473,60 @@ def test_a_backup_listing_that_never_ends_stops_the_run_before_the_upgrade(clock
     assert failure.msg.startswith("reading the backup records of instance") and "did not end" in str(failure.error)
     assert client.calls.count("ListBackupRecords") == 100
     assert "CopyInstance" not in client.calls and "UpgradeInstanceMinorVersion" not in client.calls
+
+
+class FlakyBackupClient(BackupClient):
+    """CopyInstance answers from ``script`` first: an ApiError raised before the backup starts, or ("lost", error):
+    the backup starts and its answer is lost."""
+
+    def __init__(self, clock, script, **kwargs):
+        super(FlakyBackupClient, self).__init__(clock, **kwargs)
+        self.script = list(script)
+
+    def copy_instance(self, instance_id, remark=None):
+        if self.script:
+            step = self.script.pop(0)
+            if isinstance(step, tuple):
+                super(FlakyBackupClient, self).copy_instance(instance_id, remark)
+                raise step[1]
+            self.calls.append("CopyInstance")
+            raise step
+        return super(FlakyBackupClient, self).copy_instance(instance_id, remark)
+
+
+def _throttled():
+    return ApiError("throttled", status=429, code="APIGW.0308", throttled=True, action="CopyInstance")
+
+
+def _server_error():
+    return ApiError("Internal service error.", status=500, code="DCS.5000", maybe_applied=True, action="CopyInstance")
+
+
+def test_a_throttled_or_unanswered_backup_post_is_sent_again_and_one_backup_is_taken(clock):
+    # Throttled (the gateway refused it), then a 5xx with no backup behind it, then taken: three POSTs, one backup.
+    client = FlakyBackupClient(clock, [_throttled(), _server_error()])
+    result = _run(client, clock, backup=True)
+    assert result["changed"] is True and result["backup"]["backup_id"] == "b-1" and len(client.records) == 1
+    assert client.calls.count("CopyInstance") == 3 and client.calls.count("UpgradeInstanceMinorVersion") == 1
+    # The message says so, as it does for the upgrade's own POST.
+    assert result["msg"].endswith(
+        "; backup attempt 1 failed (APIGW.0308) and the gateway throttled it before DCS saw it, so it was sent again"
+        "; backup attempt 2 failed (DCS.5000) and the backup records showed no backup started, so it was sent again")
+
+
+def test_a_backup_whose_answer_was_lost_is_found_in_the_records_and_not_sent_again(clock):
+    client = FlakyBackupClient(clock, [("lost", _server_error())])
+    result = _run(client, clock, backup=True)
+    assert result["backup"]["backup_id"] == "b-1" and result["backup"]["status"] == "succeed"
+    assert client.calls.count("CopyInstance") == 1 and len(client.records) == 1
+
+
+def test_a_backup_post_that_keeps_failing_stops_within_its_budget_and_sends_no_upgrade(clock):
+    client = FlakyBackupClient(clock, [_server_error() for dummy in range(10)])
+    failure = _fail(client, clock, backup=True)
+    assert failure.msg == ("the backup of instance %s was not started after 3 attempts (the backup records showed no "
+                           "backup started): the upgrade was not sent" % DCS_INSTANCE)
+    assert client.calls.count("CopyInstance") == 3 and "UpgradeInstanceMinorVersion" not in client.calls
+    refused = FlakyBackupClient(clock, [ApiError("busy", status=400, code="DCS.4104", action="CopyInstance")])
+    failure = _fail(refused, clock, backup=True)
+    assert "was refused, so the upgrade was not sent" in failure.msg and refused.calls.count("CopyInstance") == 1
