@@ -4,16 +4,34 @@
 """``make chaos``: the fleet upgrade on 100 simulated instances (both clouds) with faults switched on, twice.
 
 Faults on every call: throttling 20%, 5xx 5%, dropped connections 2%, writes applied and then left unanswered
-past the client's ``request_timeout`` 2% (and once for sure on each cloud), latency jitter on all. Some instances
-carry failures the simulator is configured with (a failing Elasticsearch precheck, an inactive cluster, a DCS
-upgrade task that fails, a frozen DCS instance). Everything runs over HTTPS with a self-signed CA, at ``-vvvv``.
+past the client's ``request_timeout`` 2% (and once for sure on each cloud for each write: an Elasticsearch
+CreateSnapshot and UpgradeEngineVersion, a DCS CopyInstance and UpgradeInstanceMinorVersion), latency jitter on all.
+The runs take a backup before each upgrade (``engine_upgrade_backup: true``) behind the health gate
+(``engine_upgrade_health_check: true``). Some instances carry failures the simulator is configured with (a failing
+Elasticsearch precheck, an inactive cluster, a DCS upgrade task that fails, a frozen DCS instance) and some the safety
+net must catch (a DCS backup that fails with its record's error code, an Elasticsearch cluster RED before its upgrade,
+one that comes back RED, a DCS instance its upgrade leaves in ERROR); single-node DCS instances cannot be backed up.
+Everything runs over HTTPS with a self-signed CA, at ``-vvvv``.
+
+DCS CopyInstance gets the forced lost answer and latency, not the random faults, unless ``--backup-post-faults``: the
+collection does not yet send it again after a throttle, a 5xx or a dropped connection (the upgrade POST does), so
+those fail about a quarter of the DCS backups and, over two runs, leave instances without a configured failure
+behind the target; the option shows it.
 
 Checks, printed and written to ``<out>/chaos.json``; the exit status is non-zero when one fails:
 
-* every instance without a configured failure ends at the target; every configured failure ends failed or
-  precheck_failed with the reason the simulator was configured with;
+* every instance without a configured failure ends at the target; every configured failure ends failed,
+  precheck_failed or unhealthy with the reason the simulator was configured with (a backup failure with the backup
+  record's error code; RED before: precheck_failed; RED or ERROR after: unhealthy, at the target versions, and
+  current in a later run);
 * upgrades started per instance: exactly one where an upgrade was due (over the two runs; a failed upgrade
   task is started again by the second run, once), never two in one run;
+* backups started per instance (the simulator's snapshots_created and backups_started): at most one per run, the
+  instance whose backup POST's answer was lost included (exactly one there); none where no upgrade was due (current
+  instances, the second run's upgraded ones, those stopped by their precheck);
+* every upgraded (or unhealthy) instance has its backup in its report row, the one the simulator holds: the
+  snapshot's client token (Elasticsearch), the backup id that succeeded (DCS), ``none: ...`` for single-node DCS;
+* an instance whose backup failed got no upgrade POST and kept its versions;
 * report rows that disagree with the simulator's state: 0 (outcome, versions before / after);
 * the secret keys and security tokens in any output, log, report or async job file: 0, those the runs were given
   and those they obtained: run 1 signs with temporary credentials (an Alibaba STS assumed role, a Huawei IAM agency),
@@ -27,6 +45,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
+import copy
 import glob
 import os
 import shutil
@@ -62,12 +81,41 @@ SHARES = {"throttle": 0.20, "server_error": 0.05, "drop": 0.02}
 # A row may instead say a transient fault stopped the instance before its configured failure could happen.
 TRANSIENT_MARKERS = ("Throttling", "APIGW.0308", "throttled", "HTTP 5", "ServiceUnavailable", "InternalServerError",
                      "DCS.5000", "Bad Gateway", "ConnectionError", "ReadTimeout", "no answer from")
+# Not the simulator's default (dcs.08.0002): the report must carry the failed record's own code.
+BACKUP_ERROR_CODE = "dcs.08.0005"
 EXPECTED_FAILURES = {
     "es_precheck": ("precheck_failed", GENERATED_FAILURE_CODES["es_precheck"]),
     "es_inactive": ("failed", "inactive"),
     "dcs_task": ("failed", GENERATED_FAILURE_CODES["dcs_task"]),
     "dcs_frozen": ("precheck_failed", "FROZEN"),
+    "dcs_backup": ("failed", "with error code %s" % BACKUP_ERROR_CODE),
+    "es_red_before": ("precheck_failed", "is RED, not GREEN"),
+    "es_red_after": ("unhealthy", "but its cluster is RED"),
+    "dcs_error_after": ("unhealthy", "but is ERROR, not RUNNING"),
 }
+# The safety net's cases, which the generator has no kind for: planted on behind instances without a configured
+# failure, and tagged like the generator's failures so that the checks treat them alike.
+PLANTED = {
+    "dcs_backup": ("huaweicloud_dcs", {"backup_failure": {"error_code": BACKUP_ERROR_CODE}}),
+    "es_red_before": ("alicloud_es", {"health": "RED"}),
+    "es_red_after": ("alicloud_es", {"health_after_upgrade": "RED"}),
+    "dcs_error_after": ("huaweicloud_dcs", {"status_after_upgrade": "ERROR"}),
+}
+# Stopped before any write, every run.
+BLOCKED = ("es_precheck", "es_inactive", "dcs_frozen", "es_red_before")
+# Upgraded and then unhealthy: at the target versions, so a later run finds nothing to do (the gate guards an upgrade,
+# not an instance that needs none) and reports it current.
+HEALTH_AFTER = ("es_red_after", "dcs_error_after")
+DCS_PROXY_FIELDS = ("proxy_minor_version", "latest_proxy_minor_version", "proxy_minor_versions")
+# The writes whose answer is lost once for sure on one instance of each cloud (the backup comes first, then the upgrade).
+FORCED_LOST_ANSWERS = (("alicloud_es", "CreateSnapshot"), ("alicloud_es", "UpgradeEngineVersion"),
+                       ("huaweicloud_dcs", "CopyInstance"), ("huaweicloud_dcs", "UpgradeInstanceMinorVersion"))
+BACKUP_ACTIONS = ("CreateSnapshot", "CopyInstance")
+# Spared the random faults (not the forced lost answer) unless --backup-post-faults: the collection fails the host on
+# the first throttle, 5xx or drop of CopyInstance instead of sending it again, which would hide the checks' subject
+# under failures of its own. Drop this once huaweicloud_dcs_upgrade retries it as it does the upgrade POST.
+SPARED_ACTIONS = ("CopyInstance",)
+UPGRADE_ACTIONS = ("UpgradeEngineVersion", "UpgradeInstanceMinorVersion")
 
 
 # Run 1 signs with temporary credentials: an assumed RAM role (Alibaba) and an IAM agency (Huawei), over the static
@@ -81,13 +129,18 @@ def temporary_credentials_env(url):
             "HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME": "sim-account", "HUAWEICLOUD_SDK_IAM_ENDPOINT": url}
 
 
-def fault_rules(es_forced, dcs_forced, hang):
+def fault_rules(forced, hang, spared=()):
     """Rules are tried in order and the first that fires wins: the rates are set so that each fault hits the
-    share of all calls the issue names (20% / 5% / 2%), whatever fired before it."""
+    share of all calls the issue names (20% / 5% / 2%), whatever fired before it. ``forced``: cloud -> the instance
+    whose backup and upgrade POSTs lose their answer once each (by action: the backup is the instance's first write).
+    ``spared``: actions that get latency only, once past the forced rules."""
     rules = []
-    for instance in (es_forced, dcs_forced):
-        if instance:
-            rules.append({"fault": "write_timeout", "writes_only": True, "instance_id": instance, "count": 1, "seconds": hang})
+    for cloud, action in FORCED_LOST_ANSWERS:
+        if forced.get(cloud):
+            rules.append({"fault": "write_timeout", "writes_only": True, "instance_id": forced[cloud], "action": action,
+                          "count": 1, "seconds": hang})
+    for action in spared:
+        rules.append({"fault": "latency", "action": action, "rate": 1.0, "latency_ms": [0, 60]})
     rules.append({"fault": "write_timeout", "writes_only": True, "rate": 0.02, "seconds": hang})
     left = 1.0
     for kind in ("throttle", "server_error", "drop"):
@@ -97,6 +150,52 @@ def fault_rules(es_forced, dcs_forced, hang):
     return rules
 
 
+def plain_behind(entry):
+    """Behind the target, no configured failure, one upgrade step: an instance the runs should simply upgrade."""
+    return entry["tags"]["behind"] == "yes" and "failure" not in entry["tags"] and entry["tags"].get("upgrade") != "path"
+
+
+def set_cache_mode(entry, mode):
+    entry["cache_mode"] = mode
+    if mode not in ("proxy", "ha_rw_split"):
+        for key in DCS_PROXY_FIELDS:
+            entry.pop(key, None)
+
+
+def take(pool, single=None):
+    """The first instance of ``pool`` (removed from it); ``single``: of that DCS kind, made so if none is."""
+    if single is not None:
+        for entry in pool:
+            if (entry["cache_mode"] == "single") == single:
+                pool.remove(entry)
+                return entry
+    entry = pool.pop(0)
+    if single is not None:
+        set_cache_mode(entry, "single" if single else "ha")
+    return entry
+
+
+def plant_safety(fleet, count):
+    """Plants ``count`` instances of each PLANTED kind, and keeps behind instances without a failure for the rest:
+    one of each cloud whose writes lose their answer (a DCS one that can be backed up) and a single-node DCS one.
+    Returns the forced instance of each cloud."""
+    pools = dict((cloud, [entry for entry in fleet[cloud] if plain_behind(entry)]) for cloud in ("alicloud_es", "huaweicloud_dcs"))
+    for kind in sorted(PLANTED):
+        cloud, fields = PLANTED[kind]
+        for dummy in range(count):
+            keep = 1 if cloud == "alicloud_es" else 2
+            if len(pools[cloud]) <= keep:
+                raise SystemExit("chaos: the fleet has too few behind %s instances to plant %d %s" % (cloud, count, kind))
+            # A DCS case must reach its backup (a single-node instance takes none).
+            entry = take(pools[cloud], single=False if cloud == "huaweicloud_dcs" else None)
+            entry.update(copy.deepcopy(fields))
+            entry["tags"]["failure"] = kind
+    forced = {"alicloud_es": take(pools["alicloud_es"])["instance_id"],
+              "huaweicloud_dcs": take(pools["huaweicloud_dcs"], single=False)["instance_id"]}
+    take(pools["huaweicloud_dcs"], single=True)
+    return forced
+
+
 class Chaos:
     def __init__(self, args):
         self.args = args
@@ -104,9 +203,10 @@ class Chaos:
         self.work = os.path.join(self.out, "work")
         self.checks = []
         self.tables = []
-        self.results = {"quick": args.quick, "instances": args.instances}
+        self.results = {"quick": args.quick, "instances": args.instances, "backup_post_faults": args.backup_post_faults}
         self.sim = None
         self.collections = None
+        self.forced = {}
 
     def check(self, name, value, expected, passed, detail=None):
         self.checks.append({"check": name, "value": value, "expected": expected, "passed": bool(passed), "detail": detail})
@@ -136,8 +236,12 @@ class Chaos:
             failures = {"es_precheck": 1, "es_inactive": 1, "dcs_task": 1, "dcs_frozen": 1}
         else:
             failures = {"es_precheck": 3, "es_inactive": 2, "dcs_task": 3, "dcs_frozen": 2}
-        return generate_fleet(half, self.args.instances - half, seed=self.args.seed, upgrade_seconds=self.args.duration,
-                              behind=0.75, failures=failures, multi_hop=1 if self.args.quick else 4)
+        fleet = generate_fleet(half, self.args.instances - half, seed=self.args.seed, upgrade_seconds=self.args.duration,
+                               behind=0.75, failures=failures, multi_hop=1 if self.args.quick else 4)
+        self.forced = plant_safety(fleet, 1 if self.args.quick else 2)
+        # A DCS backup runs before its upgrade: in proportion to the upgrades (4 s to 20 s, 1 s to 2 s quick).
+        fleet["settings"]["backup_seconds"] = self.args.duration / 5.0
+        return fleet
 
     def env(self, run_dir, verbose_log=None, temporary=False):
         env = common.cloud_env(self.sim.url, self.collections, forks=self.args.forks, extra={
@@ -211,8 +315,9 @@ class Chaos:
         os.makedirs(run_dir, exist_ok=True)
         truth_before = self.truth()
         self.sim.reset_counters()
+        # Set, not left to the role's defaults (the backup's is about to change): the checks assume both on.
         extra = dict(self.defaults(certs), engine_upgrade_report_dir=report_dir, engine_upgrade_batches=["100%"],
-                     engine_upgrade_max_fail_percentage=100)
+                     engine_upgrade_max_fail_percentage=100, engine_upgrade_backup=True, engine_upgrade_health_check=True)
         common.say("run %d: fleet_upgrade over %d instances at -vvvv, faults on" % (number, self.args.instances))
         run = common.measure(common.playbook_command(inventory, "opsfleet.engine_upgrade.fleet_upgrade", extra, verbosity=4),
                              env=self.env(run_dir, verbose_log=log, temporary=number == TEMPORARY_RUN),
@@ -225,6 +330,10 @@ class Chaos:
         result = {"number": number, "wall_seconds": round(run.wall, 1), "cpu_seconds": round(run.cpu, 1),
                   "returncode": run.returncode, "api_calls": counters["total"], "faults": counters["faults"],
                   "rules": faults["rules"], "upgrades_started": counters["upgrades_started"], "writes": counters["writes"],
+                  # Backups the simulator started (a replayed snapshot token starts none), and the POSTs sent for each
+                  # (faulted ones included): what "at most one backup" and "no upgrade write" are checked on.
+                  "backups_started": merged(counters["snapshots_created"], counters["backups_started"]),
+                  "backup_posts": posts(counters, BACKUP_ACTIONS), "upgrade_posts": posts(counters, UPGRADE_ACTIONS),
                   "report_rows": len(report["instances"]), "outcomes": count_by(report["instances"], "outcome"),
                   "output_bytes": os.path.getsize(run.output_path), "run_dir": run_dir}
         self.results.setdefault("runs", []).append(result)
@@ -239,17 +348,19 @@ class Chaos:
             truth[entry["instance_id"]] = {
                 "cloud": "alicloud_es", "label": "%s / %s" % (version, entry["ali_version"]) if entry["ali_version"] else version,
                 "at_target": numbers[:2] >= ES_TARGET and entry["status"] == "active" and not entry["upgrading"],
-                "steps": es_steps(numbers),
+                "reached": numbers[:2] >= ES_TARGET and not entry["upgrading"], "health": entry["health"],
+                "steps": es_steps(numbers), "snapshot_tokens": [snapshot["client_token"] for snapshot in entry["snapshots"]],
                 "status": entry["status"], "failure": entry["tags"].get("failure"), "busy": bool(entry["upgrading"])}
         for entry in state["huaweicloud_dcs"]:
             proxy = entry["proxy_minor_version"]
+            reached = (entry["engine_minor_version"] == entry["latest_engine_minor_version"]
+                       and proxy == entry["latest_proxy_minor_version"] and not entry["service_upgrade"])
             truth[entry["instance_id"]] = {
                 "cloud": "huaweicloud_dcs",
                 "label": "%s / proxy %s" % (entry["engine_minor_version"], proxy) if proxy else entry["engine_minor_version"],
-                "at_target": (entry["engine_minor_version"] == entry["latest_engine_minor_version"]
-                              and proxy == entry["latest_proxy_minor_version"] and entry["status"] == "RUNNING"
-                              and not entry["service_upgrade"]),
-                "steps": 1,
+                "at_target": reached and entry["status"] == "RUNNING", "reached": reached, "health": entry["status"],
+                "steps": 1, "cache_mode": entry["cache_mode"],
+                "backups": dict((backup["backup_id"], backup["status"]) for backup in entry["backups"]),
                 "status": entry["status"], "failure": entry["tags"].get("failure"), "busy": bool(entry["service_upgrade"])}
         return truth
 
@@ -273,8 +384,17 @@ class Chaos:
                 if row["after_version"] != truth["label"]:
                     why.append("after_version %r, the instance shows %r" % (row["after_version"], truth["label"]))
             elif outcome == "current":
-                if not before[instance]["at_target"] or count:
+                # One an earlier run upgraded into bad health is current too: at the target versions, nothing to do.
+                done = before[instance]["at_target"] or (truth["failure"] in HEALTH_AFTER and before[instance]["reached"])
+                if not done or count:
                     why.append("reported current; it was at target %s, %d upgrades started" % (before[instance]["at_target"], count))
+            elif outcome == "unhealthy":
+                if truth["failure"] not in HEALTH_AFTER or EXPECTED_FAILURES[truth["failure"]][1] not in row["reason"]:
+                    why.append("reported unhealthy, configured failure %s: %s" % (truth["failure"], row["reason"][:200]))
+                if not truth["reached"] or not 1 <= count <= before[instance]["steps"]:
+                    why.append("reported unhealthy; at the target versions %s, %d upgrades started" % (truth["reached"], count))
+                if row["after_version"] != truth["label"]:
+                    why.append("after_version %r, the instance shows %r" % (row["after_version"], truth["label"]))
             elif outcome in ("precheck_failed", "failed", "timed_out"):
                 expected = EXPECTED_FAILURES.get(truth["failure"])
                 if truth["at_target"] and not truth["failure"]:
@@ -349,16 +469,12 @@ class Chaos:
                                       "engine_upgrade_async_poll_delay": max(1, int(self.args.poll_interval)),
                                       "engine_upgrade_wait_timeout": int(self.args.duration * 10 + 120)})
         ids = dict((entry["instance_id"], entry) for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"])
-        plain_behind = dict((cloud, [entry["instance_id"] for entry in fleet[cloud]
-                                     if entry["tags"]["behind"] == "yes" and "failure" not in entry["tags"]])
-                            for cloud in ("alicloud_es", "huaweicloud_dcs"))
-        rules = fault_rules(plain_behind["alicloud_es"][0] if plain_behind["alicloud_es"] else None,
-                            plain_behind["huaweicloud_dcs"][0] if plain_behind["huaweicloud_dcs"] else None,
-                            HANG_SECONDS[self.args.quick])
+        rules = fault_rules(self.forced, HANG_SECONDS[self.args.quick], () if self.args.backup_post_faults else SPARED_ACTIONS)
         self.sim.client.set_faults(rules, seed=self.args.seed)
         self.results["fault_rules"] = rules
         common.step("Faults on: %s; request_timeout %g s, unanswered writes hang %g s" % (", ".join(
-            "%s %s" % (rule["fault"], "once on %s" % rule["instance_id"] if "instance_id" in rule else "rate %g" % rule["rate"])
+            "%s %s" % (rule["fault"], "once on %s %s" % (rule["action"], rule["instance_id"]) if "instance_id" in rule
+                       else "only on %s" % rule["action"] if "action" in rule else "rate %g" % rule["rate"])
             for rule in rules), REQUEST_TIMEOUT[self.args.quick], HANG_SECONDS[self.args.quick]))
         initial = self.truth()
         due = set(instance for instance, truth in initial.items() if not truth["at_target"])
@@ -401,9 +517,12 @@ class Chaos:
             outcome, text = EXPECTED_FAILURES[kind]
             configured_reason = [bool(row) and row["outcome"] == outcome and text in row["reason"] for row in rows]
             # Every run says the configured reason, or that a transient fault stopped the instance before it could
-            # happen (no upgrade started); at least one run says the configured reason.
-            if any(configured_reason) and all(ok or (row and stopped_early(row, count))
-                                              for ok, row, count in zip(configured_reason, rows, counts)):
+            # happen (no upgrade started), or, for one upgraded into bad health by an earlier run, that it is current;
+            # at least one run says the configured reason.
+            if any(configured_reason) and all(
+                    ok or (row and stopped_early(row, count))
+                    or (kind in HEALTH_AFTER and row and row["outcome"] == "current" and any(configured_reason[:index]))
+                    for index, (ok, row, count) in enumerate(zip(configured_reason, rows, counts))):
                 right.append(instance)
         self.check("configured failures reported with the configured reason (or, in one run, the fault that came first)",
                    len(right), len(configured), len(right) == len(configured), sorted(set(configured) - set(right)))
@@ -416,8 +535,7 @@ class Chaos:
                    "over both runs" % len(multi_hop), len(once), len(plain_due), len(once) == len(plain_due) and bool(multi_hop),
                    dict((i, started_total.get(i, 0)) for i in plain_due if started_total.get(i, 0) != initial[i]["steps"]))
         not_due = [instance for instance in ids if instance not in due and started_total.get(instance, 0)]
-        blocked = [instance for instance in ids if ids[instance]["tags"].get("failure") in ("es_precheck", "es_inactive", "dcs_frozen")
-                   and started_total.get(instance, 0)]
+        blocked = [instance for instance in ids if ids[instance]["tags"].get("failure") in BLOCKED and started_total.get(instance, 0)]
         self.check("upgrades started on instances already at the target or blocked by their precheck", len(not_due) + len(blocked),
                    0, not not_due and not blocked, not_due + blocked)
         task_failures = [instance for instance in ids if ids[instance]["tags"].get("failure") == "dcs_task"]
@@ -427,11 +545,13 @@ class Chaos:
         self.check("failing DCS upgrade tasks: one upgrade per run (a re-run tries a failed upgrade again, once)", len(retried),
                    len(task_failures), len(retried) == len(task_failures),
                    dict((i, [run[0]["upgrades_started"].get(i, 0) for run in runs]) for i in task_failures))
+        self.safety_checks(ids, runs, initial)
         table = common.Table("Upgrades started per instance, both runs",
                              ["instances", "due an upgrade", "0 started", "1 started", "2 started", "3+ started"])
         for label, group in (("due, no configured failure", plain_due), ("failing DCS task", task_failures),
-                             ("blocked by precheck / status", [i for i in ids if ids[i]["tags"].get("failure") in
-                                                               ("es_precheck", "es_inactive", "dcs_frozen")]),
+                             ("failing DCS backup", [i for i in ids if ids[i]["tags"].get("failure") == "dcs_backup"]),
+                             ("unhealthy after the upgrade", [i for i in ids if ids[i]["tags"].get("failure") in HEALTH_AFTER]),
+                             ("blocked by precheck / status / health", [i for i in ids if ids[i]["tags"].get("failure") in BLOCKED]),
                              ("at the target already", [i for i in ids if i not in due])):
             counts = [started_total.get(instance, 0) for instance in group]
             table.add(label, len(group), counts.count(0), counts.count(1), counts.count(2), len([c for c in counts if c >= 3]))
@@ -470,21 +590,141 @@ class Chaos:
         self.check("the secret scan finds the secrets where they are (probe file)", len(hits), len(secrets), len(hits) == len(secrets))
         os.unlink(probe)
 
+    # --- the safety net: backups and the health gate ---------------------------------------------------
+
+    def safety_checks(self, ids, runs, initial):
+        final = runs[-1][3]
+        kinds = dict((instance, entry["tags"].get("failure")) for instance, entry in ids.items())
+        rows = [dict((row["instance_id"], row) for row in run[1]["instances"]) for run in runs]
+
+        # At most one backup per instance per run; where the answer of the backup POST was lost (forced, once on each
+        # cloud) the backup was taken, and once: the client took the lost answer neither for a refusal nor for a
+        # reason to send it again.
+        over = dict(("run %d %s" % (result["number"], instance), count) for result, _r, _b, _a in runs
+                    for instance, count in result["backups_started"].items() if count > 1)
+        lost = []
+        for cloud, action in FORCED_LOST_ANSWERS:
+            if action not in BACKUP_ACTIONS:
+                continue
+            instance = self.forced[cloud]
+            fired = [forced_fired(result["rules"], instance, action) for result, _r, _b, _a in runs]
+            # The rule fires once over both runs (its count): in the run where the cumulative count rose.
+            run_index = [index for index, count in enumerate(fired) if count > (fired[index - 1] if index else 0)]
+            backups = [runs[index][0]["backups_started"].get(instance, 0) for index in run_index]
+            lost.append((action, instance, len(run_index), backups))
+        lost_ok = all(count == 1 and backups == [1] for _action, _instance, count, backups in lost)
+        peak = max([count for result, _r, _b, _a in runs for count in result["backups_started"].values()] or [0])
+        self.check("backups started per instance: at most one per run per instance even when the backup POST's answer was lost",
+                   "max %d per run; lost answers: %s" % (peak, ", ".join("%s %s" % (action, backups or "never fired")
+                                                                         for action, _instance, _count, backups in lost)),
+                   "max 1; CreateSnapshot [1], CopyInstance [1]", not over and lost_ok and peak == 1,
+                   "more than one: %s; lost answers (action, instance, runs fired, backups there): %s" % (over or "none", lost))
+
+        # Backups are taken only when an upgrade is due: none on a current instance, none on one its precheck stopped.
+        idle = {}
+        for result, _report, before, _after in runs:
+            for instance, count in result["backup_posts"].items():
+                current = before[instance]["at_target"] or (kinds[instance] in HEALTH_AFTER and before[instance]["reached"])
+                if current or kinds[instance] in BLOCKED:
+                    idle["run %d %s" % (result["number"], instance)] = count
+        self.check("backup POSTs on instances with no upgrade due (current, the second run's upgraded, stopped by a precheck)",
+                   len(idle), 0, not idle, idle or None)
+
+        # The report row of every instance that went through its upgrade names the backup the simulator holds.
+        wrong, kinds_seen = [], {"snapshot": 0, "backup": 0, "none (single-node)": 0}
+        for index, (result, _report, _before, after) in enumerate(runs):
+            for instance, row in rows[index].items():
+                if row["outcome"] not in ("upgraded", "unhealthy"):
+                    continue
+                truth, text = after[instance], row.get("backup") or ""
+                if truth["cloud"] == "alicloud_es":
+                    kind = "snapshot"
+                    ok = text.startswith("snapshot accepted") and any(token in text for token in truth["snapshot_tokens"])
+                elif truth["cache_mode"] == "single":
+                    kind = "none (single-node)"
+                    ok = text.startswith("none: ") and not truth["backups"]
+                else:
+                    kind = "backup"
+                    ok = any(text.startswith("backup %s succeed" % backup_id) for backup_id, status in truth["backups"].items()
+                             if status == "succeed")
+                if not ok and not text and not result["upgrades_started"].get(instance):
+                    # An upgrade an earlier run started and this one followed to its end: that run's row has its backup.
+                    ok = any((rows[earlier].get(instance) or {}).get("backup") for earlier in range(index))
+                kinds_seen[kind] += 1
+                if not ok:
+                    wrong.append("run %d %s: %r" % (result["number"], instance, text[:120]))
+        checked = sum(kinds_seen.values())
+        self.check("every upgraded instance with a backup-capable engine has a backup recorded in its report row (the "
+                   "simulator's; single-node DCS: none)", "%d of %d rows (%s)" % (checked - len(wrong), checked, ", ".join(
+                       "%s %d" % item for item in sorted(kinds_seen.items()))), "all, each kind > 0",
+                   not wrong and all(kinds_seen.values()), "; ".join(wrong[:6]) or None)
+
+        # A failed backup: the host fails with the record's code, and no upgrade POST is sent (not even one refused).
+        failing = [instance for instance in ids if kinds[instance] == "dcs_backup"]
+        good = []
+        for instance in failing:
+            upgrade_posts = sum(result["upgrade_posts"].get(instance, 0) for result, _r, _b, _a in runs)
+            recorded = [index for index, run in enumerate(runs) if run[0]["backups_started"].get(instance) == 1
+                        and rows[index].get(instance) and rows[index][instance]["outcome"] == "failed"
+                        and EXPECTED_FAILURES["dcs_backup"][1] in rows[index][instance]["reason"]
+                        and any((rows[index][instance].get("backup") or "").startswith("backup %s failed" % backup_id)
+                                for backup_id, status in final[instance]["backups"].items() if status == "failed")]
+            if not upgrade_posts and recorded and final[instance]["label"] == initial[instance]["label"]:
+                good.append(instance)
+        self.check("an instance whose backup failed got 0 upgrade writes (and failed with the record's %s)" % BACKUP_ERROR_CODE,
+                   "%d of %d" % (len(good), len(failing)), "%d of %d" % (len(failing), len(failing)),
+                   bool(failing) and len(good) == len(failing), dict(
+                       (i, {"upgrade POSTs": [result["upgrade_posts"].get(i, 0) for result, _r, _b, _a in runs],
+                            "backups": [result["backups_started"].get(i, 0) for result, _r, _b, _a in runs],
+                            "reasons": [(row.get(i) or {}).get("reason", "")[:160] for row in rows]})
+                       for i in failing if i not in good) or None)
+
+        # The health gate: RED before is a precheck failure with no write; RED or ERROR after is unhealthy, once, at
+        # the target versions with the bad health still there, and current afterwards.
+        gated = [instance for instance in ids if kinds[instance] in ("es_red_before",) + HEALTH_AFTER]
+        good, why = [], {}
+        for instance in gated:
+            kind = kinds[instance]
+            outcome, text = EXPECTED_FAILURES[kind]
+            said = [bool(row.get(instance)) and row[instance]["outcome"] == outcome and text in row[instance]["reason"]
+                    for row in rows]
+            started = [result["upgrades_started"].get(instance, 0) for result, _r, _b, _a in runs]
+            if kind == "es_red_before":
+                writes = sum(result["upgrade_posts"].get(instance, 0) + result["backup_posts"].get(instance, 0)
+                             for result, _r, _b, _a in runs)
+                ok = (any(said) and not writes and final[instance]["label"] == initial[instance]["label"]
+                      and all(said[index] or stopped_early(row.get(instance), started[index]) for index, row in enumerate(rows)))
+            else:
+                first = said.index(True) if True in said else None
+                ok = (first is not None and sum(started) == initial[instance]["steps"] and final[instance]["reached"]
+                      and final[instance]["health"] == {"es_red_after": "RED", "dcs_error_after": "ERROR"}[kind]
+                      and all(stopped_early(row.get(instance), started[index]) for index, row in enumerate(rows[:first]))
+                      and all((row.get(instance) or {}).get("outcome") == "current" for row in rows[first + 1:]))
+            if ok:
+                good.append(instance)
+            else:
+                why[instance] = [(kind, (row.get(instance) or {}).get("outcome"), started[index],
+                                  (row.get(instance) or {}).get("reason", "")[:160]) for index, row in enumerate(rows)]
+        self.check("health failures end unhealthy/precheck_failed with the configured reason (RED before: no write; RED / "
+                   "ERROR after: at the target, one upgrade, current on the re-run)", "%d of %d" % (len(good), len(gated)),
+                   "%d of %d" % (len(gated), len(gated)), len(gated) == len(good) and len(set(kinds[i] for i in gated)) == 3,
+                   why or None)
+
     def runs_table(self, runs):
         table = common.Table("Chaos runs (%d instances, upgrades of %g s, faults on, -vvvv, HTTPS)" % (self.args.instances, self.args.duration),
-                             ["run", "wall s", "exit", "upgraded", "current", "precheck_failed", "failed", "timed_out",
-                              "API calls", "throttled", "5xx", "dropped", "write timeouts", "upgrades started"])
+                             ["run", "wall s", "exit", "upgraded", "current", "precheck_failed", "failed", "unhealthy", "timed_out",
+                              "API calls", "throttled", "5xx", "dropped", "write timeouts", "upgrades started", "backups started"])
         for result, _report, _before, _after in runs:
             outcomes = result["outcomes"]
             faults = result["faults"]
             table.add(result["number"], result["wall_seconds"], result["returncode"], outcomes.get("upgraded", 0),
                       outcomes.get("current", 0), outcomes.get("precheck_failed", 0), outcomes.get("failed", 0),
-                      outcomes.get("timed_out", 0), result["api_calls"], faults.get("throttle", 0),
+                      outcomes.get("unhealthy", 0), outcomes.get("timed_out", 0), result["api_calls"], faults.get("throttle", 0),
                       faults.get("server_error", 0), faults.get("drop", 0), faults.get("write_timeout", 0),
-                      sum(result["upgrades_started"].values()))
+                      sum(result["upgrades_started"].values()), sum(result["backups_started"].values()))
         self.table(table)
         for result, report, _before, _after in runs:
-            unplanned = [row for row in report["instances"] if row["outcome"] in ("failed", "timed_out")
+            unplanned = [row for row in report["instances"] if row["outcome"] in ("failed", "timed_out", "unhealthy")
                          and not any(text in row["reason"] for _outcome, text in EXPECTED_FAILURES.values())]
             for row in unplanned:
                 common.say("run %d: %s %s: %s" % (result["number"], row["host"], row["outcome"], row["reason"][:300]))
@@ -498,6 +738,27 @@ class Chaos:
             rows = [dict((row["instance_id"], row) for row in run[1]["instances"]).get(instance) or {} for run in runs]
             table.add(instance[:20], kind, rows[0].get("outcome"), rows[1].get("outcome"), (rows[1].get("reason") or "")[:70])
         self.table(table)
+
+
+def forced_fired(rules, instance, action):
+    """How often the forced lost answer of ``action`` on ``instance`` has fired so far (the rules count cumulatively)."""
+    return sum(rule.get("fired", 0) for rule in rules if rule.get("instance_id") == instance and rule.get("action") == action)
+
+
+def merged(first, second):
+    both = dict(first)
+    both.update(second)
+    return both
+
+
+def posts(counters, actions):
+    """Requests of these actions per instance, as the simulator received them (faulted ones included)."""
+    found = {}
+    for instance, by_action in counters["by_instance"].items():
+        count = sum(by_action.get(action, 0) for action in actions)
+        if count:
+            found[instance] = count
+    return found
 
 
 def stopped_early(row, started):
@@ -545,17 +806,22 @@ def first_host(path, cloud):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--quick", action="store_true", default=os.environ.get("CHAOS_QUICK", "0") not in ("", "0"),
-                        help="a short run: 8 instances, 2 s upgrades (also CHAOS_QUICK=1)")
+                        help="a short run: 16 instances, 2 s upgrades (also CHAOS_QUICK=1)")
     parser.add_argument("--out", default=os.path.join(common.ROOT, "build", "chaos"), help="where chaos.json goes")
-    parser.add_argument("--instances", type=int, help="fleet size (default 100; quick: 8)")
+    parser.add_argument("--instances", type=int, help="fleet size (default 100; quick: 16)")
     parser.add_argument("--duration", type=float, help="seconds each simulated upgrade takes (default 20; quick: 2)")
     parser.add_argument("--poll-interval", type=float, help="engine_upgrade_poll_interval (default 2; quick: 0.5)")
     parser.add_argument("--forks", type=int, default=16)
     parser.add_argument("--collections", help="use the collection found under this collections path instead of building "
                         "and installing the tarball (the smoke test uses the checkout's tree)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backup-post-faults", action="store_true",
+                        help="throw the random faults at DCS CopyInstance too (spared by default: the collection does not "
+                        "send it again after a throttle, a 5xx or a drop, and the runs then fail)")
     args = parser.parse_args(argv)
-    args.instances = args.instances or (8 if args.quick else 100)
+    # Quick: 6 behind instances of each cloud, as many as the configured and planted cases need (one each) plus one
+    # to upgrade plainly (two on DCS: one single-node, one that can be backed up), beside the multi-hop one.
+    args.instances = args.instances or (16 if args.quick else 100)
     args.duration = args.duration or (2.0 if args.quick else 20.0)
     args.poll_interval = args.poll_interval or (0.5 if args.quick else 2.0)
     return args

@@ -105,7 +105,9 @@ def test_chaos_quick_run_passes_its_checks(tmp_path):
     assert data["passed"] is True and failed == []
     names = " | ".join(check["check"] for check in data["checks"])
     for words in ("without ca_bundle fail", "with ca_bundle", "disagree with the simulator", "more upgrades started than steps due",
-                  "at the target after two runs", "configured reason", "exactly one upgrade per step", "secret keys and security tokens"):
+                  "at the target after two runs", "configured reason", "exactly one upgrade per step", "secret keys and security tokens",
+                  "at most one per run per instance", "no upgrade due", "backup recorded in its report row",
+                  "backup failed got 0 upgrade writes", "health failures end unhealthy/precheck_failed"):
         assert words in names, words
     assert [run["number"] for run in data["runs"]] == [1, 2]
     assert all(count > 0 for kind, count in data["faults_fired"].items() if kind != "latency")
