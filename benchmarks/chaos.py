@@ -13,11 +13,6 @@ net must catch (a DCS backup that fails with its record's error code, an Elastic
 one that comes back RED, a DCS instance its upgrade leaves in ERROR); single-node DCS instances cannot be backed up.
 Everything runs over HTTPS with a self-signed CA, at ``-vvvv``.
 
-DCS CopyInstance gets the forced lost answer and latency, not the random faults, unless ``--backup-post-faults``: the
-collection does not yet send it again after a throttle, a 5xx or a dropped connection (the upgrade POST does), so
-those fail about a quarter of the DCS backups and, over two runs, leave instances without a configured failure
-behind the target; the option shows it.
-
 Checks, printed and written to ``<out>/chaos.json``; the exit status is non-zero when one fails:
 
 * every instance without a configured failure ends at the target; every configured failure ends failed,
@@ -111,10 +106,6 @@ DCS_PROXY_FIELDS = ("proxy_minor_version", "latest_proxy_minor_version", "proxy_
 FORCED_LOST_ANSWERS = (("alicloud_es", "CreateSnapshot"), ("alicloud_es", "UpgradeEngineVersion"),
                        ("huaweicloud_dcs", "CopyInstance"), ("huaweicloud_dcs", "UpgradeInstanceMinorVersion"))
 BACKUP_ACTIONS = ("CreateSnapshot", "CopyInstance")
-# Spared the random faults (not the forced lost answer) unless --backup-post-faults: the collection fails the host on
-# the first throttle, 5xx or drop of CopyInstance instead of sending it again, which would hide the checks' subject
-# under failures of its own. Drop this once huaweicloud_dcs_upgrade retries it as it does the upgrade POST.
-SPARED_ACTIONS = ("CopyInstance",)
 UPGRADE_ACTIONS = ("UpgradeEngineVersion", "UpgradeInstanceMinorVersion")
 
 
@@ -129,18 +120,15 @@ def temporary_credentials_env(url):
             "HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME": "sim-account", "HUAWEICLOUD_SDK_IAM_ENDPOINT": url}
 
 
-def fault_rules(forced, hang, spared=()):
+def fault_rules(forced, hang):
     """Rules are tried in order and the first that fires wins: the rates are set so that each fault hits the
     share of all calls the issue names (20% / 5% / 2%), whatever fired before it. ``forced``: cloud -> the instance
-    whose backup and upgrade POSTs lose their answer once each (by action: the backup is the instance's first write).
-    ``spared``: actions that get latency only, once past the forced rules."""
+    whose backup and upgrade POSTs lose their answer once each (by action: the backup is the instance's first write)."""
     rules = []
     for cloud, action in FORCED_LOST_ANSWERS:
         if forced.get(cloud):
             rules.append({"fault": "write_timeout", "writes_only": True, "instance_id": forced[cloud], "action": action,
                           "count": 1, "seconds": hang})
-    for action in spared:
-        rules.append({"fault": "latency", "action": action, "rate": 1.0, "latency_ms": [0, 60]})
     rules.append({"fault": "write_timeout", "writes_only": True, "rate": 0.02, "seconds": hang})
     left = 1.0
     for kind in ("throttle", "server_error", "drop"):
@@ -203,7 +191,7 @@ class Chaos:
         self.work = os.path.join(self.out, "work")
         self.checks = []
         self.tables = []
-        self.results = {"quick": args.quick, "instances": args.instances, "backup_post_faults": args.backup_post_faults}
+        self.results = {"quick": args.quick, "instances": args.instances}
         self.sim = None
         self.collections = None
         self.forced = {}
@@ -469,12 +457,12 @@ class Chaos:
                                       "engine_upgrade_async_poll_delay": max(1, int(self.args.poll_interval)),
                                       "engine_upgrade_wait_timeout": int(self.args.duration * 10 + 120)})
         ids = dict((entry["instance_id"], entry) for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"])
-        rules = fault_rules(self.forced, HANG_SECONDS[self.args.quick], () if self.args.backup_post_faults else SPARED_ACTIONS)
+        rules = fault_rules(self.forced, HANG_SECONDS[self.args.quick])
         self.sim.client.set_faults(rules, seed=self.args.seed)
         self.results["fault_rules"] = rules
         common.step("Faults on: %s; request_timeout %g s, unanswered writes hang %g s" % (", ".join(
             "%s %s" % (rule["fault"], "once on %s %s" % (rule["action"], rule["instance_id"]) if "instance_id" in rule
-                       else "only on %s" % rule["action"] if "action" in rule else "rate %g" % rule["rate"])
+                       else "rate %g" % rule["rate"])
             for rule in rules), REQUEST_TIMEOUT[self.args.quick], HANG_SECONDS[self.args.quick]))
         initial = self.truth()
         due = set(instance for instance, truth in initial.items() if not truth["at_target"])
@@ -622,7 +610,7 @@ class Chaos:
 
         # Backups are taken only when an upgrade is due: none on a current instance, none on one its precheck stopped.
         idle = {}
-        for result, _report, before, _after in runs:
+        for result, report, before, _after in runs:
             for instance, count in result["backup_posts"].items():
                 current = before[instance]["at_target"] or (kinds[instance] in HEALTH_AFTER and before[instance]["reached"])
                 if current or kinds[instance] in BLOCKED:
@@ -664,7 +652,7 @@ class Chaos:
         good = []
         for instance in failing:
             upgrade_posts = sum(result["upgrade_posts"].get(instance, 0) for result, _r, _b, _a in runs)
-            recorded = [index for index, run in enumerate(runs) if run[0]["backups_started"].get(instance) == 1
+            recorded = [index for index, result in enumerate(runs) if result[0]["backups_started"].get(instance) == 1
                         and rows[index].get(instance) and rows[index][instance]["outcome"] == "failed"
                         and EXPECTED_FAILURES["dcs_backup"][1] in rows[index][instance]["reason"]
                         and any((rows[index][instance].get("backup") or "").startswith("backup %s failed" % backup_id)
@@ -815,9 +803,6 @@ def parse_args(argv):
     parser.add_argument("--collections", help="use the collection found under this collections path instead of building "
                         "and installing the tarball (the smoke test uses the checkout's tree)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--backup-post-faults", action="store_true",
-                        help="throw the random faults at DCS CopyInstance too (spared by default: the collection does not "
-                        "send it again after a throttle, a 5xx or a drop, and the runs then fail)")
     args = parser.parse_args(argv)
     # Quick: 6 behind instances of each cloud, as many as the configured and planted cases need (one each) plus one
     # to upgrade plainly (two on DCS: one single-node, one that can be backed up), beside the multi-hop one.
