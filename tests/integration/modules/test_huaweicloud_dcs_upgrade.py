@@ -79,8 +79,8 @@ def test_up_to_date_instance_is_two_reads_and_no_write(simulator, huaweicloud_en
 
 def test_the_result_carries_the_vendors_clock_from_its_date_header(simulator, huaweicloud_env):
     simulator.client.advance(5400)  # the vendor's clock an hour and a half ahead of this host's
-    result = _assert_ok(run_module(MODULE, {"instance_id": DCS_CURRENT, "engine_minor_version": "latest"},
-                                  env=huaweicloud_env), changed=False)
+    run = run_module(MODULE, {"instance_id": DCS_CURRENT, "engine_minor_version": "latest"}, env=huaweicloud_env)
+    result = _assert_ok(run, changed=False)
     assert 5398 <= result["vendor_clock"]["skew_seconds"] <= 5402
     vendor = datetime.datetime.strptime(result["vendor_clock"]["date"], "%Y-%m-%dT%H:%M:%SZ")
     local = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
