@@ -255,38 +255,49 @@ class DcsUpgrade(UpgradeRun):
     def _post(self, plan):
         body = plan.body
         known_tasks = plan.state.task_ids()
-        attempt = 0
-        ambiguous = 0
+
+        def refused(error):
+            if (error.code or "").upper() == SAME_VERSION_CODE:
+                return PostOutcome(same_version=error)
+            if error.status is not None and 400 <= error.status < 500:
+                return self._after_refusal(error, plan)
+            self.fail(self._post_error_message(error, body), error=error)
+
+        response = self._send_write(lambda: self.client.upgrade_minor_version(self.instance_id, **body),
+                                    lambda error: self._find_applied_upgrade(error, plan, known_tasks), refused,
+                                    "the upgrade of instance %s" % self.instance_id, "a re-read showed no upgrade started")
+        if isinstance(response, PostOutcome):
+            return response
+        self.result["request_id"] = response.request_id
+        return PostOutcome(task_id=text((response.data or {}).get("task_id")))
+
+    def _send_write(self, send, after_lost_answer, refused, what, nothing_started, given_up="the last one failed",
+                    note_prefix=""):
+        """The module's one retry policy for its writes (no idempotency token): ``send()`` again after a throttle, which
+        the gateway refused before DCS saw it, within the reads' budget; after an answer that may have been acted on
+        only when ``after_lost_answer(error)`` returns None (it proved nothing started; anything else is the outcome),
+        at most MAX_POST_ATTEMPTS times. Any other error is ``refused(error)``'s, which returns an outcome or fails."""
+        attempt = ambiguous = 0
         while True:
             attempt += 1
             try:
-                response = self.client.upgrade_minor_version(self.instance_id, **body)
+                return send()
             except ApiError as error:
-                code = (error.code or "").upper()
-                if code == SAME_VERSION_CODE:
-                    return PostOutcome(same_version=error)
                 if error.maybe_applied:
-                    found = self._find_applied_upgrade(error, plan, known_tasks)
+                    found = after_lost_answer(error)
                     if found is not None:
                         return found
                     ambiguous += 1
-                    why = "a re-read showed no upgrade started"
+                    why = nothing_started
                 elif error.throttled:
-                    # The gateway refuses a throttled call before DCS sees it: repeating it cannot upgrade twice.
                     why = "the gateway throttled it before DCS saw it"
-                elif error.status is not None and 400 <= error.status < 500:
-                    return self._after_refusal(error, plan)
                 else:
-                    self.fail(self._post_error_message(error, body), error=error)
+                    return refused(error)
                 if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
-                    self.fail("the upgrade of instance %s was not started after %d attempts (%s); the last one failed"
-                              % (self.instance_id, attempt, why), error=error)
-                self.notes.append("attempt %d failed (%s) and %s, so it was sent again" % (
-                    attempt, error.code or error.status, why))
+                    self.fail("%s was not started after %d attempts (%s); %s" % (what, attempt, why, given_up), error=error)
+                self.notes.append("%sattempt %d failed (%s) and %s, so it was sent again" % (
+                    note_prefix, attempt, error.code or error.status, why))
                 self.sleep(self.post_backoff.delay(attempt - 1, error.retry_after))
-                continue
-            self.result["request_id"] = response.request_id
-            return PostOutcome(task_id=text((response.data or {}).get("task_id")))
 
     def _after_refusal(self, error, plan):
         """Why the API refused: the instance's documented state decides, the error code is only a hint.
@@ -465,39 +476,29 @@ class DcsUpgrade(UpgradeRun):
         self._follow_backup(backup)
 
     def _start_backup(self, backup, remark, known):
-        """CopyInstance, sent again as the upgrade POST is (its budget, its backoff): after a throttle, which the gateway
-        refused before DCS saw it, and after an answer that may have been acted on only once the backup records show
-        that no backup started (the POST has no idempotency token). The new backup's id."""
-        attempt = ambiguous = 0
-        while True:
-            attempt += 1
-            try:
-                response = self.client.copy_instance(self.instance_id, remark=remark)
-            except ApiError as error:
-                if error.maybe_applied:
-                    started = [backup_id for backup_id in self._backup_ids() if backup_id not in known]
-                    if len(started) == 1:
-                        return started[0]
-                    if started:
-                        self.fail("the backup request for instance %s got no clear answer (%s) and the backup records "
-                                  "show %d new backups: the upgrade was not sent; check ListBackupRecords before running "
-                                  "again" % (self.instance_id, error, len(started)), error=error)
-                    ambiguous += 1
-                    why = "the backup records showed no backup started"
-                elif error.throttled:
-                    why = "the gateway throttled it before DCS saw it"
-                else:
-                    self.fail("the backup of instance %s before its upgrade was refused, so the upgrade was not sent; set "
-                              "backup=false to upgrade without it" % self.instance_id, error=error)
-                if ambiguous >= MAX_POST_ATTEMPTS or attempt >= MAX_THROTTLED_POST_ATTEMPTS:
-                    self.fail("the backup of instance %s was not started after %d attempts (%s): the upgrade was not sent"
-                              % (self.instance_id, attempt, why), error=error)
-                self.notes.append("backup attempt %d failed (%s) and %s, so it was sent again" % (
-                    attempt, error.code or error.status, why))
-                self.sleep(self.post_backoff.delay(attempt - 1, error.retry_after))
-                continue
-            backup["request_id"] = response.request_id
-            return text((response.data or {}).get("backup_id"))
+        """CopyInstance under the upgrade POST's retry policy (it has no idempotency token either): after a lost answer
+        the backup records say whether it started. The new backup's id."""
+
+        def started_anyway(error):
+            started = [backup_id for backup_id in self._backup_ids() if backup_id not in known]
+            if len(started) > 1:
+                self.fail("the backup request for instance %s got no clear answer (%s) and the backup records show %d new "
+                          "backups: the upgrade was not sent; check ListBackupRecords before running again"
+                          % (self.instance_id, error, len(started)), error=error)
+            return started[0] if started else None
+
+        def refused(error):
+            self.fail("the backup of instance %s before its upgrade was refused, so the upgrade was not sent; set "
+                      "backup=false to upgrade without it" % self.instance_id, error=error)
+
+        response = self._send_write(lambda: self.client.copy_instance(self.instance_id, remark=remark), started_anyway,
+                                    refused, "the backup of instance %s" % self.instance_id,
+                                    "the backup records showed no backup started", given_up="the upgrade was not sent",
+                                    note_prefix="backup ")
+        if isinstance(response, str):
+            return response
+        backup["request_id"] = response.request_id
+        return text((response.data or {}).get("backup_id"))
 
     def _backup_records(self):
         """Every backup record of the instance (the API has no read of one backup), page by page, up to

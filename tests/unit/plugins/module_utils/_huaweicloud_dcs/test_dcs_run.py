@@ -525,7 +525,7 @@ def test_a_backup_post_that_keeps_failing_stops_within_its_budget_and_sends_no_u
     client = FlakyBackupClient(clock, [_server_error() for dummy in range(10)])
     failure = _fail(client, clock, backup=True)
     assert failure.msg == ("the backup of instance %s was not started after 3 attempts (the backup records showed no "
-                           "backup started): the upgrade was not sent" % DCS_INSTANCE)
+                           "backup started); the upgrade was not sent" % DCS_INSTANCE)
     assert client.calls.count("CopyInstance") == 3 and "UpgradeInstanceMinorVersion" not in client.calls
     refused = FlakyBackupClient(clock, [ApiError("busy", status=400, code="DCS.4104", action="CopyInstance")])
     failure = _fail(refused, clock, backup=True)
