@@ -1,0 +1,84 @@
+# Copyright (c) 2026 opsfleet contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The fleet_record playbook, run with ansible-playbook and the inventory plugins against the simulator's demo fleet:
+it sends no write, and its recording loads into a simulator as the same fleet, with none of the recorder's secrets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import yaml
+
+from simulator.env import cloud_env
+from simulator.fleet import load_fleet
+from tests.integration.harness.ansible_cli import run_playbook
+
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_record.recording import read_header
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+DEMO_FLEET = os.path.join(ROOT, "simulator", "fleets", "demo.yml")
+DEMO_INVENTORY = os.path.join(ROOT, "demo", "inventory")
+# Keys of the "real" fleet, other than the simulator's placeholders the recording must carry instead.
+RECORDER_KEYS = {
+    "alicloud": [{"access_key": "LTAI5tRecorderOwnKey01", "secret_key": "RecorderOwnAlicloudSecret000000001"}],
+    "huaweicloud": [{"access_key": "HWRECORDEROWNKEY00001", "secret_key": "RecorderOwnHuaweiSecret00000000000000001"}],
+}
+ES_COMPARED = ("region", "es_version", "ali_version", "status", "description", "tags", "maintain_start_time",
+               "maintain_end_time", "instance_category")
+DCS_COMPARED = ("region", "project_id", "name", "engine", "engine_version", "cache_mode", "status", "engine_minor_version",
+                "latest_engine_minor_version", "proxy_minor_version", "latest_proxy_minor_version", "tags",
+                "maintain_begin", "maintain_end", "spec_code", "capacity")
+
+
+def test_fleet_record_reads_only_and_its_recording_loads_as_the_same_fleet(simulator, tmp_path):
+    with open(DEMO_FLEET) as handle:
+        demo = yaml.safe_load(handle)
+    demo["credentials"] = RECORDER_KEYS
+    simulator.client.load_fleet(demo)
+    # As the demo runs: the inventory plugin files of the real run, several regions through one endpoint.
+    env = cloud_env(simulator.url, alicloud=simulator.credential("alicloud"), huaweicloud=simulator.credential("huaweicloud"),
+                    per_region=True, tokens=False)
+    recording = tmp_path / "fleet.yml"
+    run = run_playbook("opsfleet.engine_upgrade.fleet_record", env=env,
+                       inventory=DEMO_INVENTORY,
+                       extra_vars={"engine_upgrade_record_file": str(recording)})
+    assert run.returncode == 0, run.output[-4000:]
+
+    counters = simulator.client.counters()
+    assert counters["writes"] == {} and counters["upgrades_started"] == {}
+    assert not [action for action in counters["by_action"] if "dryRun" in action or "Upgrade" in action]
+    # One DescribeInstance per Elasticsearch instance, ShowInstance + ShowInstanceVersion per DCS instance, beside
+    # the inventory's listings.
+    original = load_fleet(demo)
+    assert counters["by_action"].get("DescribeInstance") == len(original["alicloud_es"])
+    assert counters["by_action"].get("ShowInstance") == len(original["huaweicloud_dcs"])
+
+    text = recording.read_text()
+    for pair in RECORDER_KEYS["alicloud"] + RECORDER_KEYS["huaweicloud"]:
+        assert pair["access_key"] not in text and pair["secret_key"] not in text
+    assert simulator.url not in text and simulator.endpoint not in text
+    assert "192.168." not in text and "vpc-" not in text and "subnet" not in text and "dcs.huaweicloud.com" not in text
+
+    header = read_header(text)
+    assert header["instances"] == {"alicloud_es": len(original["alicloud_es"]), "huaweicloud_dcs": len(original["huaweicloud_dcs"])}
+    assert header["recorded_at"].endswith("Z") and header["collection_version"] and header["anonymized"] is False
+    assert "snapshot_setting" in " ".join(header["not_recorded"]["fields"]["alicloud_es"])
+
+    recorded = load_fleet(str(recording))
+    assert recorded["credentials"] == load_fleet({})["credentials"]
+    for cloud, fields in (("alicloud_es", ES_COMPARED), ("huaweicloud_dcs", DCS_COMPARED)):
+        before = dict((entry["instance_id"], entry) for entry in original[cloud])
+        after = dict((entry["instance_id"], entry) for entry in recorded[cloud])
+        assert sorted(after) == sorted(before)
+        for instance_id, entry in before.items():
+            assert dict((f, after[instance_id][f]) for f in fields) == dict((f, entry[f]) for f in fields), instance_id
+
+    # A fresh fleet on the simulator: the recording is accepted as a whole and serves every instance again.
+    with open(str(recording)) as handle:
+        simulator.client.load_fleet(yaml.safe_load(handle))
+    state = simulator.client.state()
+    assert sorted(i["instance_id"] for i in state["alicloud_es"]) == sorted(e["instance_id"] for e in original["alicloud_es"])
+    assert sorted(i["instance_id"] for i in state["huaweicloud_dcs"]) == sorted(e["instance_id"] for e in original["huaweicloud_dcs"])
