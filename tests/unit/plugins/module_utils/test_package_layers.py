@@ -27,6 +27,7 @@ ALLOWED = {
     "_alicloud_es": {"_core", "_alicloud"},
     "_huaweicloud_dcs": {"_core", "_huaweicloud"},
     "_fleet_report": {"_core"},
+    "_fleet_record": {"_core"},
 }
 
 
