@@ -32,11 +32,20 @@ DEFAULTS_VARIABLES = ("engine_upgrade_alicloud_defaults", "engine_upgrade_huawei
 
 
 class _SafeDumper(yaml.SafeDumper):
-    """Ansible hands the reads over as its own str subclasses (unsafe text, tagged values): written as plain strings."""
+    """Ansible hands the reads over as its own subclasses of str, int and float (unsafe text, tagged values), which
+    the safe dumper refuses: written as the plain values."""
 
 
 def _represent_text(dumper, data):
     return dumper.represent_str(u"%s" % data)
+
+
+def _represent_int(dumper, data):
+    return dumper.represent_int(int(data))
+
+
+def _represent_float(dumper, data):
+    return dumper.represent_float(float(data))
 
 
 def _dump(data, **options):
@@ -44,6 +53,8 @@ def _dump(data, **options):
 
 
 _SafeDumper.add_multi_representer(str, _represent_text)
+_SafeDumper.add_multi_representer(int, _represent_int)
+_SafeDumper.add_multi_representer(float, _represent_float)
 
 
 class ActionModule(ActionBase):
