@@ -84,3 +84,28 @@ def test_fleet_record_reads_only_and_its_recording_loads_as_the_same_fleet(simul
     state = simulator.client.state()
     assert sorted(i["instance_id"] for i in state["alicloud_es"]) == sorted(e["instance_id"] for e in original["alicloud_es"])
     assert sorted(i["instance_id"] for i in state["huaweicloud_dcs"]) == sorted(e["instance_id"] for e in original["huaweicloud_dcs"])
+
+
+def test_a_host_that_cannot_be_read_fails_the_recording_unless_partial_is_allowed(simulator, alicloud_env, huaweicloud_env,
+                                                                                 tmp_path):
+    # A static inventory (its own groups, hence engine_upgrade_record_hosts) naming one instance that does not exist.
+    inventory = tmp_path / "static.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"children": {"fleet": {"hosts": {
+        "orders": {"engine_upgrade_cloud": "alicloud_es", "engine_upgrade_instance_id": "es-cn-behind0001",
+                   "engine_upgrade_region": "cn-hangzhou"},
+        "gone": {"engine_upgrade_cloud": "huaweicloud_dcs", "engine_upgrade_instance_id": "7d0c0000-0000-4000-8000-0000000dead0",
+                 "engine_upgrade_region": "cn-north-4", "engine_upgrade_project_id": simulator.project_id("cn-north-4")},
+    }}}}}))
+    env = dict(alicloud_env, **huaweicloud_env)
+    recording = tmp_path / "fleet.yml"
+    extra_vars = {"engine_upgrade_record_file": str(recording), "engine_upgrade_record_hosts": "fleet"}
+    run = run_playbook("opsfleet.engine_upgrade.fleet_record", env=env, inventory=str(inventory), extra_vars=extra_vars)
+    assert run.returncode != 0 and "gone" in run.output and "was not found" in run.output
+    assert not recording.exists()
+
+    extra_vars["engine_upgrade_record_allow_partial"] = True
+    run = run_playbook("opsfleet.engine_upgrade.fleet_record", env=env, inventory=str(inventory), extra_vars=extra_vars)
+    assert run.returncode == 0, run.output[-4000:]
+    header = read_header(recording.read_text())
+    assert header["instances"] == {"alicloud_es": 1, "huaweicloud_dcs": 0} and list(header["not_recorded"]["hosts"]) == ["gone"]
+    assert simulator.client.counters()["writes"] == {}
