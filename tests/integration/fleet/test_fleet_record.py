@@ -86,8 +86,8 @@ def test_fleet_record_reads_only_and_its_recording_loads_as_the_same_fleet(simul
     assert sorted(i["instance_id"] for i in state["huaweicloud_dcs"]) == sorted(e["instance_id"] for e in original["huaweicloud_dcs"])
 
 
-def test_a_host_that_cannot_be_read_fails_the_recording_unless_partial_is_allowed(simulator, alicloud_env, huaweicloud_env,
-                                                                                 tmp_path):
+def test_a_host_that_cannot_be_read_fails_the_recording_unless_partial_is_allowed(
+        simulator, alicloud_env, huaweicloud_env, tmp_path):
     # A static inventory (its own groups, hence engine_upgrade_record_hosts) naming one instance that does not exist.
     inventory = tmp_path / "static.yml"
     inventory.write_text(yaml.safe_dump({"all": {"children": {"fleet": {"hosts": {
