@@ -148,13 +148,13 @@ def forbidden_values(environ, *option_sets):
     play passes the modules (``engine_upgrade_alicloud_defaults`` and the like): name -> value. An endpoint adds its
     ``host:port`` too, which also catches it written without its scheme."""
     found = {}
-    sensitive = re.compile(r"(ACCESS_KEY|SECRET|SECURITY_TOKEN|_SDK_AK$|_SDK_SK$|ENDPOINT$)", re.I)
+    sensitive = re.compile(r"(ACCESS_KEY|SECRET|SECURITY_TOKEN|EXTERNAL_ID|_SDK_AK$|_SDK_SK$|ENDPOINT$)", re.I)
     for name, value in (environ or {}).items():
         if sensitive.search(name) and (name.startswith(("ALICLOUD_", "ALIBABA_CLOUD_", "HUAWEICLOUD_"))):
             found[name] = value
     for options in option_sets:
         for name, value in (options or {}).items():
-            if name in ("access_key", "secret_key", "security_token", "endpoint"):
+            if sensitive.search(name) or name in ("access_key", "secret_key"):
                 found[u"option %s" % name] = value
     for name, value in list(found.items()):
         if isinstance(value, str) and "://" in value:

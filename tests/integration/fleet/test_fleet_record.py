@@ -103,9 +103,15 @@ def test_a_host_that_cannot_be_read_fails_the_recording_unless_partial_is_allowe
     assert run.returncode != 0 and "gone" in run.output and "was not found" in run.output
     assert not recording.exists()
 
-    extra_vars["engine_upgrade_record_allow_partial"] = True
+    extra_vars.update(engine_upgrade_record_allow_partial=True, engine_upgrade_record_anonymize=True)
     run = run_playbook("opsfleet.engine_upgrade.fleet_record", env=env, inventory=str(inventory), extra_vars=extra_vars)
     assert run.returncode == 0, run.output[-4000:]
-    header = read_header(recording.read_text())
+    text = recording.read_text()
+    header = read_header(text)
     assert header["instances"] == {"alicloud_es": 1, "huaweicloud_dcs": 0} and list(header["not_recorded"]["hosts"]) == ["gone"]
+    # Anonymized: the id is kept to map back, the description and tag values are hashes.
+    entry = load_fleet(str(recording))["alicloud_es"][0]
+    assert entry["instance_id"] == "es-cn-behind0001" and header["anonymized"] is True
+    assert entry["description"].startswith("name-") and "orders-search" not in text and "prod" not in text
+    assert sorted(entry["tags"]) == ["env", "team"]
     assert simulator.client.counters()["writes"] == {}
