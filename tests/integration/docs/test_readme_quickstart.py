@@ -108,6 +108,18 @@ def test_the_phase_commands_work_as_written_outside_awx(tmp_path):
         assert [job["phase"] for job in json.load(handle)["run"]["jobs"]] == ["canary", "rest"]
 
 
+def test_the_record_commands_record_the_fleet_and_a_simulator_serves_the_recording(tmp_path):
+    run = run_script(script("setup") + START_SIMULATOR + script("record"), tmp_path)
+    assert run.returncode == 0, run.output[-8000:]
+    assert "Recorded 3 Elasticsearch and 3 DCS instances to " in run.output
+    with open(os.path.join(run.checkout, "recorded-fleet.yml")) as handle:
+        recording = yaml.safe_load(handle)
+    assert sorted(entry["instance_id"] for entry in recording["alicloud_es"]) == ["es-qs-catalog", "es-qs-logs", "es-qs-orders"]
+    # The simulator started on the recording lists the same fleet to the inventory plugins.
+    for host in ("es-qs-orders", "es-qs-catalog", "sessions-redis", "cart-redis"):
+        assert re.search(r"\|--%s\b" % re.escape(host), run.output), host
+
+
 @pytest.mark.parametrize("path", sorted(readme_files()))
 def test_the_files_the_readme_shows_are_the_files_of_the_checkout(path):
     with open(os.path.join(ROOT, path)) as handle:
