@@ -20,6 +20,7 @@ __metaclass__ = type
 
 import datetime
 import json
+import os
 import platform
 import re
 import threading
@@ -81,6 +82,37 @@ _IPV6_HOST = re.compile(r"\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._~-]+)?\]\Z")
 # mailto:x, javascript:..., file:/x: a scheme without "//" (host:8443 is a host and a port).
 _OTHER_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])(?!//)")
 _PATH_PREFIX = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*\Z")
+
+
+# Set by a rehearsal (``python -m simulator.rehearse``) to its simulator's URL: no request of any connection goes
+# elsewhere, so a rehearsal whose inventory or options name a real endpoint fails instead of touching the real fleet.
+REHEARSAL_ENV = "OPSFLEET_ENGINE_UPGRADE_REHEARSAL_URL"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class RehearsalRefused(Exception):
+    """A request to anything but the rehearsal's simulator, refused before it was sent."""
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def check_rehearsal(url):
+    """Raise :class:`RehearsalRefused` when a rehearsal runs (``REHEARSAL_ENV``) and ``url`` is not its simulator's."""
+    simulator = os.environ.get(REHEARSAL_ENV)
+    if simulator and _origin(url) != _origin(simulator):
+        scheme, host, port = _origin(url)
+        raise RehearsalRefused(
+            "a rehearsal sends requests only to its simulator (%s, from %s): refused a request to %s://%s:%s. An endpoint "
+            "set in the inventory, module_defaults or the task's options names another service: let the rehearsal's "
+            "environment set the endpoints" % ("%s://%s:%s" % _origin(simulator), REHEARSAL_ENV, scheme, host, port))
 
 
 class DeadlineExceeded(Exception):
@@ -261,6 +293,7 @@ class HttpSession:
         The exchange runs in a daemon thread that the caller stops waiting for at the deadline: no socket timeout
         bounds name resolution or a dripped answer, and a thread cannot be interrupted. The abandoned thread ends
         with its connection (at the latest when the process does); its answer is never read."""
+        check_rehearsal(url)
         outcome = {}
         finished = threading.Event()
 
@@ -363,6 +396,8 @@ class HttpTransport:
         try:
             response, body = self.http.send(method, url, signed.headers, payload)
             self.stats.saw_date(response.headers.get("Date"))
+        except RehearsalRefused as exc:
+            raise ApiError(self._scrub(u"%s" % (exc,)), code="RehearsalRefused", action=action, final=True)
         except requests.exceptions.SSLError as exc:
             raise self._error("TLS verification of %s failed: %s. Give the CA bundle with ca_bundle, or (for testing only) "
                               "set validate_certs=false" % (self.endpoint, self._short(exc)), action, code="SSLError")

@@ -75,8 +75,9 @@ class FleetRecording:
             self.fleet[read.cloud].append(entry)
         self.notes = builder.notes
         self._fit_dcs_windows()
-        for cloud in CLOUDS:
-            self.fleet[cloud].sort(key=lambda entry: entry["instance_id"])
+        # Kept in the play's order, the inventory's, which is the vendors' listing order region by region: the
+        # simulator lists them in the file's order, so a rehearsal's inventory orders its hosts, and cuts its batches,
+        # as the real run's does.
         if self.hosts_not_recorded and not allow_partial:
             raise RecordError(u"%d host(s) could not be recorded, nothing was written: %s" % (
                 len(self.hosts_not_recorded), u"; ".join(self.hosts_not_recorded[host] for host in sorted(self.hosts_not_recorded))))

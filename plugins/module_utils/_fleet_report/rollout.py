@@ -61,7 +61,7 @@ TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # The fields of a compact row, as a job publishes them (``before``/``after`` are the report's version labels).
 COMPACT_FIELDS = ("host", "instance_id", "name", "cloud", "region", "outcome", "before", "after", "target", "path",
-                  "reason", "request_id", "task_id", "backup", "duration_seconds")
+                  "batch", "reason", "request_id", "task_id", "backup", "duration_seconds")
 
 
 def utc_now():
@@ -334,16 +334,33 @@ def _number(value):
     return ("%d" % value) if float(value).is_integer() else ("%s" % value)
 
 
+def batch_number(host, hosts, run):
+    """``(number, batches)`` of the batch ``host`` runs in (1-based), as ansible-core cuts the play's hosts; None for a
+    host that is not one of them."""
+    if host not in hosts:
+        return None
+    position, start = hosts.index(host), 0
+    for number, size in enumerate(run["batch_sizes"], 1):
+        if start <= position < start + size:
+            return number, len(run["batch_sizes"])
+        start += size
+    return None
+
+
+def batch_label(host, hosts, run):
+    """Where a host ran in its rollout, as the report and a rehearsal's diff show it: its job's phase and batch
+    (``"all 2/3"``, ``"canary 1/1"``); None for a host that is none of the play's."""
+    found = batch_number(host, hosts, run)
+    return None if found is None else u"%s %d/%d" % (run.get("phase") or "all", found[0], found[1])
+
+
 def pending_reason(host, hosts, run, halted):
     """Why a host of the play has no record yet: the rollout halted before it, or its batch simply is still to come."""
     if halted:
         return "not run: the rollout halted after " + halted["reason"]
-    if host in hosts:
-        position, start = hosts.index(host), 0
-        for number, size in enumerate(run["batch_sizes"], 1):
-            if start <= position < start + size:
-                return "not run yet: batch %d of %d has not started" % (number, len(run["batch_sizes"]))
-            start += size
+    found = batch_number(host, hosts, run)
+    if found is not None:
+        return "not run yet: batch %d of %d has not started" % found
     return "not run yet: its batch has not started"
 
 
@@ -498,6 +515,8 @@ class JobReport(object):
         self.batch, self.halted = rollout_state(first, self.hosts, self.run)
         self.rows = build_rows(records, self.hosts,
                                not_run_reason=lambda host: pending_reason(host, self.hosts, self.run, self.halted))
+        for row in self.rows:
+            row["batch"] = batch_label(row["host"], self.hosts, self.run)
         self.final = self.halted is not None or not any(row["outcome"] == "not_run" for row in self.rows)
         self.artifact = job_artifact(self.rows, self.run, self.hosts, self.halted, mode)
         self.report = build_report(self.rows, title, mode, run=run_context([self.artifact]))

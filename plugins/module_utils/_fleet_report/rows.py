@@ -42,7 +42,7 @@ HTML_NAME = "fleet-report.html"
 SCHEMA_VERSION = 1
 # The text fields of a record: strings (numbers are taken as text), or null.
 TEXT_FIELDS = ("host", "instance_id", "cloud", "before_version", "after_version", "target", "reason", "path", "name",
-               "region", "request_id", "task_id", "backup")
+               "region", "request_id", "task_id", "backup", "batch")
 MAX_FIELD_LENGTH = 4096
 MAX_DURATION_SECONDS = 10 ** 7  # about 115 days
 
@@ -109,6 +109,7 @@ def normalise_record(record, host=None):
     row.setdefault("backup", None)
     row.setdefault("duration_seconds", None)
     row.setdefault("path", "")
+    row.setdefault("batch", None)
     ids = row.get("ids")
     ids = ids if isinstance(ids, dict) else {}
     # The ids a support ticket needs: the upgrade's request (else the precheck's), and the vendor's task.
