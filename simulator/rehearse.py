@@ -41,7 +41,7 @@ from .fleet import FleetError, load_fleet, read_fleet_file
 REHEARSAL_ENV = 'OPSFLEET_ENGINE_UPGRADE_REHEARSAL_URL'
 # What points the collection at a cloud: dropped from the rehearsal's environment, so that only the simulator's
 # credentials and endpoints are in it.
-CLOUD_ENV_PREFIXES = ('ALICLOUD_', 'ALIBABA_CLOUD_', 'HUAWEICLOUD_', 'OPSFLEET_')
+CLOUD_ENV_PREFIXES = ('ALICLOUD_', 'ALIBABA_CLOUD_', 'HUAWEICLOUD_', 'OPSFLEET_ENGINE_UPGRADE_')
 DEFAULT_OUT = 'engine-upgrade-rehearsal'
 PREDICTED_NAME = 'predicted.json'
 REPORT_JSON = 'fleet-report.json'
