@@ -17,9 +17,13 @@ import yaml
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.transport import (
     COLLECTION_VERSION,
+    REHEARSAL_ENV,
     CallStats,
-    USER_AGENT,
     Endpoint,
+    HttpSession,
+    RehearsalRefused,
+    USER_AGENT,
+    check_rehearsal,
 )
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
@@ -75,3 +79,25 @@ def test_an_answer_without_a_readable_date_keeps_the_last_clock(header):
     stats.saw_date("Thu, 01 Jan 1970 00:00:30 GMT")
     stats.saw_date(header)
     assert stats.vendor_clock == {"date": "1970-01-01T00:00:30Z", "skew_seconds": 30}
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/cn-hangzhou/openapi/instances", "HTTP://127.0.0.1:8080",
+                                 "http://127.0.0.1:8080?Signature=x"])
+def test_a_rehearsal_lets_requests_reach_its_simulator(monkeypatch, url):
+    monkeypatch.setenv(REHEARSAL_ENV, "http://127.0.0.1:8080")
+    check_rehearsal(url)
+
+
+@pytest.mark.parametrize("url", ["https://elasticsearch.cn-hangzhou.aliyuncs.com/openapi/instances",
+                                 "http://127.0.0.1:8081/openapi", "https://127.0.0.1:8080/", "http://100.100.100.200/latest"])
+def test_a_rehearsal_refuses_every_other_destination_naming_its_origin_only(monkeypatch, url):
+    monkeypatch.setenv(REHEARSAL_ENV, "http://127.0.0.1:8080")
+    with pytest.raises(RehearsalRefused) as error:
+        HttpSession().send("GET", url + "?Signature=secret-signature", {}, None)
+    assert "a rehearsal sends requests only to its simulator (http://127.0.0.1:8080" in str(error.value)
+    assert "secret-signature" not in str(error.value) and "/openapi" not in str(error.value)
+
+
+def test_without_a_rehearsal_every_destination_is_allowed(monkeypatch):
+    monkeypatch.delenv(REHEARSAL_ENV, raising=False)
+    check_rehearsal("https://elasticsearch.cn-hangzhou.aliyuncs.com/openapi/instances")

@@ -270,3 +270,14 @@ def test_a_host_the_play_failed_before_its_record_is_failed_not_not_run():
     # A recorded outcome stands: a host failed by the report itself (its outcome failed) is not overwritten.
     failed = JobReport([_record("h1", "precheck_failed")], ["h1"], dict(run, batch=["h1"], fallen=["h1"]), "F", "upgrade")
     assert [row["outcome"] for row in failed.rows] == ["precheck_failed"]
+
+
+def test_every_row_names_its_phase_and_batch_as_ansible_core_cuts_them():
+    # 10 hosts, serial [1, 30%, 100%]: h00 | h01-h03 | h04-h09; a host not yet run names the batch it will run in.
+    job = _job([_record("h00", "upgraded"), _record("h02", "failed")], ["h01", "h02", "h03"], phase="rest")
+    batches = dict((row["host"], row["batch"]) for row in job.rows)
+    assert batches == dict([("h00", "rest 1/3")] + [("h%02d" % n, "rest 2/3") for n in (1, 2, 3)]
+                           + [("h%02d" % n, "rest 3/3") for n in range(4, 10)])
+    assert all(row["batch"] == batches[row["host"]] for row in job.artifact["rows"])
+    # A record of a host that is none of the play's (a static alias) has no batch.
+    assert _job([_record("elsewhere", "upgraded")], ["h00"]).rows[0]["batch"] is None
