@@ -384,8 +384,8 @@ def diff_lines(differences, compared):
     lines = ['%d differences between the prediction and the real run (%d instances compared):'
              % (len(differences), compared)]
     for item in differences:
-        line = '- %s (%s): %s predicted %s, real %s' % (item['host'], item['instance_id'], item['field'],
-                                                         item['predicted'] or '-', item['real'] or '-')
+        line = '- %s (%s): %s predicted %s, real %s' % (
+            item['host'], item['instance_id'], item['field'], item['predicted'] or '-', item['real'] or '-')
         if item['reason'] and item['field'] in ('outcome', 'instance'):
             line += ': ' + item['reason'].replace('\n', ' ')[:160]
         lines.append(line)
