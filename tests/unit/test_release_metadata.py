@@ -44,14 +44,15 @@ VERSION_STATEMENTS = re.compile(r"opsfleet-engine_upgrade-([^\s/*\"']+?)\.tar\.g
 VERSION_STATED_IN = ("examples", "meta", "docs", "playbooks", "roles", "extensions", "plugins")
 
 # What the tarball must never carry, and what it must.
-EXCLUDED = ("tests/*", "simulator/*", "benchmarks/*", "demo/*", "docs/images/*", ".ci/*", "build/*",
+EXCLUDED = ("tests/*", "benchmarks/*", "demo/*", "docs/images/*", ".ci/*", "build/*",
             "changelogs/fragments/*", ".venv/*", "collections/*", ".ansible/*", "*__pycache__*", "*.pyc", ".ansible-lint",
-            ".gitignore", "Makefile", "engine-upgrade-report/*")
+            ".gitignore", "Makefile", "engine-upgrade-report/*", "engine-upgrade-rehearsal/*",
+            "recorded-fleet.yml")
 REQUIRED = ("COPYING", "README.md", "CHANGELOG.rst", "meta/runtime.yml", "changelogs/changelog.yaml",
             "changelogs/config.yaml", "requirements.txt", "bindep.txt", "meta/execution-environment.yml")
 # fnmatch's * crosses "/": each pattern is a whole tree.
 REQUIRED_TREES = ("plugins/modules/*.py", "plugins/inventory/*.py", "plugins/module_utils/*.py", "roles/*",
-                  "playbooks/*.yml", "extensions/*.yml", "examples/*")
+                  "playbooks/*.yml", "extensions/*.yml", "examples/*", "simulator/*.py", "simulator/fleets/*.yml")
 
 
 def _read(path):
@@ -270,9 +271,10 @@ def test_built_tarball_holds_what_users_need_and_no_development_files(tmp_path):
 
 def test_tarball_problems_catches_development_files_and_missing_ones():
     complete = set(REQUIRED) | {"plugins/modules/a.py", "plugins/inventory/a.py", "plugins/module_utils/x/a.py",
-                                "roles/r/tasks/main.yml", "playbooks/p.yml", "extensions/awx/t.yml", "examples/e.yml"}
+                                "roles/r/tasks/main.yml", "playbooks/p.yml", "extensions/awx/t.yml", "examples/e.yml",
+                                "simulator/rehearse.py", "simulator/fleets/basic.yml"}
     assert tarball_problems(complete, ["plugins/modules/a.py"]) == []
-    for extra in ("tests/unit/test_x.py", "simulator/server.py", "demo/run_demo.py", "benchmarks/bench.py", "docs/images/x.png",
+    for extra in ("tests/unit/test_x.py", "engine-upgrade-rehearsal/predicted.json", "demo/run_demo.py", "benchmarks/bench.py", "docs/images/x.png",
                   "plugins/module_utils/__pycache__/x.cpython-311.pyc", "changelogs/fragments/x.yml", ".ci/run"):
         assert tarball_problems(complete | {extra}, ["plugins/modules/a.py"]) == ["%s is in the tarball" % extra]
     for missing in ("COPYING", "README.md", "CHANGELOG.rst", "meta/runtime.yml", "plugins/modules/a.py"):
