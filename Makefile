@@ -19,7 +19,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help demo test bench chaos venv test-venv tree awx-collection sanity units integration matrix lint docs-lint changelog-lint build ee galaxy-importer clean
+.PHONY: help demo test bench bench-rehearsal chaos venv test-venv tree awx-collection sanity units integration matrix lint docs-lint changelog-lint build ee galaxy-importer clean
 
 help:
 	@echo "make demo   - start the API simulator and run the demo against it"
@@ -28,6 +28,7 @@ help:
 	@echo "make build  - the collection tarball in build/dist/;  make ee - an execution environment's build context, checked"
 	@echo "make bench  - speed and API economy against the simulator: tables + build/bench/bench.json (BENCH_QUICK=1: short run)"
 	@echo "make chaos  - a 100-instance fleet upgrade under injected faults, twice, with checks: build/chaos/chaos.json"
+	@echo "make bench-rehearsal - a 1,000-instance fleet recorded and rehearsed: build/bench/rehearsal.json (REHEARSAL_INSTANCES=N)"
 
 # Two stamps: .runtime for what the demo and the Quick start need (ansible-core, requests), .installed for the
 # test tools on top. A venv with the test tools has the runtime too.
@@ -76,6 +77,10 @@ test: sanity units integration lint docs-lint changelog-lint galaxy-importer mat
 # Not part of `make test` (minutes, not seconds); tests/integration/fleet/test_bench_chaos_smoke.py runs a short version.
 bench: test-venv tree
 	$(BIN)/python -m benchmarks.bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+# Not part of `make test` either (about REHEARSAL_MINUTES minutes on two cores).
+bench-rehearsal: test-venv tree
+	$(BIN)/python -m benchmarks.rehearsal --instances $(or $(REHEARSAL_INSTANCES),1000)
 
 chaos: test-venv tree
 	$(BIN)/python -m benchmarks.chaos $(if $(filter-out 0,$(CHAOS_QUICK)),--quick)

@@ -2,8 +2,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """``make demo``: install the collection from the tarball ``make build`` wrote, start the API simulator with a
-17-instance fleet over both clouds, run the fleet precheck and then the fleet upgrade against it (fleet read by the
-inventory plugins), print the fleet report and stop the simulator. Exits non-zero when the fleet does not end as designed."""
+17-instance fleet over both clouds, run the fleet precheck, record the fleet and rehearse the upgrade on the recording,
+then run the fleet upgrade against it (fleet read by the inventory plugins), print the fleet report, compare it with
+the prediction and stop the simulator. Exits non-zero when the fleet does not end as designed."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -25,6 +26,9 @@ COLLECTIONS = os.path.join(WORK, "collections")
 REPORT = os.path.join(WORK, "report")
 FLEET = os.path.join(ROOT, "simulator", "fleets", "demo.yml")
 INVENTORY = os.path.join(ROOT, "demo", "inventory")
+RECORDING = os.path.join(WORK, "recorded-fleet.yml")
+REHEARSAL = os.path.join(WORK, "rehearsal")
+ROLLOUT = json.dumps({"engine_upgrade_batches": [1, "50%", "100%"], "engine_upgrade_max_fail_percentage": 35})
 
 # The simulator package of the checkout (simulator/), whatever the cwd.
 if ROOT not in sys.path:
@@ -32,6 +36,9 @@ if ROOT not in sys.path:
 
 # How the demo fleet is designed to end (see simulator/fleets/demo.yml).
 EXPECTED = {"upgraded": 9, "current": 4, "precheck_failed": 1, "failed": 2, "unhealthy": 1}
+# Where the real run differs from the rehearsal: the fleet's planted behaviours that no recording holds (a backup
+# that fails, a cluster that comes back RED) and, as the recording reads no precheck, its RED cluster's refusal.
+SURPRISES = {"es-demo-payments": "precheck_failed", "es-demo-geo": "unhealthy", "orders-redis": "failed"}
 
 
 def step(text):
@@ -95,10 +102,16 @@ def main():
         step("Fleet precheck (changes nothing)")
         run(playbook + ["opsfleet.engine_upgrade.fleet_precheck"], env=env, check=False)
 
+        step("Record the fleet, read-only: what a rehearsal starts from")
+        run(playbook + ["opsfleet.engine_upgrade.fleet_record", "-e", "engine_upgrade_record_file=%s" % RECORDING], env=env)
+
+        step("Rehearse the upgrade on the recording (a simulator of its own; each upgrade planned at 30 minutes)")
+        run([sys.executable, "-m", "simulator.rehearse", "run", "--fleet", RECORDING, "--out", REHEARSAL,
+             "--upgrade-seconds", "1800", "--ansible-playbook", os.path.join(BIN, "ansible-playbook"), "--",
+             "-i", INVENTORY, "opsfleet.engine_upgrade.fleet_upgrade", "-e", ROLLOUT], env=env)
+
         step("Fleet upgrade: a canary, then half the fleet, then the rest, with a 35% failure budget per batch")
-        run(playbook + ["opsfleet.engine_upgrade.fleet_upgrade", "-e",
-                        json.dumps({"engine_upgrade_batches": [1, "50%", "100%"], "engine_upgrade_max_fail_percentage": 35})],
-            env=env, check=False)
+        run(playbook + ["opsfleet.engine_upgrade.fleet_upgrade", "-e", ROLLOUT], env=env, check=False)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -124,13 +137,29 @@ def main():
         print("  %s (%s, %s): %s" % (row["host"], row.get("region") or "-", row["outcome"], row["reason"]))
     print("HTML report: %s" % os.path.join(REPORT, "fleet-report.html"))
     print("JSON report: %s" % os.path.join(REPORT, "fleet-report.json"))
+    surprises = compare_with_rehearsal(report)
     print("simulator stopped; demo took %.0f s" % (time.time() - started))
     if counts != EXPECTED:
         raise SystemExit("demo: the fleet ended as %s, expected %s" % (counts, EXPECTED))
+    if surprises != SURPRISES:
+        raise SystemExit("demo: the real run differed from the rehearsal on %s, expected %s" % (surprises, SURPRISES))
     # The last line is the report's banner: the fleet FAILED (the demo fleet plants two failures), which is the
     # demo's expected ending.
     print("\n%s (the demo fleet's planted failures: %s)" % (verdict.split(";")[0], ", ".join(
         "%s %s" % (row["host"], row["outcome"]) for row in report["instances"] if row["failed"])))
+
+
+def compare_with_rehearsal(report):
+    """Print where the real run differed from the rehearsal; returns ``{host: real outcome}`` of those instances."""
+    from simulator.rehearse import diff, diff_lines, load_report  # pylint: disable=import-outside-toplevel
+    step("Compare the real run with the rehearsal's prediction (python -m simulator.rehearse diff)")
+    predicted, dummy = load_report(os.path.join(REHEARSAL, "predicted.json"))
+    differences = diff(predicted, report)
+    print("\n".join(diff_lines(differences, len(report["instances"]))))
+    print("(what no recording holds: the demo fleet's planted backup failure and RED-after-upgrade cluster, and the "
+          "precheck refusal only a dryRun shows)")
+    return dict((item["host"] if item["field"] == "outcome" else "%s %s" % (item["host"], item["field"]), item["real"])
+                for item in differences)
 
 
 if __name__ == "__main__":

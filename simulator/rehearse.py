@@ -341,7 +341,7 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
     return predicted
 
 
-def _load_report(path):
+def load_report(path):
     """A fleet report, or a rehearsal's prediction (its report): ``(report, what)``."""
     try:
         with open(path) as handle:
@@ -427,8 +427,8 @@ def main(argv=None):
                      durations_path=args.durations, backup_seconds=args.backup_seconds, wait_timeout=args.wait_timeout,
                      ansible_playbook=args.ansible_playbook, echo=print)
             return 0
-        predicted, dummy = _load_report(args.predicted)
-        real, dummy = _load_report(args.real)
+        predicted, dummy = load_report(args.predicted)
+        real, dummy = load_report(args.real)
         differences = diff(predicted, real)
         if args.json:
             print(json.dumps(differences, indent=1, sort_keys=True))

@@ -120,6 +120,18 @@ def test_the_record_commands_record_the_fleet_and_a_simulator_serves_the_recordi
         assert re.search(r"\|--%s\b" % re.escape(host), run.output), host
 
 
+def test_the_rehearse_commands_predict_the_real_run_and_the_diff_agrees(tmp_path):
+    run = run_script(script("setup") + START_SIMULATOR + script("record", "rehearse"), tmp_path)
+    assert run.returncode == 0, run.output[-8000:]
+    assert_lines_in_order(expected_output("rehearse"), run.output)
+    with open(os.path.join(run.checkout, "engine-upgrade-rehearsal", "predicted.json")) as handle:
+        predicted = json.load(handle)
+    assert predicted["report"]["summary"]["by_outcome"]["upgraded"] == QUICKSTART_OUTCOMES["upgraded"]
+    # The rehearsal's report went to its own folder; the real run's to the usual one.
+    assert outcomes(run.checkout) == QUICKSTART_OUTCOMES
+    assert predicted["rehearsal"]["command"][-2] == "-e" and predicted["rehearsal"]["recorded_at"].endswith("Z")
+
+
 @pytest.mark.parametrize("path", sorted(readme_files()))
 def test_the_files_the_readme_shows_are_the_files_of_the_checkout(path):
     with open(os.path.join(ROOT, path)) as handle:
