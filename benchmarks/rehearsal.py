@@ -33,7 +33,7 @@ ROLLOUT = {"engine_upgrade_batches": ["10%", "100%"], "engine_upgrade_max_fail_p
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.rehearsal", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.rehearsal", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--instances", type=int, default=1000, help="fleet size, half of each cloud (%(default)s)")
     parser.add_argument("--forks", type=int, default=16, help="ansible forks of both runs (%(default)s)")
     return parser.parse_args(argv)

@@ -393,7 +393,7 @@ def diff_lines(differences, compared):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog='python -m simulator.rehearse', description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(prog='python -m simulator.rehearse', description=__doc__.split('\n\n', maxsplit=1)[0])
     commands = parser.add_subparsers(dest='command')
     run = commands.add_parser('run', help='rehearse a rollout on a recorded fleet',
                               usage='python -m simulator.rehearse run --fleet FILE [options] -- <ansible-playbook arguments>')
