@@ -262,6 +262,24 @@ def summary_lines(predicted):
     return lines
 
 
+def shown_command(command):
+    """``command`` as the prediction and the log show it: extra variables given inline may hold secrets (a webhook
+    URL, a key in ``engine_upgrade_*_defaults``) and are not shown, only ``@file`` references are."""
+    shown, hide_next = [], False
+    for part in command:
+        if hide_next:
+            shown.append(part if part.startswith('@') else '<extra variables: %d characters, not shown>' % len(part))
+            hide_next = False
+        elif part in ('-e', '--extra-vars'):
+            shown.append(part)
+            hide_next = True
+        elif part.startswith(('-e', '--extra-vars=')) and not part.startswith('-e@'):
+            shown.append('%s<extra variables, not shown>' % ('--extra-vars=' if part.startswith('--') else '-e'))
+        else:
+            shown.append(part)
+    return shown
+
+
 def _write_json(path, value):
     temporary = path + '.tmp'
     with open(temporary, 'w') as handle:
@@ -302,7 +320,7 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
         env = rehearsal_env(simulator.url, raw, environ)
         started = time.time()
         with open(log_path, 'w') as log:
-            log.write('$ %s\n' % ' '.join(shlex.quote(part) for part in command))
+            log.write('$ %s\n' % ' '.join(shlex.quote(part) for part in shown_command(command)))
             log.flush()
             try:
                 returncode = subprocess.call(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -323,7 +341,7 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
         'rehearsal': {
             'recording': os.path.abspath(fleet_path), 'recorded_at': recording_header(fleet_path).get('recorded_at'),
             'rehearsed_at': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-            'command': command, 'playbook_exit_status': returncode, 'wall_seconds': round(wall, 1),
+            'command': shown_command(command), 'playbook_exit_status': returncode, 'wall_seconds': round(wall, 1),
             'time_scale': scale, 'backup_seconds': backup_seconds,
             'durations': dict((key, {'seconds': seconds, 'source': source}) for key, (seconds, source) in planned.items()),
             'log': log_path,

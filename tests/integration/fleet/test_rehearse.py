@@ -81,6 +81,9 @@ def test_a_rehearsal_predicts_the_real_run_and_the_diff_lists_what_the_real_run_
     assert legacy["predicted_seconds"] == 1800 * int(legacy["path"].split("(")[1].split()[0])
     assert prediction["calls"]["writes"] == sum(item["writes"] for item in prediction["instances"]) > 0
     assert "Predicted: FAILED - 17 instances" in rehearsal.output and "Rollout at the planned durations" in rehearsal.output
+    # Inline extra variables may hold secrets: neither the prediction nor the log shows them.
+    assert "engine_upgrade_max_fail_percentage" not in json.dumps(predicted["rehearsal"])
+    assert "engine_upgrade_max_fail_percentage" not in (out / "playbook.log").read_text().split("\n")[0]
 
     # The real run, as planned: the prediction holds for every instance's outcome, path and batch.
     real_dir = tmp_path / "real"

@@ -147,3 +147,13 @@ def test_run_says_what_is_missing_before_starting_anything(tmp_path, capsys):
                           '--', 'x.yml']) == 2
     assert '--upgrade-seconds must be a number of seconds above 0' in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_command_is_shown_without_inline_extra_variables_which_may_hold_secrets():
+    command = ['ansible-playbook', '-i', 'inv', 'site.yml', '-e', '{"engine_upgrade_report_webhook_url": "https://hooks/T0/secret"}',
+               '--extra-vars', 'x=1', '-e@vars.yml', '-e', '@more.yml', '-ekey=secret', '--extra-vars=y=secret', '--check']
+    shown = rehearse.shown_command(command)
+    assert 'secret' not in ' '.join(shown)
+    assert shown == ['ansible-playbook', '-i', 'inv', 'site.yml', '-e', '<extra variables: 64 characters, not shown>',
+                     '--extra-vars', '<extra variables: 3 characters, not shown>', '-e@vars.yml', '-e', '@more.yml',
+                     '-e<extra variables, not shown>', '--extra-vars=<extra variables, not shown>', '--check']
