@@ -54,8 +54,17 @@ MAX_PLANNED_SECONDS = 10 ** 6
 ES_BASE_SECONDS, ES_SECONDS_PER_NODE = 600, 300
 DCS_BASE_SECONDS, DCS_SECONDS_PER_GB = 300, 30
 DEFAULT_BACKUP_SECONDS = 300
-# The role's default engine_upgrade_wait_timeout (roles/engine_upgrade/defaults/main.yml).
-DEFAULT_WAIT_TIMEOUT = 3600
+# The role's defaults, read where the role keeps them (the simulator ships beside it in the collection).
+ROLE_DEFAULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'roles', 'engine_upgrade',
+                             'defaults', 'main.yml')
+
+
+def role_default(name):
+    with open(ROLE_DEFAULTS) as handle:
+        return yaml.safe_load(handle)[name]
+
+
+DEFAULT_WAIT_TIMEOUT = role_default('engine_upgrade_wait_timeout')
 # The rehearsal's variables, given last (extra variables: they win): its own report folder, no webhook, and polling
 # that suits compressed upgrades.
 OVERRIDES = {

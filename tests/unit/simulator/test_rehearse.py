@@ -157,3 +157,7 @@ def test_the_command_is_shown_without_inline_extra_variables_which_may_hold_secr
     assert shown == ['ansible-playbook', '-i', 'inv', 'site.yml', '-e', '<extra variables: 64 characters, not shown>',
                      '--extra-vars', '<extra variables: 3 characters, not shown>', '-e@vars.yml', '-e', '@more.yml',
                      '-e<extra variables, not shown>', '--extra-vars=<extra variables, not shown>', '--check']
+
+
+def test_the_wait_it_names_upgrades_against_is_the_roles_default():
+    assert rehearse.DEFAULT_WAIT_TIMEOUT == rehearse.role_default('engine_upgrade_wait_timeout') == 3600
