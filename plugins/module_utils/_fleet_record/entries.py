@@ -33,8 +33,9 @@ DCS_VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
 DCS_PROXY_MODES = ("proxy", "ha_rw_split")
 ES_HEALTH_COLORS = ("GREEN", "YELLOW", "RED")
 ES_CHECKS = ("checkClusterHealth", "checkConfigCompatible", "checkClusterResource", "checkClusterSnapshot")
-# The precheck's source when its checks are the vendor's dryRun answer (not the module's own health gate).
-DRY_RUN_SOURCE = "UpgradeEngineVersion"
+# The precheck's source when its checks are the vendor's dryRun answer (_alicloud_es/run.py DRY_RUN_SOURCE; not the
+# module's own health gate, DescribeElasticsearchHealth).
+DRY_RUN_SOURCE = "dryRun"
 DCS_TASK_FINISHED = ("SUCCESS", "SUCCEEDED", "FAILED", "CANCELLED", "CANCELED", "DELETED")
 DCS_TASK_STATUS_RE = re.compile(r"^[A-Z_]{1,32}$")
 DCS_BACKUP_STATUSES = ("waiting", "backuping", "succeed", "failed", "expired", "deleted")
@@ -317,7 +318,8 @@ class EntryBuilder:
                 item["size"] = size
             kept.append(item)
         if kept:
-            entry["backup_records"] = kept
+            # Oldest first, as a history reads (the info module lists the newest first).
+            entry["backup_records"] = sorted(kept, key=lambda item: item.get("created_at") or u"")
 
     def _latest(self, instance_id, component, current, latest):
         """The latest release, never older than the current one (the simulator refuses that)."""

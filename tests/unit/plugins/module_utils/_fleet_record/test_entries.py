@@ -114,7 +114,7 @@ def test_es_health_and_snapshot_setting_the_simulator_cannot_play_are_noted_and_
 
 
 def _precheck(*checks, **result):
-    answer = {"changed": True, "precheck": {"passed": not checks, "source": "UpgradeEngineVersion", "checks": list(checks)}}
+    answer = {"changed": True, "precheck": {"passed": not checks, "source": "dryRun", "checks": list(checks)}}
     answer.update(result)
     return answer
 
@@ -139,7 +139,7 @@ def test_a_dry_run_refusal_becomes_precheck_failures_that_the_simulator_refuses_
 def test_a_precheck_that_is_not_a_dry_run_answer_records_no_failure_and_says_why():
     read = es_read()
     read["precheck"] = {"changed": False, "failed": True, "msg": "InstanceActivating: busy",
-                        "precheck": {"passed": False, "source": "health gate", "checks": [
+                        "precheck": {"passed": False, "source": "DescribeElasticsearchHealth", "checks": [
                             {"name": "clusterHealth", "status": "failed", "errors": []}]}}
     entry, notes = build(read)
     assert "precheck_failures" not in entry and "InstanceActivating" in notes["es-cn-rec0001"][0]
@@ -175,6 +175,6 @@ def test_dcs_backup_records_are_recorded_and_a_running_one_kept_running():
     entry, notes = build(read)
     records = loaded("huaweicloud_dcs", entry)["backup_records"]
     assert [(r["backup_id"], r["status"], r["backup_type"], r["error_code"]) for r in records] == [
-        ("b-3", "backuping", "manual", None), ("b-2", "failed", "auto", "dcs.08.0003"), ("b-1", "succeed", "auto", None)]
-    assert records[2]["size"] == 528384 and records[1]["backup_format"] == "aof"
+        ("b-1", "succeed", "auto", None), ("b-2", "failed", "auto", "dcs.08.0003"), ("b-3", "backuping", "manual", None)]
+    assert records[0]["size"] == 528384 and records[1]["backup_format"] == "aof"
     assert len(notes[entry["instance_id"]]) == 1

@@ -55,7 +55,7 @@ def test_a_recording_loads_with_its_header_counts_and_not_recorded_fields():
 
 def test_a_recording_with_prechecks_says_so_and_no_longer_lists_precheck_failures():
     read = es_read()
-    read["precheck"] = {"changed": True, "precheck": {"passed": True, "source": "UpgradeEngineVersion", "checks": []}}
+    read["precheck"] = {"changed": True, "precheck": {"passed": True, "source": "dryRun", "checks": []}}
     text = render(FleetRecording([read, dcs_read()], precheck_recorded=True))
     header = read_header(text)
     assert header["precheck_recorded"] is True and "dryRun" in header["recorded_by"]
