@@ -103,7 +103,13 @@ DCS_FIELDS = (
     'engine_minor_versions', 'proxy_minor_versions', 'proxy_fields_null', 'tags', 'task_failure', 'upgrade_seconds',
     'spec_code', 'capacity', 'description', 'enterprise_project_id', 'maintain_begin', 'maintain_end',
     'latest_after_upgrade', 'busy_on_upgrade_seconds', 'status_after_upgrade', 'backup_seconds', 'backup_failure',
+    'running_tasks', 'backup_records',
 )
+# Background task statuses that mean a task is over (the modules' reading, FIDELITY D19): a running task has another.
+DCS_TASK_FINISHED_STATUSES = ('SUCCESS', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'CANCELED', 'DELETED')
+DCS_BACKUP_STATUSES = ('waiting', 'backuping', 'succeed', 'failed', 'expired', 'deleted')
+DCS_BACKUP_TYPES = ('manual', 'auto')
+DCS_TIME_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$')  # 2019-05-10T08:31:16.166Z
 
 
 class FleetError(ValueError):
@@ -464,8 +470,93 @@ def normalize_dcs(entry, settings):
     inst.setdefault('enterprise_project_id', '0')
     _dcs_maintenance(inst, settings, where)
     _dcs_backup(inst, where)
+    _dcs_running_tasks(inst, where)
+    _dcs_backup_records(inst, where)
     inst.setdefault('task_failure', None)
     return inst
+
+
+def _recorded_id(inst, kind, index):
+    return str(uuid.UUID(hashlib.md5(('%s/%s/%d' % (inst['instance_id'], kind, index)).encode('utf-8')).hexdigest()))
+
+
+def _dcs_running_tasks(inst, where):
+    """Background tasks already running when the simulator starts (a recorded fleet's): ``[{id, name, status, upgrade,
+    seconds}]``. Each runs ``seconds`` more (none: the fleet's upgrade_seconds) and then ends SUCCESS; while it runs,
+    the instance refuses an upgrade or a backup (DCS.4017), and one marked ``upgrade`` shows as ShowInstance's
+    service_upgrade / service_task_id."""
+    value = inst.get('running_tasks')
+    if value is None:
+        inst['running_tasks'] = []
+        return
+    if not isinstance(value, list):
+        raise FleetError('%s: running_tasks must be a list' % where)
+    out = []
+    for index, task in enumerate(value):
+        if not isinstance(task, dict) or set(task) - set(('id', 'name', 'status', 'upgrade', 'seconds')):
+            raise FleetError('%s: running_tasks entries take id, name, status, upgrade and seconds' % where)
+        name = task.get('name')
+        if not isinstance(name, str) or not name:
+            raise FleetError('%s: running_tasks[%d].name must be a task name such as ChangeInstanceSpec' % (where, index))
+        status = task.get('status')
+        status = 'EXECUTING' if status is None else str(status).upper()
+        if status in DCS_TASK_FINISHED_STATUSES or not re.match(r'^[A-Z_]{1,32}$', status):
+            raise FleetError('%s: running_tasks[%d].status must be a running status such as EXECUTING, not %s' % (
+                where, index, status))
+        seconds = task.get('seconds')
+        out.append({
+            'id': str(task.get('id') or _recorded_id(inst, 'task', index)),
+            'name': name,
+            'status': status,
+            'upgrade': bool(task.get('upgrade', False)),
+            'seconds': None if seconds is None else float(_number(seconds, 'running_tasks[%d].seconds' % index, where)),
+        })
+    inst['running_tasks'] = out
+
+
+def _dcs_backup_records(inst, where):
+    """Backups that exist when the simulator starts (a recorded fleet's history): ``[{backup_id, status, backup_type,
+    backup_format, created_at, error_code, size}]``, listed by ListBackupRecords after the simulator's own. One
+    ``waiting`` or ``backuping`` is a backup still running: it makes the instance busy (DCS.4096) for the instance's
+    backup_seconds, then succeeds."""
+    value = inst.get('backup_records')
+    if value is None:
+        inst['backup_records'] = []
+        return
+    if not isinstance(value, list):
+        raise FleetError('%s: backup_records must be a list' % where)
+    fields = ('backup_id', 'status', 'backup_type', 'backup_format', 'created_at', 'error_code', 'size')
+    out = []
+    for index, record in enumerate(value):
+        at = '%s: backup_records[%d]' % (where, index)
+        if not isinstance(record, dict) or set(record) - set(fields):
+            raise FleetError('%s: takes %s' % (at, ', '.join(fields)))
+        status = record.get('status', 'succeed')
+        if status not in DCS_BACKUP_STATUSES:
+            raise FleetError('%s: status must be one of %s' % (at, ', '.join(DCS_BACKUP_STATUSES)))
+        backup_type = record.get('backup_type') or 'manual'
+        if backup_type not in DCS_BACKUP_TYPES:
+            raise FleetError('%s: backup_type must be manual or auto' % at)
+        backup_format = record.get('backup_format') or 'rdb'
+        if backup_format not in ('rdb', 'aof'):
+            raise FleetError('%s: backup_format must be rdb or aof' % at)
+        created = record.get('created_at')
+        if created is not None and (not isinstance(created, str) or not DCS_TIME_RE.match(created)):
+            raise FleetError('%s: created_at must look like 2019-05-10T08:31:16.166Z' % at)
+        error_code = record.get('error_code')
+        if error_code is not None and status != 'failed':
+            raise FleetError('%s: only a failed backup has an error_code' % at)
+        size = record.get('size')
+        out.append({
+            'backup_id': str(record.get('backup_id') or _recorded_id(inst, 'backup', index)),
+            'status': status,
+            'backup_type': backup_type,
+            'backup_format': backup_format,
+            'created_at': created,
+            'error_code': str(error_code or 'dcs.08.0002') if status == 'failed' else None,
+            'size': 0 if size is None else int(_number(size, 'backup_records[%d].size' % index, where)),
+        })
+    inst['backup_records'] = out
 
 
 def normalize_fleet(raw):

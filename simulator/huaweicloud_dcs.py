@@ -54,8 +54,10 @@ class DcsInstance:
 
     kind = 'huaweicloud_dcs'
 
-    def __init__(self, entry):
+    def __init__(self, entry, settings=None):
         self.data = entry
+        self.settings = settings or {}
+        self.recorded_started = False  # running_tasks / backup_records begin on the clock's first read (refresh)
         self.tasks = []
         self.active_task = None
         self.service_upgrade = False
@@ -80,7 +82,51 @@ class DcsInstance:
         value = self.data.get('upgrade_seconds')
         return settings['upgrade_seconds'] if value is None else value
 
+    def _start_recorded(self, now):
+        """The fleet's running_tasks and backup_records, begun at ``now`` (the first time the instance is read)."""
+        self.recorded_started = True
+        for entry in self.data.get('running_tasks') or []:
+            seconds = entry['seconds']
+            if seconds is None:
+                seconds = self.settings.get('upgrade_seconds', 0.0)
+            task = {'id': entry['id'], 'start': now, 'updated': now, 'duration': seconds, 'ends': now + seconds,
+                    'steps': ['execute'], 'fail_index': None, 'error_code': None, 'targets': {}, 'params': '{}',
+                    'name': entry['name'], 'status': entry['status'], 'recorded': True, 'upgrade': entry['upgrade']}
+            self.tasks.append(task)
+            if entry['upgrade']:
+                self.service_upgrade, self.service_task_id = True, entry['id']
+        recorded = []
+        for entry in self.data.get('backup_records') or []:
+            created = _parse_iso(entry['created_at']) if entry['created_at'] else None
+            backup = {'id': entry['backup_id'], 'instance_id': self.instance_id, 'remark': '',
+                      'backup_format': entry['backup_format'], 'backup_type': entry['backup_type'], 'size': entry['size'],
+                      'error_code': entry['error_code']}
+            if entry['status'] in ('waiting', 'backuping'):
+                # Still running when recorded: it runs the instance's backup_seconds from now, then succeeds.
+                seconds = self.data.get('backup_seconds')
+                if seconds is None:
+                    seconds = self.settings.get('backup_seconds', 0.0)
+                backup.update(created=now if created is None else min(created, now), ends=now + seconds,
+                              starts=now + (seconds * BACKUP_WAITING_SHARE if entry['status'] == 'waiting' else 0.0),
+                              size=backup['size'] or self.data['capacity'] * 262144 + 4096, final_status=None)
+            else:
+                created = CREATED_EPOCH if created is None else created
+                backup.update(created=created, starts=created, ends=created, final_status=entry['status'])
+            recorded.append(backup)
+        recorded.sort(key=lambda backup: backup['created'])
+        self.backups[:0] = recorded
+
+    def recorded_task_running(self):
+        return any(task.get('recorded') and task['status'] not in ('SUCCESS', 'FAILED') for task in self.tasks)
+
     def refresh(self, now):
+        if not self.recorded_started:
+            self._start_recorded(now)
+        for task in self.tasks:
+            if task.get('recorded') and task['status'] not in ('SUCCESS', 'FAILED') and now >= task['ends']:
+                task['status'], task['updated'] = 'SUCCESS', task['ends']
+                if task['upgrade'] and self.service_task_id == task['id'] and self.active_task is None:
+                    self.service_upgrade = False
         if self.busy_until is not None and now >= self.busy_until:
             self.data['status'] = 'RUNNING'
             self.busy_until = None
@@ -384,7 +430,8 @@ def upgrade_instance_minor_version(ctx):
         inst.busy_until = ctx.now + inst.data['busy_on_upgrade_seconds']
         inst.data['busy_on_upgrade_seconds'] = 0.0
         inst.data['status'] = 'RESTARTING'
-    if inst.service_upgrade:
+    if inst.service_upgrade or inst.recorded_task_running():
+        # A recorded running task: "different DCS instance management operations cannot proceed concurrently" (CFG-N).
         raise _error(400, 'DCS.4017' if busy_code == 'DCS.4049' else busy_code,
                      'A task of the instance is still running. Try again later.')
     if inst.data['status'] != 'RUNNING':
@@ -456,6 +503,12 @@ def _start_task(ctx, inst, body, targets):
     return task
 
 
+def _parse_iso(text):
+    """``2019-05-10T08:31:16.166Z`` -> epoch seconds."""
+    whole, _dot, fraction = text.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + (float('0.' + fraction) if fraction else 0.0)
+
+
 def _parse_task_time(raw, name):
     try:
         return calendar.timegm(time.strptime(raw, '%Y%m%d%H%M%S'))
@@ -502,7 +555,9 @@ UTC_PLUS_8 = 8 * 3600  # the reference's example names a backup after the local 
 
 
 def backup_status(backup, now):
-    """waiting, backuping, then succeed or failed, on the clock (expired / deleted are never reached here)."""
+    """waiting, backuping, then succeed or failed, on the clock (expired / deleted only as a recorded fleet's)."""
+    if backup.get('final_status'):
+        return backup['final_status']
     if now < backup['starts']:
         return 'waiting'
     if now < backup['ends']:
@@ -528,7 +583,7 @@ def render_backup(backup, now, empty_fields):
         'backup_name': 'backup_%s' % time.strftime('%Y%m%d%H%M%S', time.gmtime(backup['created'] + UTC_PLUS_8)),
         'instance_id': backup['instance_id'],
         'size': backup['size'] if status == 'succeed' else 0,
-        'backup_type': 'manual',
+        'backup_type': backup.get('backup_type', 'manual'),
         'created_at': iso_ms(backup['created']),
         'updated_at': iso_ms(updated),
         'progress': '%.2f' % progress,
@@ -573,7 +628,7 @@ def copy_instance(ctx):
     busy_code = ctx.state.settings['dcs_busy_code']
     if inst.data['status'] != 'RUNNING':
         raise _error(400, busy_code, 'The instance status is %s, not RUNNING; the operation is not allowed.' % inst.data['status'])
-    if inst.service_upgrade:
+    if inst.service_upgrade or inst.recorded_task_running():
         raise _error(400, 'DCS.4017' if busy_code == 'DCS.4049' else busy_code, 'A task of the instance is still running. Try again later.')
     if inst.backup_running(ctx.now):
         raise _error(400, 'DCS.4096' if busy_code == 'DCS.4049' else busy_code, 'the instance is backuping.')

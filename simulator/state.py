@@ -19,7 +19,7 @@ class FleetState:
         self.fleet = copy.deepcopy(fleet)
         self.settings = self.fleet['settings']
         self.es = collections.OrderedDict((e['instance_id'], EsInstance(copy.deepcopy(e))) for e in self.fleet['alicloud_es'])
-        self.dcs = collections.OrderedDict((e['instance_id'], DcsInstance(copy.deepcopy(e))) for e in self.fleet['huaweicloud_dcs'])
+        self.dcs = collections.OrderedDict((e['instance_id'], DcsInstance(copy.deepcopy(e), self.settings)) for e in self.fleet['huaweicloud_dcs'])
 
     def find(self, instance_id):
         return self.es.get(instance_id) or self.dcs.get(instance_id)

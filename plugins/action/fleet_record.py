@@ -67,6 +67,7 @@ class ActionModule(ActionBase):
         path=dict(type="path", required=True),
         anonymize=dict(type="bool", default=False),
         allow_partial=dict(type="bool", default=False),
+        precheck_recorded=dict(type="bool", default=False),
     )
 
     def run(self, tmp=None, task_vars=None):
@@ -80,7 +81,8 @@ class ActionModule(ActionBase):
         path = os.path.abspath(params["path"])
         try:
             recording = FleetRecording(params["reads"], anonymize=params["anonymize"],
-                                       allow_partial=params["allow_partial"])
+                                       allow_partial=params["allow_partial"],
+                                       precheck_recorded=params["precheck_recorded"])
         except RecordError as error:
             result.update(failed=True, msg=u"%s" % error)
             return result

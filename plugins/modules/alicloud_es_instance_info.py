@@ -64,6 +64,21 @@ options:
     description:
       - Only instances in this zone, such as V(cn-hangzhou-i).
     type: str
+  include_snapshot_setting:
+    description:
+      - Read the automatic snapshot setting of every instance returned (RV(instances[].snapshot_setting)).
+      - This costs one C(DescribeSnapshotSetting) call per instance.
+    type: bool
+    default: false
+    version_added: 0.3.0
+  include_health:
+    description:
+      - Read the cluster health of every instance returned (RV(instances[].health)).
+      - This costs one C(DescribeElasticsearchHealth) call per instance. The upgrade module's health gate reads the
+        same color before an upgrade and refuses to start on a cluster that is not green.
+    type: bool
+    default: false
+    version_added: 0.3.0
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.alicloud
   - opsfleet.engine_upgrade.connection
@@ -185,6 +200,33 @@ instances:
       description: Time of the last change, as the API shows it.
       type: str
       sample: "2024-02-06T07:32:54.000Z"
+    snapshot_setting:
+      description:
+        - The automatic snapshot setting (C(DescribeSnapshotSetting)), whichever case the API writes its keys in.
+        - V(null) if the instance disappeared between the listing and this read.
+      returned: when O(include_snapshot_setting=true)
+      type: dict
+      contains:
+        enable:
+          description: Whether automatic snapshots are on.
+          type: bool
+          sample: true
+        quartz_regex:
+          description: When they are taken, a Quartz cron expression.
+          type: str
+          sample: "0 0 01 ? * * *"
+        indices:
+          description: The index patterns they cover; V(null) when the API does not say.
+          type: list
+          elements: str
+          sample: ["*"]
+    health:
+      description:
+        - The cluster color (C(DescribeElasticsearchHealth)), V(GREEN), V(YELLOW) or V(RED).
+        - V(null) if the instance disappeared between the listing and this read, or the API answered no color.
+      returned: when O(include_health=true)
+      type: str
+      sample: GREEN
 """
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.info import EsInstanceQuery
@@ -194,7 +236,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run 
 
 
 def main():
-    argument_spec = dict(instance_id=dict(type="str"), tags=dict(type="dict"))
+    argument_spec = dict(instance_id=dict(type="str"), tags=dict(type="dict"),
+                         include_snapshot_setting=dict(type="bool", default=False),
+                         include_health=dict(type="bool", default=False))
     argument_spec.update((name, dict(type="str")) for name, _api_name in LIST_FILTERS)
     module = AlicloudModule(
         argument_spec=argument_spec,

@@ -17,14 +17,17 @@ description:
     simulator, so that a rollout can be rehearsed on a copy of the real fleet.
   - Runs on the controller, as an action plugin; it makes no API call. The reads it is given come from
     M(opsfleet.engine_upgrade.alicloud_es_instance_info) and M(opsfleet.engine_upgrade.huaweicloud_dcs_instance_info),
-    which only read, so that recording a fleet sends no write and no C(dryRun).
+    which only read, so that recording a fleet sends no write and no C(dryRun). With O(precheck_recorded), the reads
+    also carry each Elasticsearch instance's precheck (M(opsfleet.engine_upgrade.upgrade_precheck), the vendor's
+    C(dryRun)), whose failed checks become the instance's C(precheck_failures).
   - Scrubbed by allow-list. Only the fields the simulator plays are kept (versions, status, cache mode, latest minor
-    versions, tags, name or description, region, project, maintenance window, engine, spec); endpoints, IPs, domain
+    versions, tags, name or description, region, project, maintenance window, engine, spec, Elasticsearch health and
+    snapshot setting, DCS running background tasks and newest backup records); endpoints, IPs, domain
     names, VPC and subnet ids, whitelists, account ids and every credential are never written. The file carries the
     simulator's placeholder key pairs, never the recorder's. The task fails, writing nothing, should the text hold a
     value of the recorder's credential or endpoint environment variables or of its module defaults.
   - The file starts with comment lines, C(recorded_at) (UTC), C(collection_version), C(instances) (a count per cloud),
-    C(anonymized) and C(not_recorded) (the fields no info module reads, per cloud, and what was left out per instance),
+    C(anonymized), C(precheck_recorded) and C(not_recorded) (the fields no info module reads, per cloud, and what was left out per instance),
     each a JSON value. They are comments because the simulator refuses unknown top-level keys.
   - The file is written through a temporary file in the same folder and renamed, readable by its owner only.
 author:
@@ -36,8 +39,9 @@ options:
     description:
       - One entry per host, with C(host), C(cloud) (V(alicloud_es) or V(huaweicloud_dcs)), C(instance_id), C(region),
         C(project_id) (DCS), C(maintenance_window) (C({start, end}), C(HH:mm) UTC, as the inventory plugins set it),
-        C(instance) (the info module's one instance, null when it was not found) and C(error) (the info module's
-        message when its read failed).
+        C(instance) (the info module's one instance, null when it was not found), C(error) (the info module's
+        message when its read failed) and, with O(precheck_recorded), C(precheck) (upgrade_precheck's
+        C(precheck_result)).
     type: list
     elements: dict
     required: true
@@ -61,14 +65,22 @@ options:
         a rehearsal of part of the fleet predicts the report of another fleet.
     type: bool
     default: false
+  precheck_recorded:
+    description:
+      - The reads carry each Elasticsearch instance's precheck answer (C(precheck)); its failed C(dryRun) checks are
+        recorded as C(precheck_failures) and the header says C(precheck_recorded) V(true).
+      - Without it the header lists C(precheck_failures) among the fields not recorded.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - opsfleet.engine_upgrade.attributes.report
 notes:
   - "Not recorded, because no info module reads them (the simulator plays its defaults) - Elasticsearch
-    C(snapshot_setting), C(health), C(precheck_failures) (only a C(dryRun) shows them), C(maintenance_lock_seconds),
+    C(precheck_failures) without O(precheck_recorded) (only a C(dryRun) shows them), C(maintenance_lock_seconds),
     C(zone_id), C(extend_configs_as_string); DCS C(engine_minor_versions) and C(proxy_minor_versions) (only the current
-    and the latest release are read), C(proxy_fields_null). Scrubbed - C(vpc_id), C(resource_group_id),
-    C(enterprise_project_id) (the simulator's placeholders are used)."
+    and the latest release are read), C(proxy_fields_null), how long a running task still runs, backups older than the
+    10 newest. Scrubbed - C(vpc_id), C(resource_group_id), C(enterprise_project_id) (the simulator's placeholders are
+    used)."
 seealso:
   - module: opsfleet.engine_upgrade.alicloud_es_instance_info
   - module: opsfleet.engine_upgrade.huaweicloud_dcs_instance_info
@@ -106,6 +118,6 @@ not_recorded:
       out and why; C(hosts), with O(allow_partial), the hosts not recorded and why.
   returned: success
   type: dict
-  sample: {"fields": {"alicloud_es": ["health (DescribeElasticsearchHealth is not read)"], "huaweicloud_dcs": []},
+  sample: {"fields": {"alicloud_es": ["zone_id (not returned by alicloud_es_instance_info)"], "huaweicloud_dcs": []},
            "instances": {}, "hosts": {}}
 """

@@ -60,6 +60,22 @@ options:
         instance states are needed, for example to count a large fleet.
     type: bool
     default: true
+  include_tasks:
+    description:
+      - Read the background tasks still running on every instance returned (RV(instances[].running_tasks)).
+      - This costs one C(ListBackgroundTask) call per instance (one page of 50 tasks, as the upgrade module reads them).
+        A running task, an upgrade or another change, is what makes an upgrade request wait or be refused.
+    type: bool
+    default: false
+    version_added: 0.3.0
+  include_backups:
+    description:
+      - Read the newest backup records of every instance returned (RV(instances[].backups)), at most 10.
+      - This costs one C(ListBackupRecords) call per instance (one page of up to 1000 records, sorted here on their
+        creation time because the API does not document its order).
+    type: bool
+    default: false
+    version_added: 0.3.0
   page_size:
     description:
       - Instances per C(ListInstances) call (the API's C(limit), at most 1000). Every page is read.
@@ -190,6 +206,71 @@ instances:
           description: Whether the proxy can be upgraded.
           type: bool
           sample: false
+    running_tasks:
+      description:
+        - The background tasks still running (C(ListBackgroundTask)), any status but a finished one (V(SUCCESS), V(FAILED),
+          V(CANCELLED), V(DELETED) and their variants).
+        - V(null) if the instance disappeared between the listing and this read.
+      returned: when O(include_tasks=true)
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Task id.
+          type: str
+          sample: 6f1c0c7e2a7b4d0e9a8f5e4d3c2b1a09
+        name:
+          description: Task name, for example V(ChangeInstanceSpec).
+          type: str
+          sample: ChangeInstanceSpec
+        status:
+          description: Task status, upper case, for example V(EXECUTING).
+          type: str
+          sample: EXECUTING
+        created_at:
+          description: Creation time, as the API shows it.
+          type: str
+          sample: "2026-03-01T08:00:00.000Z"
+    backups:
+      description:
+        - The newest backup records (C(ListBackupRecords)), at most 10, newest first.
+        - V(null) if the instance disappeared between the listing and this read.
+      returned: when O(include_backups=true)
+      type: list
+      elements: dict
+      contains:
+        backup_id:
+          description: Backup id.
+          type: str
+          sample: 2d3e4f5a-0001-4b5e-9f00-00000000bk01
+        status:
+          description: Backup status, V(waiting), V(backuping), V(succeed), V(failed), V(expired) or V(deleted).
+          type: str
+          sample: succeed
+        backup_type:
+          description: V(manual) or V(auto).
+          type: str
+          sample: auto
+        backup_format:
+          description: V(rdb) or V(aof).
+          type: str
+          sample: rdb
+        created_at:
+          description: Creation time, as the API shows it.
+          type: str
+          sample: "2026-03-01T08:00:00.000Z"
+        error_code:
+          description: Error code of a failed backup, for example V(dcs.08.0002); V(null) otherwise.
+          type: str
+          sample: null
+        size:
+          description: Size in bytes.
+          type: int
+          sample: 528384
+        is_support_restore:
+          description: Whether the backup can be restored, V(TRUE) or V(FALSE).
+          type: str
+          sample: "TRUE"
 error:
   description: The vendor error that ended the run.
   returned: when an API call failed
@@ -217,6 +298,8 @@ def main():
             tags=dict(type="dict"),
             include_failure=dict(type="bool", default=False),
             include_versions=dict(type="bool", default=True),
+            include_tasks=dict(type="bool", default=False),
+            include_backups=dict(type="bool", default=False),
             page_size=dict(type="int", default=1000),
         ),
         mutually_exclusive=[("instance_id", "name"), ("instance_id", "exact_name"), ("instance_id", "status"),

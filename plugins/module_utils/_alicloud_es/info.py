@@ -12,7 +12,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     LIST_FILTERS,
     EsInstance,
     ListingFilter,
+    health_color_of,
     is_not_found,
+    snapshot_setting_of,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
     validate_instance_id,
@@ -25,8 +27,11 @@ class EsInstanceQuery:
     """The validated query and its run. A missing ``instance_id`` is no error: ``instances`` is empty, as for a
     filter that matches nothing (the same answer as ``huaweicloud_dcs_instance_info``)."""
 
-    def __init__(self, client, instance_id=None, filters=None, tags=None):
+    def __init__(self, client, instance_id=None, filters=None, tags=None, include_snapshot_setting=False,
+                 include_health=False):
         self.client = client
+        self.include_snapshot_setting = include_snapshot_setting
+        self.include_health = include_health
         self.instance_id = validate_instance_id(instance_id) if instance_id is not None else None
         self.filters = dict((name, value) for name, value in (filters or {}).items() if value not in (None, ""))
         known = [name for name, _api_name in LIST_FILTERS]
@@ -40,7 +45,9 @@ class EsInstanceQuery:
         params = module.params
         filters = dict((name, params.get(name)) for name, _api in LIST_FILTERS)
         # Validated before the connection options are looked at, so that bad input is reported first.
-        query = cls(None, instance_id=params.get("instance_id"), filters=filters, tags=params.get("tags"))
+        query = cls(None, instance_id=params.get("instance_id"), filters=filters, tags=params.get("tags"),
+                    include_snapshot_setting=bool(params.get("include_snapshot_setting")),
+                    include_health=bool(params.get("include_health")))
         query.client = module.client
         return query
 
@@ -50,7 +57,26 @@ class EsInstanceQuery:
             instances = self._read()
         except ApiError as error:
             raise UpgradeError("reading Elasticsearch instances", {"changed": False}, error=error)
-        return {"changed": False, "instances": [instance.to_info() for instance in instances if instance.data]}
+        infos = [instance.to_info() for instance in instances if instance.data]
+        for info in infos:
+            if self.include_snapshot_setting:
+                info["snapshot_setting"] = self._extra(info["instance_id"], "the snapshot setting",
+                                                       self.client.describe_snapshot_setting, snapshot_setting_of)
+            if self.include_health:
+                info["health"] = self._extra(info["instance_id"], "the health", self.client.describe_health,
+                                             health_color_of)
+        return {"changed": False, "instances": infos}
+
+    def _extra(self, instance_id, what, read, parse):
+        """One more read of an instance (its ``Result`` parsed); None if it disappeared since it was listed."""
+        try:
+            response = read(instance_id)
+        except ApiError as error:
+            if is_not_found(error):
+                return None
+            raise UpgradeError("reading %s of Elasticsearch instance %s" % (what, instance_id), {"changed": False},
+                               error=error)
+        return parse((response.data or {}).get("Result"))
 
     def _read(self):
         if self.instance_id is not None:

@@ -87,6 +87,24 @@ def maintenance_window_of(extend_configs):
     return None
 
 
+def snapshot_setting_of(result):
+    """DescribeSnapshotSetting's ``Result`` as ``{enable, quartz_regex, indices}``: the reference writes ``Enable`` /
+    ``QuartzRegex`` / ``Indices``, UpdateSnapshotSetting's answer lower-case (FIDELITY E45), so both are read."""
+    result = result if isinstance(result, dict) else {}
+
+    def either(upper, lower):
+        return result.get(upper, result.get(lower))
+
+    indices = either("Indices", "indices")
+    return {"enable": either("Enable", "enable"), "quartz_regex": either("QuartzRegex", "quartzRegex"),
+            "indices": [u"%s" % index for index in indices] if isinstance(indices, list) else None}
+
+
+def health_color_of(result):
+    """DescribeElasticsearchHealth's ``Result`` (GREEN, YELLOW or RED), upper case; None when it is no string."""
+    return result.upper() if isinstance(result, str) else None
+
+
 def tags_to_dict(tags):
     """``[{tagKey, tagValue}]`` as ``{key: value}``, by the rule of every cloud (``""`` for a missing value)."""
     return tag_list_to_dict(tags, "tagKey", "tagValue")

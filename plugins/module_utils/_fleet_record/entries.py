@@ -31,14 +31,22 @@ HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 DCS_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)$")
 DCS_VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
 DCS_PROXY_MODES = ("proxy", "ha_rw_split")
+ES_HEALTH_COLORS = ("GREEN", "YELLOW", "RED")
+ES_CHECKS = ("checkClusterHealth", "checkConfigCompatible", "checkClusterResource", "checkClusterSnapshot")
+# The precheck's source when its checks are the vendor's dryRun answer (_alicloud_es/run.py DRY_RUN_SOURCE; not the
+# module's own health gate, DescribeElasticsearchHealth).
+DRY_RUN_SOURCE = "dryRun"
+DCS_TASK_FINISHED = ("SUCCESS", "SUCCEEDED", "FAILED", "CANCELLED", "CANCELED", "DELETED")
+DCS_TASK_STATUS_RE = re.compile(r"^[A-Z_]{1,32}$")
+DCS_BACKUP_STATUSES = ("waiting", "backuping", "succeed", "failed", "expired", "deleted")
+DCS_BACKUP_TYPES = ("manual", "auto")
+DCS_BACKUP_FORMATS = ("rdb", "aof")
+DCS_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 # What no info module reads, so no recording holds it: the simulator then plays its default. The README's "Record a
 # fleet" section and every recording's header list them.
 NOT_RECORDED = {
     ES: (
-        "snapshot_setting (DescribeSnapshotSetting is not read by alicloud_es_instance_info)",
-        "health (DescribeElasticsearchHealth is not read)",
-        "precheck_failures (only a dryRun, a write call, would show them)",
         "maintenance_lock_seconds (whether maintenance is due is not shown by DescribeInstance)",
         "zone_id (not returned by alicloud_es_instance_info)",
         "extend_configs_as_string (the info module reads extendConfigs either way)",
@@ -48,8 +56,12 @@ NOT_RECORDED = {
         "engine_minor_versions, proxy_minor_versions (only the current and latest releases are read)",
         "proxy_fields_null (the info module reads an empty proxy version and a null one alike)",
         "enterprise_project_id (scrubbed: the simulator's placeholder is used)",
+        "running_tasks[].seconds (how long a running task still runs is not shown: the fleet's upgrade_seconds is played)",
+        "backup_records beyond the 10 newest",
     ),
 }
+# Only with engine_upgrade_record_precheck (a dryRun: an UpgradeEngineVersion call with dryRun=true).
+NOT_RECORDED_WITHOUT_PRECHECK = "precheck_failures (only a dryRun shows them: engine_upgrade_record_precheck=true)"
 
 
 class RecordError(ValueError):
@@ -83,6 +95,8 @@ class HostRead:
         self.maintenance_window = window if isinstance(window, dict) else None
         self.instance = data.get("instance") if isinstance(data.get("instance"), dict) else None
         self.error = _text(data.get("error"))
+        # upgrade_precheck's precheck_result (the upgrade module in check mode), when the precheck was recorded.
+        self.precheck = data.get("precheck") if isinstance(data.get("precheck"), dict) else None
 
     def problem(self):
         """Why this host cannot be recorded, or None."""
@@ -160,7 +174,56 @@ class EntryBuilder:
             entry["maintain_start_time"], entry["maintain_end_time"] = start + u"Z", end + u"Z"
         elif window:
             self._note(instance_id, u"maintenance window %s-%s is not an HH:mm window" % (start, end))
+        self._es_snapshot_setting(entry, instance.get("snapshot_setting"))
+        if "health" in instance and instance["health"] is not None:
+            color = (_text(instance["health"]) or u"").upper()
+            if color in ES_HEALTH_COLORS:
+                entry["health"] = color
+            else:
+                self._note(instance_id, u"health %r is not GREEN, YELLOW or RED" % instance["health"])
+        if read.precheck is not None:
+            self._es_precheck(entry, read.precheck)
         return entry
+
+    def _es_snapshot_setting(self, entry, setting):
+        if not isinstance(setting, dict):
+            return
+        enable, regex, indices = setting.get("enable"), _text(setting.get("quartz_regex")), setting.get("indices")
+        if not isinstance(enable, bool):
+            self._note(entry["instance_id"], u"snapshot_setting.enable %r is not true or false" % enable)
+            return
+        kept = {"enable": enable}
+        if regex:
+            kept["quartz_regex"] = regex
+        if isinstance(indices, list) and all(_text(index) for index in indices):
+            kept["indices"] = [_text(index) for index in indices]
+        entry["snapshot_setting"] = kept
+
+    def _es_precheck(self, entry, result):
+        """The dryRun's failed checks as the simulator's precheck_failures, so that a rehearsal refuses as it did."""
+        precheck = result.get("precheck") if isinstance(result.get("precheck"), dict) else {}
+        if precheck.get("source") != DRY_RUN_SOURCE:
+            if result.get("failed"):
+                self._note(entry["instance_id"], u"precheck not recorded (no dryRun answer): %s"
+                           % (_text(result.get("msg")) or u"it failed"))
+            return
+        failures = []
+        for check in precheck.get("checks") or []:
+            if not isinstance(check, dict) or check.get("status") == "success":
+                continue
+            name = _text(check.get("name"))
+            if name not in ES_CHECKS:
+                self._note(entry["instance_id"], u"precheck check %r failed, which the simulator cannot play" % name)
+                continue
+            errors = [error for error in check.get("errors") or [] if isinstance(error, dict)] or [{}]
+            for error in errors:
+                failure = {"validate_type": name}
+                for field, key in (("error_type", "type"), ("error_code", "code"), ("error_msg", "message")):
+                    if _text(error.get(key)):
+                        failure[field] = _text(error.get(key))
+                failures.append(failure)
+        if failures:
+            entry["precheck_failures"] = failures
 
     def _dcs(self, read):
         instance = read.instance
@@ -202,7 +265,61 @@ class EntryBuilder:
             entry["maintain_begin"], entry["maintain_end"] = begin, end
         elif begin or end:
             self._note(instance_id, u"maintenance window %s-%s is not an HH:mm:ss window" % (begin, end))
+        self._dcs_tasks(entry, instance)
+        self._dcs_backups(entry, instance.get("backups"))
         return entry
+
+    def _dcs_tasks(self, entry, instance):
+        """The running background tasks; the one ShowInstance names as its upgrade (service_upgrade) is marked so."""
+        tasks = instance.get("running_tasks")
+        if not isinstance(tasks, list):
+            return
+        upgrade_id = _text(instance.get("service_task_id")) if instance.get("service_upgrade") in (True, "true") else None
+        kept = []
+        for task in tasks:
+            if not isinstance(task, dict):
+                continue
+            name, status, task_id = _text(task.get("name")), (_text(task.get("status")) or u"").upper(), _text(task.get("id"))
+            if not name or status in DCS_TASK_FINISHED or not DCS_TASK_STATUS_RE.match(status):
+                self._note(entry["instance_id"], u"running task %s (%r, status %r) left out" % (task_id, name, status))
+                continue
+            item = {"name": name, "status": status, "upgrade": bool(upgrade_id and task_id == upgrade_id)}
+            if task_id:
+                item["id"] = task_id
+            kept.append(item)
+        if kept:
+            entry["running_tasks"] = kept
+
+    def _dcs_backups(self, entry, backups):
+        if not isinstance(backups, list):
+            return
+        kept = []
+        for backup in backups:
+            if not isinstance(backup, dict):
+                continue
+            status = _text(backup.get("status"))
+            if status not in DCS_BACKUP_STATUSES:
+                self._note(entry["instance_id"], u"backup %s with status %r left out" % (backup.get("backup_id"), status))
+                continue
+            item = {"status": status}
+            backup_id = _text(backup.get("backup_id"))
+            if backup_id:
+                item["backup_id"] = backup_id
+            for field, allowed in (("backup_type", DCS_BACKUP_TYPES), ("backup_format", DCS_BACKUP_FORMATS)):
+                if _text(backup.get(field)) in allowed:
+                    item[field] = _text(backup.get(field))
+            created = _text(backup.get("created_at"))
+            if created and DCS_ISO_RE.match(created):
+                item["created_at"] = created
+            if status == "failed" and _text(backup.get("error_code")):
+                item["error_code"] = _text(backup.get("error_code"))
+            size = backup.get("size")
+            if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+                item["size"] = size
+            kept.append(item)
+        if kept:
+            # Oldest first, as a history reads (the info module lists the newest first).
+            entry["backup_records"] = sorted(kept, key=lambda item: item.get("created_at") or u"")
 
     def _latest(self, instance_id, component, current, latest):
         """The latest release, never older than the current one (the simulator refuses that)."""

@@ -20,6 +20,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rec
     DCS,
     ES,
     NOT_RECORDED,
+    NOT_RECORDED_WITHOUT_PRECHECK,
     EntryBuilder,
     HostRead,
     RecordError,
@@ -53,10 +54,14 @@ class FleetRecording:
     """The fleet of ``reads`` (one mapping per host, see :class:`HostRead`).
 
     A host that could not be read fails the recording (a rehearsal of part of a fleet would predict a report for
-    another fleet) unless ``allow_partial``; then it is left out and named in :attr:`hosts_not_recorded`."""
+    another fleet) unless ``allow_partial``; then it is left out and named in :attr:`hosts_not_recorded`.
 
-    def __init__(self, reads, anonymize=False, allow_partial=False):
+    ``precheck_recorded``: the reads carry each Elasticsearch instance's dryRun answer (``precheck``), which becomes
+    its ``precheck_failures``; the header says so."""
+
+    def __init__(self, reads, anonymize=False, allow_partial=False, precheck_recorded=False):
         self.anonymize = bool(anonymize)
+        self.precheck_recorded = bool(precheck_recorded)
         builder = EntryBuilder(Anonymizer(anonymize))
         self.fleet = {"settings": {}, "credentials": PLACEHOLDER_CREDENTIALS, "faults": [], ES: [], DCS: []}
         self.hosts_not_recorded = {}
@@ -103,7 +108,10 @@ class FleetRecording:
 
     def not_recorded(self):
         """Per cloud, the simulator's fleet fields no recording holds, and per instance what was left out."""
-        return {"fields": dict((cloud, list(NOT_RECORDED[cloud])) for cloud in CLOUDS),
+        fields = dict((cloud, list(NOT_RECORDED[cloud])) for cloud in CLOUDS)
+        if not self.precheck_recorded:
+            fields[ES].insert(0, NOT_RECORDED_WITHOUT_PRECHECK)
+        return {"fields": fields,
                 "instances": dict((key, list(value)) for key, value in sorted(self.notes.items())),
                 "hosts": dict(sorted(self.hosts_not_recorded.items()))}
 
@@ -112,10 +120,13 @@ class FleetRecording:
         recording lives here, as ``# key: value`` lines with JSON values that a script can read back."""
         meta = [
             ("recorded_at", recorded_at),
-            ("recorded_by", u"opsfleet.engine_upgrade %s fleet_record (read-only: no write, no dryRun)" % collection_version),
+            ("recorded_by", u"opsfleet.engine_upgrade %s fleet_record (%s)" % (
+                collection_version, u"no write; a dryRun per Elasticsearch instance due" if self.precheck_recorded
+                else u"read-only: no write, no dryRun")),
             ("collection_version", collection_version),
             ("instances", self.counts),
             ("anonymized", self.anonymize),
+            ("precheck_recorded", self.precheck_recorded),
             ("not_recorded", self.not_recorded()),
         ]
         lines = [u"# A fleet recorded for the simulator: python -m simulator --fleet <this file>."]

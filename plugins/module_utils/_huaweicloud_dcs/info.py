@@ -11,16 +11,25 @@ __metaclass__ = type
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
+    TaskInfo,
     is_not_found,
     list_query,
     listing_matches,
     normalize_versions,
+    text,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import (
     validate_instance_id,
 )
 
 MAX_PAGE_SIZE = 1000
+# One page of ListBackgroundTask, as the upgrade module reads it (its order is undocumented).
+TASK_LIST_LIMIT = 50
+# One page of ListBackupRecords at the documented maximum, of which the newest BACKUPS_KEPT are returned.
+BACKUP_LIST_LIMIT = 1000
+BACKUPS_KEPT = 10
+BACKUP_FIELDS = ("backup_id", "status", "backup_type", "backup_format", "created_at", "error_code", "size",
+                 "is_support_restore")
 
 
 def validate_tags(tags, option="tags"):
@@ -40,13 +49,15 @@ class DcsInstanceInfo:
     filter that matches nothing (the same answer as ``alicloud_es_instance_info``)."""
 
     def __init__(self, client, instance_id=None, filters=None, tags=None, include_versions=True,
-                 page_size=MAX_PAGE_SIZE):
+                 page_size=MAX_PAGE_SIZE, include_tasks=False, include_backups=False):
         self.client = client
         self.instance_id = instance_id
         self.filters = filters or {}
         self.tags = tags or {}
         self.include_versions = include_versions
         self.page_size = page_size
+        self.include_tasks = include_tasks
+        self.include_backups = include_backups
 
     @classmethod
     def from_module(cls, module):
@@ -63,7 +74,8 @@ class DcsInstanceInfo:
         except ValueError as error:
             raise ConfigError(str(error).replace("the exact name", "exact_name"))
         tags = validate_tags(params.get("tags"))
-        return cls(module.client, instance_id, filters, tags, bool(params.get("include_versions", True)), page_size)
+        return cls(module.client, instance_id, filters, tags, bool(params.get("include_versions", True)), page_size,
+                   include_tasks=bool(params.get("include_tasks")), include_backups=bool(params.get("include_backups")))
 
     def run(self):
         if self.instance_id:
@@ -73,6 +85,11 @@ class DcsInstanceInfo:
         if self.include_versions:
             for instance in instances:
                 instance["versions"] = self._versions(instance.get("instance_id"))
+        for instance in instances:
+            if self.include_tasks:
+                instance["running_tasks"] = self._running_tasks(instance.get("instance_id"))
+            if self.include_backups:
+                instance["backups"] = self._backups(instance.get("instance_id"))
         return {"changed": False, "instances": instances}
 
     def _show(self, instance_id):
@@ -99,3 +116,35 @@ class DcsInstanceInfo:
                 # Deleted between the listing and this read: the listing still says what it was.
                 return None
             raise UpgradeError("reading the versions of instance %s" % instance_id, {"changed": False}, error=error)
+
+    def _running_tasks(self, instance_id):
+        """The instance's background tasks still running (ListBackgroundTask, one page, read as the upgrade reads it:
+        every status but a finished one counts as running); None if the instance disappeared."""
+        try:
+            tasks = self.client.list_tasks(instance_id, limit=TASK_LIST_LIMIT).data.get("tasks") or []
+        except ApiError as error:
+            if is_not_found(error):
+                return None
+            raise UpgradeError("reading the background tasks of instance %s" % instance_id, {"changed": False}, error=error)
+        running = [TaskInfo(task) for task in tasks if isinstance(task, dict)]
+        return [{"id": task.task_id, "name": task.name, "status": task.status, "created_at": text(task.created_at)}
+                for task in running if task.running]
+
+    def _backups(self, instance_id):
+        """The newest BACKUPS_KEPT backup records (ListBackupRecords, one page at the documented maximum; the API's
+        order is undocumented, so they are sorted here on created_at); None if the instance disappeared."""
+        try:
+            response = self.client.list_backup_records(instance_id, offset=0, limit=BACKUP_LIST_LIMIT)
+        except ApiError as error:
+            if is_not_found(error):
+                return None
+            raise UpgradeError("reading the backup records of instance %s" % instance_id, {"changed": False}, error=error)
+        records = [item for item in (response.data or {}).get("backup_record_response") or [] if isinstance(item, dict)]
+        records.sort(key=lambda record: text(record.get("created_at")) or "", reverse=True)
+        kept = []
+        for record in records[:BACKUPS_KEPT]:
+            entry = dict((field, record.get(field)) for field in BACKUP_FIELDS)
+            # An unset error_code may come as {} (the reference's example): absent is null.
+            entry["error_code"] = text(entry["error_code"]) if not isinstance(entry["error_code"], dict) else None
+            kept.append(entry)
+        return kept

@@ -64,3 +64,18 @@ def test_instance_id_and_filters_exclude_each_other_before_any_call(simulator, a
     run = run_module(MODULE, {"instance_id": "es-cn-patch0006", "status": "active"}, env=alicloud_env)
     assert run.returncode != 0 and "mutually exclusive: instance_id|status" in run.result["msg"], run.output[-3000:]
     assert simulator.client.counters()["total"] == 0
+
+
+def test_snapshot_setting_and_health_are_read_when_asked_in_either_key_case(simulator, alicloud_env):
+    simulator.client.patch_instance("es-cn-patch0006", health="RED", snapshot_setting={
+        "enable": True, "quartz_regex": "0 0 03 ? * * *", "indices": ["logs-*"]})
+    simulator.client.set_settings(es_snapshot_setting_keys="lower")
+    args = {"instance_id": "es-cn-patch0006", "include_snapshot_setting": True, "include_health": True}
+    run = run_module(MODULE, args, env=alicloud_env, check=True)
+    assert run.returncode == 0, run.output[-3000:]
+    (instance,) = run.result["instances"]
+    assert instance["health"] == "RED"
+    assert instance["snapshot_setting"] == {"enable": True, "quartz_regex": "0 0 03 ? * * *", "indices": ["logs-*"]}
+    counters = simulator.client.counters()
+    assert counters["by_action"] == {"DescribeInstance": 1, "DescribeSnapshotSetting": 1, "DescribeElasticsearchHealth": 1}
+    assert counters["writes"] == {}

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
+import yaml
 
 from tests.integration.harness.ansible_cli import run_module
 from tests.integration.modules.dcs_cases import UNSET, run_cases
@@ -112,3 +113,22 @@ def test_bad_input_fails_before_any_api_call(bad_input_runs, name, args, fragmen
     for fragment in fragments:
         assert fragment in result["msg"], result["msg"]
     assert counters["total"] == 0, counters
+
+
+def test_running_tasks_and_the_newest_backups_are_read_when_asked(simulator, huaweicloud_env):
+    with open(BASIC_FLEET) as handle:
+        fleet = yaml.safe_load(handle)
+    entry = [item for item in fleet["huaweicloud_dcs"] if item["instance_id"] == DCS_BEHIND][0]
+    entry["running_tasks"] = [{"id": "spec-task-1", "name": "ChangeInstanceSpec", "status": "EXECUTING", "seconds": 3600}]
+    entry["backup_records"] = [{"backup_id": "b-%02d" % day, "status": "succeed", "backup_type": "auto",
+                                "created_at": "2026-11-%02dT01:00:00.000Z" % day, "size": day} for day in range(1, 13)]
+    simulator.client.load_fleet(fleet)
+    args = {"instance_id": DCS_BEHIND, "include_tasks": True, "include_backups": True}
+    result = _ok(run_module(MODULE, args, env=huaweicloud_env))
+    [instance] = result["instances"]
+    assert [(task["id"], task["name"], task["status"]) for task in instance["running_tasks"]] == [
+        ("spec-task-1", "ChangeInstanceSpec", "EXECUTING")]
+    assert [backup["backup_id"] for backup in instance["backups"]] == ["b-%02d" % day for day in range(12, 2, -1)]
+    assert simulator.client.counters()["by_action"] == {"ShowInstance": 1, "ShowInstanceVersion": 1,
+                                                        "ListBackgroundTask": 1, "ListBackupRecords": 1}
+    _assert_read_only(simulator)

@@ -47,8 +47,20 @@ def test_a_recording_loads_with_its_header_counts_and_not_recorded_fields():
     header = read_header(text)
     assert header["recorded_at"] == "2026-12-06T21:00:00Z" and header["collection_version"] == "0.3.0"
     assert header["instances"] == {"alicloud_es": 1, "huaweicloud_dcs": 2}
-    assert any(field.startswith("snapshot_setting") for field in header["not_recorded"]["fields"]["alicloud_es"])
+    assert any(field.startswith("precheck_failures") for field in header["not_recorded"]["fields"]["alicloud_es"])
+    assert not any(field.startswith(("snapshot_setting", "health")) for field in header["not_recorded"]["fields"]["alicloud_es"])
     assert any(field.startswith("engine_minor_versions") for field in header["not_recorded"]["fields"]["huaweicloud_dcs"])
+    assert header["precheck_recorded"] is False and "no dryRun" in header["recorded_by"]
+
+
+def test_a_recording_with_prechecks_says_so_and_no_longer_lists_precheck_failures():
+    read = es_read()
+    read["precheck"] = {"changed": True, "precheck": {"passed": True, "source": "dryRun", "checks": []}}
+    text = render(FleetRecording([read, dcs_read()], precheck_recorded=True))
+    header = read_header(text)
+    assert header["precheck_recorded"] is True and "dryRun" in header["recorded_by"]
+    assert not any(field.startswith("precheck_failures") for field in header["not_recorded"]["fields"]["alicloud_es"])
+    assert load_fleet(yaml.safe_load(text))["alicloud_es"][0]["precheck_failures"] == []
 
 
 def test_planted_values_never_reach_the_file():

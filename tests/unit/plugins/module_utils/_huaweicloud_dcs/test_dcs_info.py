@@ -60,3 +60,73 @@ def test_exact_name_is_sent_and_re_checked_and_flags_parsed_once():
 def test_a_missing_instance_is_an_empty_list():
     assert DcsInstanceInfo.from_module(_Module(_ListingClient([]), instance_id="dcs-gone")).run() == {
         "changed": False, "instances": []}
+
+
+class _TasksAndBackupsClient(_ListingClient):
+    def __init__(self, names, backups=None, gone=()):
+        super(_TasksAndBackupsClient, self).__init__(names)
+        self.backups = backups or []
+        self.gone = gone
+        self.calls = []
+
+    def _check(self, instance_id, action):
+        self.calls.append((action, instance_id))
+        if instance_id in self.gone:
+            raise ApiError("The instance does not exist.", status=404, code="DCS.3022", action=action)
+
+    def list_tasks(self, instance_id, offset=0, limit=100, start_time=None, end_time=None):
+        self._check(instance_id, "ListBackgroundTask")
+        assert limit == 50
+        return ApiResponse(200, {}, {"task_count": "3", "tasks": [
+            {"id": "t-1", "name": "ChangeInstanceSpec", "status": "executing", "created_at": "2026-12-06T20:00:00.000Z",
+             "user_id": "planted-user"},
+            {"id": "t-2", "name": "UpgradeMinorVersion", "status": "SUCCESS", "created_at": "2026-12-05T20:00:00.000Z"},
+            {"id": "t-3", "name": "BindEip", "status": "CREATED", "created_at": None}]}, "rid")
+
+    def list_backup_records(self, instance_id, offset=0, limit=1000):
+        self._check(instance_id, "ListBackupRecords")
+        assert (offset, limit) == (0, 1000)
+        return ApiResponse(200, {}, {"total_num": len(self.backups), "backup_record_response": self.backups}, "rid")
+
+
+def _backup(number, **fields):
+    record = {"backup_id": "b-%02d" % number, "status": "succeed", "backup_type": "auto", "backup_format": "rdb",
+              "created_at": "2026-11-%02dT01:00:00.000Z" % number, "error_code": {}, "size": 100 + number,
+              "is_support_restore": "TRUE", "remark": "planted remark", "backup_name": "backup_x"}
+    record.update(fields)
+    return record
+
+
+def test_tasks_and_backups_are_read_only_when_asked():
+    client = _TasksAndBackupsClient(["cart"])
+    result = DcsInstanceInfo.from_module(_Module(client)).run()
+    assert "running_tasks" not in result["instances"][0] and "backups" not in result["instances"][0]
+    assert client.calls == []
+
+
+def test_running_tasks_are_the_unfinished_ones():
+    client = _TasksAndBackupsClient(["cart"])
+    result = DcsInstanceInfo.from_module(_Module(client, include_tasks=True)).run()
+    assert result["instances"][0]["running_tasks"] == [
+        {"id": "t-1", "name": "ChangeInstanceSpec", "status": "EXECUTING", "created_at": "2026-12-06T20:00:00.000Z"},
+        {"id": "t-3", "name": "BindEip", "status": "CREATED", "created_at": None}]
+    assert client.calls == [("ListBackgroundTask", "dcs-0")]
+
+
+def test_backups_are_the_ten_newest_whatever_order_the_api_lists_them_in():
+    backups = [_backup(number) for number in (3, 12, 1, 7, 9, 11, 2, 4, 5, 6, 8, 10)]
+    backups[0].update(status="failed", error_code="dcs.08.0003")
+    client = _TasksAndBackupsClient(["cart"], backups=backups)
+    result = DcsInstanceInfo.from_module(_Module(client, include_backups=True)).run()
+    kept = result["instances"][0]["backups"]
+    assert [item["backup_id"] for item in kept] == ["b-%02d" % number for number in range(12, 2, -1)]
+    assert kept[-1] == {"backup_id": "b-03", "status": "failed", "backup_type": "auto", "backup_format": "rdb",
+                        "created_at": "2026-11-03T01:00:00.000Z", "error_code": "dcs.08.0003", "size": 103,
+                        "is_support_restore": "TRUE"}
+    assert kept[0]["error_code"] is None  # {} (the reference's example for an unset field) is no code
+
+
+def test_an_instance_gone_before_its_tasks_and_backups_are_read_reads_null():
+    client = _TasksAndBackupsClient(["cart"], gone=("dcs-0",))
+    result = DcsInstanceInfo.from_module(_Module(client, include_tasks=True, include_backups=True)).run()
+    assert result["instances"][0]["running_tasks"] is None and result["instances"][0]["backups"] is None
