@@ -22,8 +22,8 @@ from tests.integration.harness.ansible_cli import ROOT, ansible_env, run_module,
 DEMO_FLEET = os.path.join(ROOT, "simulator", "fleets", "demo.yml")
 DEMO_INVENTORY = os.path.join(ROOT, "demo", "inventory")
 # What the demo fleet plants beside its state: behaviours a cloud shows only when they happen, which no recording
-# holds (a precheck refusal only a dryRun shows, a cluster that comes back RED, a backup that fails).
-PLANTED = {"alicloud_es": ("precheck_failures", "health_after_upgrade"), "huaweicloud_dcs": ("backup_failure",)}
+# holds (a cluster that comes back RED, a backup that fails). Its precheck refusal is recorded: the opt-in dryRun.
+PLANTED = {"alicloud_es": ("health_after_upgrade",), "huaweicloud_dcs": ("backup_failure",)}
 ROLLOUT = {"engine_upgrade_batches": [1, "50%", "100%"], "engine_upgrade_max_fail_percentage": 35}
 
 
@@ -56,7 +56,7 @@ def test_a_rehearsal_predicts_the_real_run_and_the_diff_lists_what_the_real_run_
                     per_region=True, tokens=False)
     recording = tmp_path / "fleet.yml"
     run = run_playbook("opsfleet.engine_upgrade.fleet_record", env=env, inventory=DEMO_INVENTORY,
-                       extra_vars={"engine_upgrade_record_file": str(recording)})
+                       extra_vars={"engine_upgrade_record_file": str(recording), "engine_upgrade_record_precheck": True})
     assert run.returncode == 0, run.output[-4000:]
     simulator.client.reset()
 
@@ -70,8 +70,9 @@ def test_a_rehearsal_predicts_the_real_run_and_the_diff_lists_what_the_real_run_
     with open(str(out / "predicted.json")) as handle:
         predicted = json.load(handle)
     prediction, report = predicted["prediction"], predicted["report"]
-    assert report["summary"]["by_outcome"]["upgraded"] == 12 and report["summary"]["failing"] == 1
+    assert report["summary"]["by_outcome"]["upgraded"] == 11 and report["summary"]["failing"] == 2
     assert by_instance(report)["es-demo-busy"]["outcome"] == "failed"
+    assert by_instance(report)["es-demo-payments"]["outcome"] == "precheck_failed"
     # The demo's batches (a canary of 1, then half, then the rest): each upgrade 30 minutes, the multi-step path of
     # es-demo-legacy 30 minutes a step, a DCS backup 5 minutes before its upgrade; the rollout is its batches in turn.
     assert [batch["batch"] for batch in prediction["batches"]] == ["all 1/3", "all 2/3", "all 3/3"]
