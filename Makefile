@@ -78,7 +78,7 @@ test: sanity units integration lint docs-lint changelog-lint galaxy-importer mat
 bench: test-venv tree
 	$(BIN)/python -m benchmarks.bench $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
-# Not part of `make test` either (about REHEARSAL_MINUTES minutes on two cores).
+# Not part of `make test` either (about 35 minutes on two cores for 1,000 instances).
 bench-rehearsal: test-venv tree
 	$(BIN)/python -m benchmarks.rehearsal --instances $(or $(REHEARSAL_INSTANCES),1000)
 
