@@ -17,8 +17,12 @@
    process, every module process measured through a wait4() wrapper interpreter). The 10-instance fleet once more
    with ``engine_upgrade_backup: true``; every run sets it, false or true, rather than take the role's default.
 4. The same no-op check with the official vendor SDK in a script (import + one call), measured in the same run.
+5. A fleet whose upgrades take each its own time (uniform 30-90 s, 200 instances, at most K = 50 at once): each rollout
+   mode measured on the same fleet in the same run, one row each (today batches of K; issue 25's rolling window is
+   to be another row), with the simulator's peak of upgrades in flight, the ideal (sum of durations / K) and the batch
+   bound (sum over batches of K of the batch's longest).
 
-Prints tables and writes ``<out>/bench.json``. ``--quick`` (``make bench BENCH_QUICK=1``) is a short run with a
+``--heterogeneous-only`` runs part 5 alone. Prints tables and writes ``<out>/bench.json``. ``--quick`` (``make bench BENCH_QUICK=1``) is a short run with a
 tiny fleet and a short D; it is what the smoke test runs. Exits non-zero when a run does not end as designed.
 """
 
@@ -46,6 +50,8 @@ TARGET_RATIO = 1.2
 TARGET_FLEET_MARGIN = 240.0
 TEN_MINUTES = 600.0
 DEFAULT_POLL_INTERVAL = 15.0
+# Part 5: each instance's upgrade takes its own time, uniform in this range (simulated seconds).
+HETEROGENEOUS_SECONDS = (30.0, 90.0)
 
 # Parts 1, 2 and 4 run against this fleet. *-sdk instances are read by the SDK scripts only, so that the
 # counters tell the two apart; *-behind instances take the 10-minute simulated upgrade.
@@ -569,6 +575,96 @@ class Bench:
         if listed:
             self._economy_add("%s: list calls (whole fleet)" % scenario, "both", "-", listed)
 
+    # --- 5: heterogeneous durations ---------------------------------------------------------------------
+
+    def heterogeneous_runs(self):
+        """One fleet whose upgrades take each its own time, rolled out by every mode in ``modes`` with the same K."""
+        size, k, speed = self.args.heterogeneous_size, self.args.heterogeneous_k, self.args.heterogeneous_speed
+        low, high = HETEROGENEOUS_SECONDS
+        common.step("5. Heterogeneous durations: %d instances, upgrades uniform %g-%g s, at most K = %d at once" % (size, low, high, k))
+        n_es = size // 2
+        fleet = generate_fleet(n_es, size - n_es, seed=1000 + size, upgrade_seconds=HETEROGENEOUS_SECONDS, behind=1.0)
+        durations = dict((entry["instance_id"], entry["upgrade_seconds"]) for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"])
+        ideal = sum(durations.values()) / k / speed
+        table = common.Table(
+            "Table 5. Heterogeneous durations: %d instances (ES/DCS %d/%d), upgrades uniform %g-%g s (mean %.1f), K = %d, forks %d%s. "
+            "Ideal = sum of durations / K = %.0f s; batch bound = sum over K at a time (in the order they started) of the longest"
+            % (size, n_es, size - n_es, low, high, sum(durations.values()) / len(durations), k, self.args.forks,
+               "" if speed == 1 else "; simulated clock x%g, every time here in real seconds" % speed, ideal),
+            ["mode", "upgraded", "wall s", "start-up s", "upgrading s", "peak in flight", "ideal s", "batch bound s",
+             "wall / ideal", "upgrading / ideal", "CPU s", "API calls"])
+        # The rollout modes measured, on the same fleet in the same run with the same K: (label, the playbook's variables).
+        # A mode is one more entry here (issue 25's rolling window); the table gets one row per entry.
+        modes = [("batches of K (engine_upgrade_batches: [%d])" % k, {"engine_upgrade_batches": [k]})]
+        runs = []
+        for index, (label, mode_vars) in enumerate(modes):
+            run = self.heterogeneous_run(index, label, fleet, durations, k, speed, mode_vars)
+            runs.append(run)
+            table.add(label, run["upgraded"], run["wall_seconds"], run["startup_seconds"], run["upgrading_seconds"],
+                      run["peak_in_flight"], run["ideal_seconds"], run["batch_bound_seconds"],
+                      run["wall_seconds"] / run["ideal_seconds"], rnd_ratio(run["upgrading_seconds"], run["ideal_seconds"]),
+                      run["cpu_seconds"], run["api_calls"])
+        self.results["heterogeneous"] = {"instances": size, "es": n_es, "dcs": size - n_es, "k": k, "speed": speed,
+                                         "range_seconds": list(HETEROGENEOUS_SECONDS), "durations": durations, "runs": runs}
+        self._heterogeneous_table = table
+
+    def heterogeneous_run(self, index, label, fleet, durations, k, speed, mode_vars):
+        size = len(durations)
+        self.sim.load(fleet)  # each mode on the fleet as generated
+        directory = os.path.join(self.work, "heterogeneous-%d-mode-%d" % (size, index))
+        inventory_dir = common.write_plugin_inventory(os.path.join(directory, "inventory"), fleet, GENERATED_ES_TARGET)
+        static = os.path.join(directory, "inventory.yml")
+        report_dir = os.path.join(directory, "report")
+        self.run_checked("ansible-inventory (%d instances)" % size, [
+            os.path.join(common.BIN, "ansible-inventory"), "-i", inventory_dir, "--list", "--yaml", "--export", "--output", static])
+        # Polling matched to the mean duration as table 3 does (D / 12), in real seconds.
+        poll = (HETEROGENEOUS_SECONDS[0] + HETEROGENEOUS_SECONDS[1]) / 2.0 / 12.0 / speed
+        extra = {"engine_upgrade_report_dir": report_dir, "engine_upgrade_max_fail_percentage": 0, "engine_upgrade_backup": False,
+                 "engine_upgrade_poll_interval": round(poll, 2), "engine_upgrade_async_poll_delay": max(1, int(round(poll)))}
+        extra.update(mode_vars)
+        self.sim.reset_counters()
+        if speed != 1:
+            self.sim.run_clock(speed)
+        launched = self.sim.sim.clock.now()
+        try:
+            run = common.measure(common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra), env=self.env,
+                                 timeout=1800 + 3 * sum(durations.values()) / speed, output_path=os.path.join(directory, "output.txt"),
+                                 sample_main=True)
+        finally:
+            self.sim.stop_clock()
+        counters = self.sim.counters()
+        report = common.read_report(report_dir) if os.path.exists(os.path.join(report_dir, "fleet-report.json")) else {}
+        outcomes = dict((row["instance_id"], row["outcome"]) for row in report.get("instances", []))
+        upgraded = sorted(instance for instance, outcome in outcomes.items() if outcome == "upgraded")
+        intervals = sorted(counters["upgrade_intervals"], key=lambda interval: interval["started"])
+        peak = counters["upgrades_in_flight_peak"]
+        if run.returncode != 0 or len(upgraded) != size or len(intervals) != size:
+            self.problem("%s over %d instances of heterogeneous durations: exit %s, %d upgraded, %d upgrades started; see %s"
+                         % (label, size, run.returncode, len(upgraded), len(intervals), run.output_path))
+        if not 0 < peak <= k:
+            self.problem("%s: %d upgrades in flight at the peak, for at most K = %d" % (label, peak, k))
+        # The batch bound: K at a time in the order the upgrades started (batches of K are exactly that), each group
+        # taking as long as its longest. The upgrades' own durations are the simulator's intervals.
+        lengths = [interval["ended"] - interval["started"] for interval in intervals]
+        bound = sum(max(lengths[i:i + k]) for i in range(0, len(lengths), k)) / speed
+        if "engine_upgrade_batches" in mode_vars:
+            # Batches of K: a group starts only once the one before it has ended, or they were not the batches.
+            for i in range(k, len(intervals), k):
+                if intervals[i]["started"] < max(interval["ended"] for interval in intervals[i - k:i]):
+                    self.problem("%s: upgrade %d started before batch %d ended" % (label, i + 1, i // k))
+                    break
+        first = intervals[0]["started"] if intervals else launched
+        last = max([interval["ended"] for interval in intervals] or [launched])
+        return {"mode": label, "mode_vars": mode_vars, "instances": size, "k": k, "speed": speed, "upgraded": len(upgraded),
+                "returncode": run.returncode, "wall_seconds": round(run.wall, 2), "cpu_seconds": round(run.cpu, 2),
+                "controller_cpu_seconds": rnd(run.main_cpu), "api_calls": counters["total"],
+                "peak_in_flight": peak, "upgrades_started": sum(counters["upgrades_started"].values()),
+                "ideal_seconds": round(sum(durations.values()) / k / speed, 2), "batch_bound_seconds": round(bound, 2),
+                "startup_seconds": round((first - launched) / speed, 2), "upgrading_seconds": round((last - first) / speed, 2),
+                # Simulated seconds from the playbook's start.
+                "upgrade_intervals_simulated": [dict(interval, started=round(interval["started"] - launched, 3),
+                                                     ended=round(interval["ended"] - launched, 3)) for interval in intervals]}
+
     def where_time_goes(self):
         measured = [run for run in self.results["fleet_runs"] if run["instances"] == self.args.sizes[-1] and not run["backup"]]
         if not measured:
@@ -608,12 +704,18 @@ class Bench:
         self.env = common.cloud_env(self.sim.url, self.collections, forks=self.args.forks)
         common.say("collection from %s; simulator at %s" % (self.collections, self.sim.url))
         try:
-            self.invocation_cost()
-            self.api_economy()
-            self.fleet_runs()
-            self.finish_economy_table()
-            self.table(self._fleet_table)
-            self.where_time_goes()
+            if not self.args.heterogeneous_only:
+                self.invocation_cost()
+                self.api_economy()
+                self.fleet_runs()
+                self.finish_economy_table()
+                self.table(self._fleet_table)
+                self.where_time_goes()
+            self.heterogeneous_runs()
+            self.table(self._heterogeneous_table)
+            common.say("'start-up': from the playbook's start to the first upgrade accepted; 'upgrading': from then to the last "
+                       "upgrade's end (simulator counters, upgrade_intervals); 'peak in flight': the most upgrades accepted and "
+                       "not yet ended at once (upgrades_in_flight_peak).")
         finally:
             self.sim.stop()
             leftovers = common.end_adopted_children()
@@ -646,6 +748,9 @@ class Bench:
                 targets.append({"target": "fleet_upgrade over %d instances: wall <= D + %d s = %g s" % (
                     run["instances"], TARGET_FLEET_MARGIN, run["duration"] + TARGET_FLEET_MARGIN), "met": run["target_met"],
                     "value": "%.0f s" % run["wall_seconds"]})
+        for run in self.results.get("heterogeneous", {}).get("runs", []):
+            targets.append({"target": "heterogeneous durations, %s: peak in flight <= K = %d" % (run["mode"], run["k"]),
+                            "met": 0 < run["peak_in_flight"] <= run["k"], "value": "%d" % run["peak_in_flight"]})
         return targets
 
 
@@ -658,6 +763,10 @@ def machine():
 
 def rnd(value, digits=3):
     return None if value is None else round(value, digits)
+
+
+def rnd_ratio(value, base):
+    return None if not base else value / base
 
 
 def median_of(results, attribute):
@@ -810,7 +919,15 @@ def parse_args(argv):
                         "and installing the tarball (the smoke test uses the checkout's tree)")
     parser.add_argument("--no-defaults-run", dest="defaults_run", action="store_false",
                         help="skip the extra run of the largest fleet with the role's default polling")
+    parser.add_argument("--heterogeneous-size", type=int, help="part 5: instances (default 200; quick: 6)")
+    parser.add_argument("--heterogeneous-k", type=int, help="part 5: K, the most upgrades at once (default 50; quick: 3)")
+    parser.add_argument("--heterogeneous-speed", type=float, help="part 5: the simulated clock runs this many times faster "
+                        "than real time (default 1; quick: 15)")
+    parser.add_argument("--heterogeneous-only", action="store_true", help="run part 5 (table 5) alone")
     args = parser.parse_args(argv)
+    args.heterogeneous_size = args.heterogeneous_size or (6 if args.quick else 200)
+    args.heterogeneous_k = args.heterogeneous_k or (3 if args.quick else 50)
+    args.heterogeneous_speed = args.heterogeneous_speed or (15.0 if args.quick else 1.0)
     args.sizes = [int(size) for size in (args.sizes or ("4" if args.quick else "10,50,200")).split(",")]
     args.duration = args.duration or (3.0 if args.quick else 60.0)
     args.repeat = args.repeat or (2 if args.quick else 11)

@@ -22,6 +22,9 @@ def parse_args(argv):
     parser.add_argument('--fleet', help='fleet file (YAML or JSON)')
     parser.add_argument('--generate', metavar='N_ES,N_DCS', help='serve a generated fleet instead of --fleet')
     parser.add_argument('--seed', type=int, default=0, help='seed for --generate')
+    parser.add_argument('--upgrade-seconds', metavar='SECONDS[,MAX]', default='5',
+                        help='for --generate: how long an upgrade takes (default 5), or a range LOW,HIGH: each instance its own '
+                        'duration, drawn uniformly with the seed')
     parser.add_argument('--tls-cert', help='serve HTTPS with this certificate (PEM)')
     parser.add_argument('--tls-key', help='private key of --tls-cert (PEM)')
     parser.add_argument('--url-file', help='also write the SIMULATOR_URL line to this file')
@@ -43,7 +46,14 @@ def main(argv=None):
         except ValueError:
             sys.stderr.write('--generate wants N_ES,N_DCS\n')
             return 2
-        fleet = generate_fleet(n_es, n_dcs, seed=args.seed)
+        try:
+            durations = [float(part) for part in args.upgrade_seconds.split(',')]
+            if len(durations) > 2:
+                raise ValueError(args.upgrade_seconds)
+            fleet = generate_fleet(n_es, n_dcs, seed=args.seed, upgrade_seconds=durations[0] if len(durations) == 1 else durations)
+        except (ValueError, FleetError):
+            sys.stderr.write('--upgrade-seconds wants SECONDS or LOW,HIGH (0 <= LOW <= HIGH)\n')
+            return 2
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
         server = SimulatorServer(fleet, host=args.host, port=args.port, tls=tls, verbose=args.verbose)

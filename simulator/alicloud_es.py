@@ -97,7 +97,7 @@ class EsInstance:
         pending['record']['state'] = 'SUCCESS'
         self.pending = None
 
-    def patch(self, fields, settings):
+    def patch(self, fields, settings, now=None):
         if 'instance_id' in fields and fields['instance_id'] != self.instance_id:
             raise ValueError('instance_id cannot be changed')
         merged = copy.deepcopy(self.data)
@@ -107,6 +107,9 @@ class EsInstance:
             # A test forcing the status away from activating abandons the running upgrade.
             self.pending['record']['state'] = 'FAILED'
             self.pending['record']['end'] = self.pending['ends']
+            in_flight = self.pending.get('in_flight')
+            if in_flight is not None and now is not None:
+                in_flight[0].upgrade_cut_short(in_flight[1], now)  # no longer in flight in the counters
             self.pending = None
 
     # --- rendering -------------------------------------------------------------------------------
@@ -531,7 +534,9 @@ def _start_upgrade(ctx, inst, body, strategy, new_version, request_id):
         inst.data['status'] = 'activating'
         inst.updated_at = ctx.now
     if ctx.counters is not None:
-        ctx.counters.upgrade_started(inst.instance_id)
+        # In flight from its acceptance (queued or running) to its end, however lazily refresh() notices the end.
+        interval = ctx.counters.upgrade_started(inst.instance_id, ctx.now, inst.pending['ends'])
+        inst.pending['in_flight'] = (ctx.counters, interval)
 
 
 def describe_elasticsearch_health(ctx):

@@ -630,7 +630,18 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
     6.7, DCS an engine minor, and on proxy clusters a proxy minor, below the latest), the rest is at or
     above it, and every instance is healthy except those ``failures`` names: ``{kind: count}`` with the
     kinds of ``GENERATED_FAILURES``, placed on behind instances.
+
+    ``upgrade_seconds``: one duration for every instance (the fleet setting), or ``(low, high)``: each instance its
+    own, drawn uniformly from that range with the seed (a random stream of its own: the rest of the fleet is the
+    same as with one duration), the setting then the middle of the range.
     """
+    if isinstance(upgrade_seconds, (list, tuple)):
+        low, high = _duration_range(upgrade_seconds)
+        fleet = generate_fleet(n_es, n_dcs, regions, seed, (low + high) / 2.0, behind, failures, multi_hop)
+        rng = random.Random('upgrade_seconds:%s' % seed)
+        for entry in fleet['alicloud_es'] + fleet['huaweicloud_dcs']:
+            entry['upgrade_seconds'] = round(rng.uniform(low, high), 3)
+        return fleet
     if behind is not None:
         return _generate_controlled(n_es, n_dcs, regions, seed, upgrade_seconds, behind, failures or {}, multi_hop)
     rng = random.Random(seed)
@@ -686,6 +697,16 @@ def generate_fleet(n_es, n_dcs, regions=None, seed=0, upgrade_seconds=5.0, behin
         'alicloud_es': es,
         'huaweicloud_dcs': dcs,
     }
+
+
+def _duration_range(bounds):
+    try:
+        low, high = (float(bound) for bound in bounds)
+    except (TypeError, ValueError):
+        low = high = -1.0
+    if not 0 <= low <= high:
+        raise FleetError('upgrade_seconds: one duration, or a range (low, high) with 0 <= low <= high')
+    return low, high
 
 
 # The controlled mix of ``generate_fleet(..., behind=...)``.

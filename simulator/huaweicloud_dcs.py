@@ -151,7 +151,7 @@ class DcsInstance:
         self.active_task = None
         self.service_upgrade = False
 
-    def patch(self, fields, settings):
+    def patch(self, fields, settings, now=None):  # pylint: disable=unused-argument
         fields = dict(fields)
         if 'instance_id' in fields and fields['instance_id'] != self.instance_id:
             raise ValueError('instance_id cannot be changed')
@@ -499,7 +499,8 @@ def _start_task(ctx, inst, body, targets):
     inst.service_task_id = task['id']
     inst.updated_at = ctx.now
     if ctx.counters is not None:
-        ctx.counters.upgrade_started(inst.instance_id)
+        # In flight from acceptance to the task's end (a failing task's too), however lazily refresh() notices it.
+        ctx.counters.upgrade_started(inst.instance_id, ctx.now, ends)
     return task
 
 

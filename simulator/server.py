@@ -95,7 +95,7 @@ class Simulator:
 
     def __init__(self, fleet=None, clock=None):
         self.clock = clock or SimClock()
-        self.counters = Counters()
+        self.counters = Counters(clock=self.clock.now)
         self.faults = FaultInjector()
         self.alicloud_sts = AlicloudStsService(self)
         self.alicloud_metadata = AlicloudMetadataService(self, self.alicloud_sts)
@@ -132,7 +132,8 @@ class Simulator:
             self.state = FleetState(self.fleet)
             self.faults.configure(self.fleet['faults'], seed=0)
         if counters:
-            self.counters.reset()
+            # A fleet kept running keeps its upgrades in flight in the counters; a reloaded fleet has none.
+            self.counters.reset(now=None if state else self.clock.now())
             self.hw_verifier.reset_counters()
 
     def health(self):

@@ -49,5 +49,5 @@ class FleetState:
             if inst is None:
                 return None
             inst.refresh(now)
-            inst.patch(fields, self.settings)
+            inst.patch(fields, self.settings, now)
             return inst.sim_state(now)

@@ -95,7 +95,22 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     assert any(phase["phase"].startswith("wait") for phase in fleet["timing"]["phases"])
     assert [target for target in data["targets"] if not isinstance(target["met"], bool)] == []
     titles = [table["title"].split(".")[0] for table in data["tables"]]
-    assert titles[:4] == ["Table 1", "Table 2", "Table 3", "Table 3b"]
+    assert titles[:4] == ["Table 1", "Table 2", "Table 3", "Table 3b"] and titles[-1] == "Table 5"
+
+    # 5: heterogeneous durations, batches of K: every instance upgraded, never more than K at once (the simulator's
+    # peak), a batch's upgrades all started, and the measured wall above the ideal and the batch bound it cannot beat.
+    hetero = data["heterogeneous"]
+    durations = list(hetero["durations"].values())
+    assert hetero["instances"] == len(durations) == 6 and hetero["k"] == 3
+    assert all(30 <= duration <= 90 for duration in durations)
+    (batches,) = hetero["runs"]
+    assert batches["mode_vars"] == {"engine_upgrade_batches": [3]} and batches["returncode"] == 0
+    assert batches["upgraded"] == batches["upgrades_started"] == 6
+    assert 0 < batches["peak_in_flight"] <= 3
+    assert batches["ideal_seconds"] == round(sum(durations) / 3 / hetero["speed"], 2)
+    assert batches["ideal_seconds"] <= batches["batch_bound_seconds"] <= batches["upgrading_seconds"] < batches["wall_seconds"]
+    started = sorted(interval["started"] for interval in batches["upgrade_intervals_simulated"])
+    assert started[3] >= max(interval["ended"] for interval in batches["upgrade_intervals_simulated"] if interval["started"] < started[3])
 
 
 def test_chaos_quick_run_passes_its_checks(tmp_path):

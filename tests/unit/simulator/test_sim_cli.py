@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from simulator.fixture import BASIC_FLEET, SimulatorClient, start_simulator
+from simulator.fleet import generate_fleet
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 
@@ -73,3 +74,30 @@ def test_https(tmp_path):
         assert response.json()['Code'] == 'IncompleteSignature'
         with pytest.raises(requests.exceptions.SSLError):
             requests.get(handle.url + '/_sim/health', timeout=5)
+
+
+def test_cli_generates_durations_in_a_range():
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'simulator', '--port', '0', '--generate', '3,3', '--seed', '2', '--upgrade-seconds', '30,90'],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = _read_line(process).split('=', 1)[1]
+        state = SimulatorClient(url).state()
+        durations = [entry['upgrade_seconds'] for entry in state['alicloud_es'] + state['huaweicloud_dcs']]
+        wanted = generate_fleet(3, 3, seed=2, upgrade_seconds=(30, 90))
+        assert durations == [entry['upgrade_seconds'] for entry in wanted['alicloud_es'] + wanted['huaweicloud_dcs']]
+        assert all(30 <= duration <= 90 for duration in durations)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+
+
+@pytest.mark.parametrize('value', ['90,30', '1,2,3', 'x'])
+def test_cli_rejects_a_bad_duration_range(value):
+    result = subprocess.run([sys.executable, '-m', 'simulator', '--generate', '1,1', '--upgrade-seconds', value], cwd=REPO_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30, check=False)
+    assert result.returncode == 2 and b'--upgrade-seconds' in result.stderr and result.stdout == b''

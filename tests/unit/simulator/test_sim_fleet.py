@@ -133,3 +133,31 @@ def test_concurrent_clients(sim):
     counters = sim.client.counters()
     assert counters['total'] == 16 * 25 + 8
     assert counters['upgrades_started'] == {'es-cn-behind0001': 1}
+
+
+@pytest.mark.parametrize('behind', [None, 1.0])
+def test_generated_durations_uniform_in_a_range_per_seed(behind):
+    first = generate_fleet(300, 300, seed=5, upgrade_seconds=(30, 90), behind=behind)
+    assert first == generate_fleet(300, 300, seed=5, upgrade_seconds=[30, 90], behind=behind)
+    entries = first['alicloud_es'] + first['huaweicloud_dcs']
+    durations = [entry['upgrade_seconds'] for entry in entries]
+    other = generate_fleet(300, 300, seed=6, upgrade_seconds=(30, 90), behind=behind)
+    assert durations != [entry['upgrade_seconds'] for entry in other['alicloud_es'] + other['huaweicloud_dcs']]
+    assert all(30 <= duration <= 90 for duration in durations)
+    assert abs(sum(durations) / len(durations) - 60) < 3  # the mean of 600 uniform draws: sd 17.3 / sqrt(600) = 0.7
+    assert min(durations) < 35 and max(durations) > 85 and len(set(durations)) > 500
+    assert first['settings']['upgrade_seconds'] == 60
+    # The rest of the fleet is the one a single duration gives: the durations draw from a stream of their own.
+    plain = generate_fleet(300, 300, seed=5, upgrade_seconds=60.0, behind=behind)
+    for entry in entries:
+        entry.pop('upgrade_seconds')
+    assert first == plain
+    fleet = load_fleet(generate_fleet(2, 2, seed=1, upgrade_seconds=(1, 2), behind=behind))
+    assert all(1 <= entry['upgrade_seconds'] <= 2 for entry in fleet['alicloud_es'] + fleet['huaweicloud_dcs'])
+    assert [e['upgrade_seconds'] for e in generate_fleet(3, 0, upgrade_seconds=(7, 7))['alicloud_es']] == [7.0] * 3
+
+
+@pytest.mark.parametrize('bounds', [(90, 30), (-1, 5), (1, 2, 3), ('a', 'b'), ()])
+def test_generated_duration_range_refused(bounds):
+    with pytest.raises(FleetError):
+        generate_fleet(2, 2, upgrade_seconds=bounds)
