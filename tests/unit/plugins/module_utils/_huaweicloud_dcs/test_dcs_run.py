@@ -311,6 +311,50 @@ def test_task_timeout_says_still_running_with_its_id(clock):
     assert failure.result["changed"] is True and failure.result["task_id"] == "task-1" and failure.result["timed_out"]
 
 
+class VersionsLagClient(FakeClient):
+    """The task ends, but the instance never shows the new version."""
+
+    def finish_task(self, engine="5.0.2.7"):
+        self.tasks[0]["status"] = "SUCCESS"
+        self.instance.update(service_upgrade=False)
+
+
+def test_versions_that_never_show_after_the_task_time_out_as_still_in_progress(clock):
+    client = VersionsLagClient(clock)
+    failure = _fail(client, clock, wait_timeout=60, poll_interval=10.0)
+    assert "waiting for instance %s to show engine_minor_version" % DCS_INSTANCE in failure.msg
+    assert "after task task-1 finished" in failure.msg
+    assert "still in progress, not failed" in failure.msg
+    assert failure.result["changed"] is True and failure.result["timed_out"] is True
+    assert failure.result["after"]["engine_minor_version"] == "5.0.2.5"
+
+
+class StuckBackupClient(FakeClient):
+    """CopyInstance starts a backup that stays ``backuping``."""
+
+    def copy_instance(self, instance_id, remark=None):
+        return self._answer("CopyInstance", {"backup_id": "backup-1"})
+
+    def list_backup_records(self, instance_id, offset=0, limit=None):
+        records = [{"backup_id": "backup-1", "status": "backuping"}] if "CopyInstance" in self.calls else []
+        return self._answer("ListBackupRecords", {"backup_record_response": records})
+
+
+def test_a_backup_that_never_finishes_times_out_and_sends_no_upgrade(clock):
+    client = StuckBackupClient(clock)
+    upgrade = UpgradeRequest.from_params(dict(instance_id=DCS_INSTANCE, engine_minor_version=LATEST, backup=True,
+                                              wait_timeout=60, poll_interval=10.0))
+    failure = _fail_with(DcsUpgrade(client, upgrade, sleep=clock.sleep, monotonic=clock.monotonic))
+    assert "backup backup-1 of instance %s was still backuping after 60 seconds" % DCS_INSTANCE in failure.msg
+    assert "the upgrade was not sent" in failure.msg and "UpgradeInstanceMinorVersion" not in client.calls
+
+
+def _fail_with(runner):
+    with pytest.raises(UpgradeError) as info:
+        runner.run()
+    return info.value
+
+
 def test_transient_poll_errors_do_not_end_the_wait(clock):
     throttled = ApiError("throttled", status=429, code="APIGW.0308", throttled=True)
     client = FakeClient(clock, progress_script=[throttled, {"progress": 100, "step_details": []}])
