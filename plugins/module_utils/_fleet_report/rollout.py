@@ -301,19 +301,28 @@ def fallen_records(records, run):
     return [{"host": host, "outcome": "failed", "reason": FALLEN_REASON} for host in run["fallen"] if host not in recorded]
 
 
-def rollout_state(rows, hosts, run):
+def host_batches(hosts, run):
+    """``{host: batch number}`` (1-based) for every host of the play, as ansible-core cuts them into the play's
+    ``run["batch_sizes"]``: one pass over the hosts, so that a report of a large fleet looks no host up twice."""
+    numbers, start = {}, 0
+    for number, size in enumerate(run["batch_sizes"], 1):
+        for host in hosts[start:start + size]:
+            numbers.setdefault(host, number)
+        start += size
+    return numbers
+
+
+def rollout_state(rows, hosts, run, numbers):
     """``(batch, halted)``: the number of the batch just reported (1-based, or None), and how the rollout halted there
     (None when it did not). ansible-core halts a serial play after a batch in which more than ``max_fail_percentage``
-    of the batch failed, or every host of it did (linear strategy, PlaybookExecutor.run)."""
+    of the batch failed, or every host of it did (linear strategy, PlaybookExecutor.run). ``numbers``:
+    :func:`host_batches` of the play's hosts."""
     hosts = list(hosts or [])
     sizes = run["batch_sizes"]
-    if not run["batch"] or not hosts or run["batch"][0] not in hosts:
+    if not run["batch"] or run["batch"][0] not in numbers:
         return None, None
-    position, start, number = hosts.index(run["batch"][0]), 0, 0
-    for number, size in enumerate(sizes, 1):
-        if start <= position < start + size:
-            break
-        start += size
+    number = numbers[run["batch"][0]]
+    start = sum(sizes[:number - 1])
     members = set(hosts[start:start + sizes[number - 1]])
     failing = sum(1 for row in rows if row["host"] in members and row["failed"])
     size = len(members)
@@ -334,33 +343,20 @@ def _number(value):
     return ("%d" % value) if float(value).is_integer() else ("%s" % value)
 
 
-def batch_number(host, hosts, run):
-    """``(number, batches)`` of the batch ``host`` runs in (1-based), as ansible-core cuts the play's hosts; None for a
-    host that is not one of them."""
-    if host not in hosts:
-        return None
-    position, start = hosts.index(host), 0
-    for number, size in enumerate(run["batch_sizes"], 1):
-        if start <= position < start + size:
-            return number, len(run["batch_sizes"])
-        start += size
-    return None
-
-
-def batch_label(host, hosts, run):
+def batch_label(host, numbers, run):
     """Where a host ran in its rollout, as the report and a rehearsal's diff show it: its job's phase and batch
-    (``"all 2/3"``, ``"canary 1/1"``); None for a host that is none of the play's."""
-    found = batch_number(host, hosts, run)
-    return None if found is None else u"%s %d/%d" % (run.get("phase") or "all", found[0], found[1])
+    (``"all 2/3"``, ``"canary 1/1"``); None for a host that is none of the play's. ``numbers``: :func:`host_batches`."""
+    if host not in numbers:
+        return None
+    return u"%s %d/%d" % (run.get("phase") or "all", numbers[host], len(run["batch_sizes"]))
 
 
-def pending_reason(host, hosts, run, halted):
+def pending_reason(host, numbers, run, halted):
     """Why a host of the play has no record yet: the rollout halted before it, or its batch simply is still to come."""
     if halted:
         return "not run: the rollout halted after " + halted["reason"]
-    found = batch_number(host, hosts, run)
-    if found is not None:
-        return "not run yet: batch %d of %d has not started" % found
+    if host in numbers:
+        return "not run yet: batch %d of %d has not started" % (numbers[host], len(run["batch_sizes"]))
     return "not run yet: its batch has not started"
 
 
@@ -512,11 +508,12 @@ class JobReport(object):
         self.run = check_run(run, self.hosts)
         records = list(records or []) + fallen_records(records, self.run)
         first = build_rows(records, [])
-        self.batch, self.halted = rollout_state(first, self.hosts, self.run)
+        numbers = host_batches(self.hosts, self.run)
+        self.batch, self.halted = rollout_state(first, self.hosts, self.run, numbers)
         self.rows = build_rows(records, self.hosts,
-                               not_run_reason=lambda host: pending_reason(host, self.hosts, self.run, self.halted))
+                               not_run_reason=lambda host: pending_reason(host, numbers, self.run, self.halted))
         for row in self.rows:
-            row["batch"] = batch_label(row["host"], self.hosts, self.run)
+            row["batch"] = batch_label(row["host"], numbers, self.run)
         self.final = self.halted is not None or not any(row["outcome"] == "not_run" for row in self.rows)
         self.artifact = job_artifact(self.rows, self.run, self.hosts, self.halted, mode)
         self.report = build_report(self.rows, title, mode, run=run_context([self.artifact]))
