@@ -36,6 +36,9 @@ def _as_int(value):
 
 # ListBackupRecords' documented page size bound (limit 1 to 1000).
 BACKUP_PAGE_SIZE = 1000
+# The one page of ListBackgroundTask the upgrade and the info module read (the list's order is undocumented: FIDELITY
+# finding 9b).
+TASK_LIST_LIMIT = 50
 
 
 class HuaweicloudDcsClient:

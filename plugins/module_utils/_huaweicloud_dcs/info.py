@@ -10,6 +10,7 @@ __metaclass__ = type
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ApiError, ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeError
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import TASK_LIST_LIMIT
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     TaskInfo,
     is_not_found,
@@ -23,10 +24,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
 )
 
 MAX_PAGE_SIZE = 1000
-# One page of ListBackgroundTask, as the upgrade module reads it (its order is undocumented).
-TASK_LIST_LIMIT = 50
-# One page of ListBackupRecords at the documented maximum, of which the newest BACKUPS_KEPT are returned.
-BACKUP_LIST_LIMIT = 1000
+# Of the one page of ListBackupRecords (the client's, at the documented maximum), the newest returned.
 BACKUPS_KEPT = 10
 BACKUP_FIELDS = ("backup_id", "status", "backup_type", "backup_format", "created_at", "error_code", "size",
                  "is_support_restore")
@@ -108,37 +106,37 @@ class DcsInstanceInfo:
         # Never trust that the API applied a filter: every one is checked again on what it returned.
         return listing_matches(instances, self.filters, tags=self.tags)
 
-    def _versions(self, instance_id):
+    def _read(self, what, instance_id, read):
+        """One more read of a listed instance (``read()``: its answer); None if it was deleted between the listing and
+        this read (the listing still says what it was); any other failure names what was read."""
         try:
-            return normalize_versions(self.client.show_instance_version(instance_id).data)
+            return read()
         except ApiError as error:
             if is_not_found(error):
-                # Deleted between the listing and this read: the listing still says what it was.
                 return None
-            raise UpgradeError("reading the versions of instance %s" % instance_id, {"changed": False}, error=error)
+            raise UpgradeError("reading %s of instance %s" % (what, instance_id), {"changed": False}, error=error)
+
+    def _versions(self, instance_id):
+        response = self._read("the versions", instance_id, lambda: self.client.show_instance_version(instance_id))
+        return None if response is None else normalize_versions(response.data)
 
     def _running_tasks(self, instance_id):
         """The instance's background tasks still running (ListBackgroundTask, one page, read as the upgrade reads it:
         every status but a finished one counts as running); None if the instance disappeared."""
-        try:
-            tasks = self.client.list_tasks(instance_id, limit=TASK_LIST_LIMIT).data.get("tasks") or []
-        except ApiError as error:
-            if is_not_found(error):
-                return None
-            raise UpgradeError("reading the background tasks of instance %s" % instance_id, {"changed": False}, error=error)
-        running = [TaskInfo(task) for task in tasks if isinstance(task, dict)]
+        response = self._read("the background tasks", instance_id,
+                              lambda: self.client.list_tasks(instance_id, limit=TASK_LIST_LIMIT))
+        if response is None:
+            return None
+        running = [TaskInfo(task) for task in response.data.get("tasks") or [] if isinstance(task, dict)]
         return [{"id": task.task_id, "name": task.name, "status": task.status, "created_at": text(task.created_at)}
                 for task in running if task.running]
 
     def _backups(self, instance_id):
         """The newest BACKUPS_KEPT backup records (ListBackupRecords, one page at the documented maximum; the API's
         order is undocumented, so they are sorted here on created_at); None if the instance disappeared."""
-        try:
-            response = self.client.list_backup_records(instance_id, offset=0, limit=BACKUP_LIST_LIMIT)
-        except ApiError as error:
-            if is_not_found(error):
-                return None
-            raise UpgradeError("reading the backup records of instance %s" % instance_id, {"changed": False}, error=error)
+        response = self._read("the backup records", instance_id, lambda: self.client.list_backup_records(instance_id))
+        if response is None:
+            return None
         records = [item for item in (response.data or {}).get("backup_record_response") or [] if isinstance(item, dict)]
         records.sort(key=lambda record: text(record.get("created_at")) or "", reverse=True)
         kept = []

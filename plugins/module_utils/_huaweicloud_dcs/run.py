@@ -17,7 +17,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retr
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.run import UpgradeRun
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.waiter import WaitTimeout
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import BACKUP_PAGE_SIZE
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import (
+    BACKUP_PAGE_SIZE,
+    TASK_LIST_LIMIT,
+)
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.model import (
     BLOCKED_STATUSES,
     READY_STATUS,
@@ -52,7 +55,6 @@ MAX_BACKUP_PAGES = 100
 # 4119 no such instance, ...) are not busy.
 BUSY_CODES = frozenset(["DCS.%d" % number for number in (4017, 4026, 4049, 4096, 4097, 4104, 4108, 4111, 4113, 4114,
                                                          4115, 4116, 4117, 4118, 4120, 4121, 4975)])
-TASK_LIST_LIMIT = 50
 
 # The POST has no idempotency token: a retry after an answer that may have been acted on (timeout, dropped
 # connection, 5xx) comes only after a re-read proved that no upgrade started. The budget stays small because
