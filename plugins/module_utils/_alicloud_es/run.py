@@ -18,7 +18,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_
     PATCH,
     PATCH_PREFIX,
     EsInstance,
+    health_color_of,
     is_not_found,
+    snapshot_setting_of,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.path import plan_engine_path
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.request import (
@@ -62,10 +64,6 @@ def checks_from_result(result, source):
         passed = str(entry.get("status") or "").lower() == "success"
         precheck.add(entry.get("validateType") or "unnamed check", passed, errors)
     return precheck, raw
-
-
-def _either(mapping, upper, lower):
-    return mapping.get(upper, mapping.get(lower)) if isinstance(mapping, dict) else None
 
 
 def _equal_on_precision(current, target, upgrade_type):
@@ -156,8 +154,7 @@ class EsUpgrade(EsWaits, UpgradeRun):
             response = self.client.describe_health(self.instance_id)
         except ApiError as error:
             self.fail_read(error, doing)
-        color = (response.data or {}).get("Result")
-        color = color.upper() if isinstance(color, str) else None
+        color = health_color_of((response.data or {}).get("Result"))
         self.result.setdefault("health", {})[when] = color
         self.result["request_ids"]["health_" + when] = response.request_id
         return color
@@ -216,13 +213,11 @@ class EsUpgrade(EsWaits, UpgradeRun):
         as DescribeSnapshotSetting gives it; a failed read is noted, not fatal: it only informs)."""
         plan = {"kind": "snapshot", "client_token": snapshot_client_token(self.request.client_token)}
         try:
-            setting = (self.client.describe_snapshot_setting(self.instance_id).data or {}).get("Result") or {}
+            setting = snapshot_setting_of((self.client.describe_snapshot_setting(self.instance_id).data or {}).get("Result"))
         except ApiError as error:
             plan["automatic_snapshots"] = {"unknown": "DescribeSnapshotSetting failed: %s" % error}
             return plan
-        # The reference writes Enable / QuartzRegex; UpdateSnapshotSetting's answer lower-case (FIDELITY E45): both read.
-        plan["automatic_snapshots"] = {"enabled": _either(setting, "Enable", "enable"),
-                                       "schedule": _either(setting, "QuartzRegex", "quartzRegex")}
+        plan["automatic_snapshots"] = {"enabled": setting["enable"], "schedule": setting["quartz_regex"]}
         return plan
 
     def _snapshot(self, before):
