@@ -26,7 +26,7 @@ import time
 
 import yaml
 
-from simulator.env import cloud_env as simulator_env
+from simulator.env import CLOUD_VARIABLE_PREFIXES, cloud_env as simulator_env
 from simulator.fixture import start_simulator
 from simulator.fleet import DEFAULT_PROJECTS, project_for_region
 
@@ -438,7 +438,7 @@ def cloud_env(url, collections, extra=None, forks=16, tokens=True):
     """The environment an AWX credential of each custom type would inject, pointed at the simulator."""
     env = dict(os.environ)
     for name in list(env):
-        if name.startswith(("ALICLOUD_", "ALIBABA_CLOUD_", "HUAWEICLOUD_", "ANSIBLE_")):
+        if name.startswith(CLOUD_VARIABLE_PREFIXES + ("ANSIBLE_",)):
             del env[name]
     settings = {
         "ANSIBLE_COLLECTIONS_PATH": collections,

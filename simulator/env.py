@@ -12,6 +12,9 @@ from .fleet import load_fleet, project_for_region
 
 # Appended to the simulator's URL for runs over several regions: the plugins put the region in.
 PER_REGION = '/{region}'
+# What points the collection at a cloud (credentials, endpoints, credential sources): a run pointed at a simulator
+# starts from an environment without any of them.
+CLOUD_VARIABLE_PREFIXES = ('ALICLOUD_', 'ALIBABA_CLOUD_', 'HUAWEICLOUD_')
 
 
 def fleet_credentials(fleet):

@@ -33,15 +33,15 @@ import time
 
 import yaml
 
-from .env import cloud_env, fleet_credentials
+from .env import CLOUD_VARIABLE_PREFIXES, cloud_env, fleet_credentials
 from .fixture import start_simulator
 from .fleet import FleetError, load_fleet, read_fleet_file
 
 # plugins/module_utils/_core/transport.py refuses, while this is set, every request to anything but its URL.
 REHEARSAL_ENV = 'OPSFLEET_ENGINE_UPGRADE_REHEARSAL_URL'
-# What points the collection at a cloud: dropped from the rehearsal's environment, so that only the simulator's
-# credentials and endpoints are in it.
-CLOUD_ENV_PREFIXES = ('ALICLOUD_', 'ALIBABA_CLOUD_', 'HUAWEICLOUD_', 'OPSFLEET_ENGINE_UPGRADE_')
+# Dropped from the rehearsal's environment, so that only the simulator's credentials and endpoints are in it (and
+# only this rehearsal's guard).
+CLOUD_ENV_PREFIXES = CLOUD_VARIABLE_PREFIXES + ('OPSFLEET_ENGINE_UPGRADE_',)
 DEFAULT_OUT = 'engine-upgrade-rehearsal'
 PREDICTED_NAME = 'predicted.json'
 REPORT_JSON = 'fleet-report.json'
@@ -230,7 +230,7 @@ def predict(report, planned, backup_seconds, counters, wait_timeout):
             batch['upgrades'] += 1 if ran else 0
             batch['seconds'] = max(batch['seconds'], seconds)
     ordered = [batches[label] for label in sorted(batches, key=_batch_order(report))]
-    listing = sum(count for action, count in ((counters.get('by_instance') or {}).get('-') or {}).items())
+    listing = sum((by_instance.get('-') or {}).values())
     return {
         'instances': instances,
         'batches': ordered,
