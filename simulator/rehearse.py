@@ -27,6 +27,7 @@ import math
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -54,6 +55,9 @@ MAX_PLANNED_SECONDS = 10 ** 6
 ES_BASE_SECONDS, ES_SECONDS_PER_NODE = 600, 300
 DCS_BASE_SECONDS, DCS_SECONDS_PER_GB = 300, 30
 DEFAULT_BACKUP_SECONDS = 300
+# A rehearsal's playbook ends within this (its own waits are bounded by the role's; this bounds the whole run): a
+# 1,000-instance rehearsal took 25 minutes on two cores. --timeout sets another.
+DEFAULT_TIMEOUT_SECONDS = 4 * 3600
 # The role's defaults, read where the role keeps them (the simulator ships beside it in the collection).
 ROLE_DEFAULTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'roles', 'engine_upgrade',
                              'defaults', 'main.yml')
@@ -299,7 +303,7 @@ def _write_json(path, value):
 
 def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, durations_path=None,
              backup_seconds=DEFAULT_BACKUP_SECONDS, wait_timeout=DEFAULT_WAIT_TIMEOUT, ansible_playbook='ansible-playbook',
-             echo=None, environ=None):
+             echo=None, environ=None, timeout=DEFAULT_TIMEOUT_SECONDS):
     """Run one rehearsal; returns the prediction written to ``<out>/predicted.json``."""
     if not playbook_args:
         raise RehearsalError('give the real run\'s ansible-playbook arguments after --: -- -i <inventory> '
@@ -312,6 +316,7 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
     if upgrade_seconds is not None:
         upgrade_seconds = _seconds('--upgrade-seconds', upgrade_seconds)
     backup_seconds = _seconds('--backup-seconds', backup_seconds)
+    timeout = _seconds('--timeout', timeout)
     planned = planned_durations(fleet, upgrade_seconds, read_durations(durations_path) if durations_path else None)
     scale = time_scale(planned, backup_seconds) if planned else 1.0
     out = os.path.abspath(out)
@@ -331,11 +336,7 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
         with open(log_path, 'w') as log:
             log.write('$ %s\n' % ' '.join(shlex.quote(part) for part in shown_command(command)))
             log.flush()
-            try:
-                returncode = subprocess.call(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-            except OSError as exc:
-                raise RehearsalError('%s cannot be run: %s (activate the venv that has ansible-core, or give '
-                                     '--ansible-playbook)' % (ansible_playbook, exc))
+            returncode = _run_bounded(command, env, log, timeout, ansible_playbook, log_path)
         wall = time.time() - started
         counters = simulator.client.counters()
     finally:
@@ -366,6 +367,23 @@ def rehearse(fleet_path, playbook_args, out=DEFAULT_OUT, upgrade_seconds=None, d
                                                   os.path.relpath(os.path.join(report_dir, REPORT_JSON)),
                                                   os.path.relpath(log_path)))
     return predicted
+
+
+def _run_bounded(command, env, log, timeout, ansible_playbook, log_path):
+    """The playbook's exit status; past ``timeout`` seconds its whole process group (forks, async jobs) is stopped and
+    the rehearsal fails."""
+    try:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        raise RehearsalError('%s cannot be run: %s (activate the venv that has ansible-core, or give '
+                             '--ansible-playbook)' % (ansible_playbook, exc))
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise RehearsalError('the rehearsal\'s playbook was still running after %d seconds and was stopped: see %s '
+                             '(--timeout sets a longer bound)' % (timeout, log_path))
 
 
 def load_report(path):
@@ -432,6 +450,8 @@ def parse_args(argv):
                      help='a DCS backup\'s planned duration (%(default)s)')
     run.add_argument('--wait-timeout', type=float, default=DEFAULT_WAIT_TIMEOUT,
                      help='the real run\'s engine_upgrade_wait_timeout, to name upgrades that would outlast it (%(default)s)')
+    run.add_argument('--timeout', type=float, default=DEFAULT_TIMEOUT_SECONDS,
+                     help='seconds the rehearsal\'s playbook may run before it is stopped (%(default)s)')
     run.add_argument('--ansible-playbook', default='ansible-playbook', help='the ansible-playbook to run')
     run.add_argument('playbook_args', nargs=argparse.REMAINDER, help='after --: the real run\'s ansible-playbook arguments')
     compare = commands.add_parser('diff', help='compare a prediction with a real run\'s report')
@@ -452,7 +472,7 @@ def main(argv=None):
         if args.command == 'run':
             rehearse(args.fleet, args.playbook_args, out=args.out, upgrade_seconds=args.upgrade_seconds,
                      durations_path=args.durations, backup_seconds=args.backup_seconds, wait_timeout=args.wait_timeout,
-                     ansible_playbook=args.ansible_playbook, echo=print)
+                     ansible_playbook=args.ansible_playbook, echo=print, timeout=args.timeout)
             return 0
         predicted, dummy = load_report(args.predicted)
         real, dummy = load_report(args.real)

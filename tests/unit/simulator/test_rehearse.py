@@ -5,6 +5,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 import pytest
 
@@ -161,3 +162,21 @@ def test_the_command_is_shown_without_inline_extra_variables_which_may_hold_secr
 
 def test_the_wait_it_names_upgrades_against_is_the_roles_default():
     assert rehearse.DEFAULT_WAIT_TIMEOUT == rehearse.role_default('engine_upgrade_wait_timeout') == 3600
+
+
+def test_a_playbook_that_outlasts_the_timeout_is_stopped_with_its_children_and_the_rehearsal_fails(tmp_path, capsys):
+    (tmp_path / 'fleet.yml').write_text(json.dumps(FLEET))
+    marker = tmp_path / 'child-still-running'
+    slow = tmp_path / 'slow-playbook'
+    # A "playbook" that leaves a child behind, as forks and async jobs are: both must be stopped.
+    slow.write_text('#!/bin/sh\n(sleep 3; touch %s) &\nsleep 60\n' % marker)
+    slow.chmod(0o755)
+    started = time.time()
+    assert rehearse.main(['run', '--fleet', str(tmp_path / 'fleet.yml'), '--out', str(tmp_path / 'out'), '--timeout', '1',
+                          '--ansible-playbook', str(slow), '--', 'site.yml']) == 2
+    assert time.time() - started < 30
+    assert "the rehearsal's playbook was still running after 1 seconds and was stopped" in capsys.readouterr().err
+    time.sleep(4)
+    assert not marker.exists()
+    assert rehearse.main(['run', '--fleet', str(tmp_path / 'fleet.yml'), '--timeout', '0', '--', 'x.yml']) == 2
+    assert '--timeout must be a number of seconds above 0' in capsys.readouterr().err
