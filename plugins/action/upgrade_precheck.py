@@ -18,6 +18,8 @@ except ImportError:  # ansible-core 2.16 to 2.18
     from ansible.executor.module_common import get_action_args_with_defaults
     _apply_action_arg_defaults = None
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._in_process import InProcessModules
+
 MODULES = ("opsfleet.engine_upgrade.alicloud_es_upgrade", "opsfleet.engine_upgrade.huaweicloud_dcs_upgrade")
 
 
@@ -30,7 +32,7 @@ def with_module_defaults(module, args, task, templar):
                                          action_groups=task._parent._play._action_groups)  # pylint: disable=protected-access
 
 
-class ActionModule(ActionBase):
+class ActionModule(InProcessModules, ActionBase):
 
     TRANSFERS_FILES = False
 
@@ -46,8 +48,8 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="upgrade_precheck runs its module in check mode only: set check_mode: true "
                                            "on the task (without it the module would upgrade)")
             return result
-        answer = self._execute_module(module_name=module, module_args=with_module_defaults(module, args, self._task, self._templar),
-                                      task_vars=task_vars)
+        answer = self._run_module_in_process(module_name=module, module_args=with_module_defaults(module, args, self._task, self._templar),
+                                             task_vars=task_vars)
         # The module's answer, refusals included, is this task's result (a refusal is news, not a failure of the task).
         result.update(changed=bool(answer.get("changed")), precheck_result=answer)
         return result

@@ -182,8 +182,6 @@ def module_status(rc, stdout, stderr):
     return result
 
 
-
-
 def start_background(payload, environment, job, time_limit, interpreter=None):
     """Start the job detached (a session of its own, as async_wrapper's daemon): a watcher that runs the module
     (forked, or ``interpreter`` when the module's is not this one), stops it at ``time_limit`` seconds and writes
@@ -240,31 +238,15 @@ def _interpreter_of(shebang):
     return command[0] if len(command) == 1 else None
 
 
-class InProcessModuleAction(ActionBase):
-    """The action of a module of this collection: ansible-core's ``normal`` action, with the module run in a fork of
-    the worker when that is the same thing (see the module docstring). Other actions that run one of the
-    collection's modules (upgrade_precheck) call :meth:`_run_module_in_process` instead of ``_execute_module``."""
-
-    _supports_check_mode = True
-    _supports_async = True
+class InProcessModules:
+    """For an action that runs one of the collection's modules: :meth:`_run_module_in_process` is ``_execute_module``
+    with the module run in a fork of the worker when that is the same thing (see the module docstring). Mixed in
+    before ``ActionBase``."""
 
     def __init__(self, *args, **kwargs):
-        super(InProcessModuleAction, self).__init__(*args, **kwargs)
+        super(InProcessModules, self).__init__(*args, **kwargs)
         # None: the next module run is ansible-core's; "sync": in a child, waited for; a dict: a background job.
         self._in_process = None
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(InProcessModuleAction, self).run(tmp, task_vars)
-        del tmp
-        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        if self._in_process_possible():
-            answer = self._run_module_in_process(task_vars=task_vars, background=wrap_async)
-        else:
-            answer = self._execute_module(task_vars=task_vars, wrap_async=wrap_async)
-        result = merge_hash(result, answer)
-        if not wrap_async:
-            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
-        return result
 
     def _in_process_possible(self):
         if in_process_disabled() or not hasattr(os, "fork") or self._connection is None:
@@ -301,12 +283,12 @@ class InProcessModuleAction(ActionBase):
         # The payload is handed to the child in memory: nothing is written to a temporary folder.
         if self._in_process is not None and module_style == "new" and not wrap_async:
             return True
-        return super(InProcessModuleAction, self)._is_pipelining_enabled(module_style, wrap_async)
+        return super(InProcessModules, self)._is_pipelining_enabled(module_style, wrap_async)
 
     def _low_level_execute_command(self, cmd, *args, **kwargs):
         mode, payload = self._in_process, kwargs.get("in_data")
         if mode is None or payload is None:
-            return super(InProcessModuleAction, self)._low_level_execute_command(cmd, *args, **kwargs)
+            return super(InProcessModules, self)._low_level_execute_command(cmd, *args, **kwargs)
         self._in_process = None
         environment = {}
         self._compute_environment_string(raw_environment_out=environment)
@@ -314,7 +296,7 @@ class InProcessModuleAction(ActionBase):
         same = same_interpreter(self._used_interpreter)
         if mode == "sync":
             if not same:
-                return super(InProcessModuleAction, self)._low_level_execute_command(cmd, *args, **kwargs)
+                return super(InProcessModules, self)._low_level_execute_command(cmd, *args, **kwargs)
             display.vvvv("running the module in a fork of the worker (%s=0 runs it as ansible-core does)" % DISABLE_VARIABLE)
             rc, stdout, stderr = run_in_child(payload, environment)
         else:
@@ -328,3 +310,20 @@ class InProcessModuleAction(ActionBase):
         out = to_text(stdout, errors="surrogate_then_replace")
         err = to_text(stderr, errors="surrogate_then_replace")
         return dict(rc=rc, stdout=out, stdout_lines=out.splitlines(), stderr=err, stderr_lines=err.splitlines())
+
+
+class InProcessModuleAction(InProcessModules, ActionBase):
+    """The action of a module of this collection: ansible-core's ``normal`` action (async included), the module run by
+    :meth:`InProcessModules._run_module_in_process`."""
+
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(InProcessModuleAction, self).run(tmp, task_vars)
+        del tmp
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result = merge_hash(result, self._run_module_in_process(task_vars=task_vars, background=wrap_async))
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
+        return result
