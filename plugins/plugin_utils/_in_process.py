@@ -14,7 +14,8 @@ that writes the job's status file as ``async_wrapper`` does, where ``async_statu
 
 Only where it is the same thing: a local connection without become, and the module's interpreter being the one the
 controller runs (the fleet playbooks set ``ansible_python_interpreter`` to ``ansible_playbook_python``). Anything else,
-or ``OPSFLEET_ENGINE_UPGRADE_IN_PROCESS=0``, runs the module as ansible-core always does.
+``ANSIBLE_KEEP_REMOTE_FILES`` (the payload kept on disk to debug with) or ``OPSFLEET_ENGINE_UPGRADE_IN_PROCESS=0`` runs
+the module as ansible-core always does.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +31,7 @@ import sys
 import time
 import traceback
 
+from ansible import constants as C
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -249,7 +251,8 @@ class InProcessModules:
         self._in_process = None
 
     def _in_process_possible(self):
-        if in_process_disabled() or not hasattr(os, "fork") or self._connection is None:
+        # ANSIBLE_KEEP_REMOTE_FILES asks for the payload on disk, to debug a module with: it is run as it always is.
+        if in_process_disabled() or C.DEFAULT_KEEP_REMOTE_FILES or not hasattr(os, "fork") or self._connection is None:
             return False
         name = getattr(self._connection, "_load_name", None) or getattr(self._connection, "transport", "")
         if name not in LOCAL_CONNECTIONS:
