@@ -75,6 +75,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     huaweicloud_argument_spec,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.request import LATEST
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._in_process import preload_modules
 
 PREFIX = "engine_upgrade_"
 # The role's own bounds (the modules have no such option): seconds between two checks on a background job.
@@ -112,6 +113,10 @@ _URL = re.compile(r"^https?://[^/@\s]+(/|\Z)")
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
 # What ansible-core would template in a message shown again in a later template (2.16 to 2.18 do).
 _TEMPLATE_START = re.compile(r"\{(?=[{%#])")
+
+# This file is loaded in the controller's own process (the fleet playbooks' keywords use its filters): the modules' imports
+# loaded here are inherited by every worker and module run forked later, instead of imported per host and task.
+preload_modules()
 
 
 def _plain(value):

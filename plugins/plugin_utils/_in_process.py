@@ -300,10 +300,13 @@ class InProcessModules:
         if mode == "sync":
             if not same:
                 return super(InProcessModules, self)._low_level_execute_command(cmd, *args, **kwargs)
-            display.vvvv("running the module in a fork of the worker (%s=0 runs it as ansible-core does)" % DISABLE_VARIABLE)
+            display.vvv("<%s> RUN in a fork of the worker: %s (%s=0 runs it as ansible-core does)"
+                        % (self._play_context.remote_addr, self._task.action, DISABLE_VARIABLE))
             rc, stdout, stderr = run_in_child(payload, environment)
         else:
             job = dict((key, mode[key]) for key in ("ansible_job_id", "results_file"))
+            display.vvv("<%s> RUN in a fork of the worker, in the background: %s, job %s (%s=0 runs it as ansible-core does)"
+                        % (self._play_context.remote_addr, self._task.action, job["ansible_job_id"], DISABLE_VARIABLE))
             start_background(payload, environment, job, mode["time_limit"],
                              interpreter=None if same else _interpreter_of(self._used_interpreter))
             rc, stdout, stderr = 0, json.dumps(dict(job, started=1, finished=0)).encode(), b""
@@ -330,3 +333,20 @@ class InProcessModuleAction(InProcessModules, ActionBase):
         if not wrap_async:
             self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
         return result
+
+
+# The modules the fleet role runs in forks of the workers.
+FORKED_MODULES = ("alicloud_es_upgrade", "huaweicloud_dcs_upgrade", "alicloud_es_instance_info", "huaweicloud_dcs_instance_info")
+
+
+def preload_modules():
+    """Import what the collection's modules import (requests, the collection's module_utils) into this process.
+    Called from the controller's own process (the role's filter file is loaded there for the play's keywords): every
+    worker forked afterwards, and every module run forked from a worker, inherits them instead of importing them again
+    per host and task. A failure here is left for the module run to report."""
+    import importlib
+    for name in FORKED_MODULES:
+        try:
+            importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.modules." + name)
+        except Exception:  # pylint: disable=broad-except
+            return

@@ -436,7 +436,8 @@ def test_secrets_never_reach_the_output_at_vvvv(simulator, tmp_path):
     assert outcomes == ["ok", "ignored", "ok"], run.output[-3000:]
     counters = simulator.client.counters()
     assert counters["auth_failures"] == 0 and counters["auth_schemes"]["SDK-HMAC-SHA256"] > 10  # the token was used
-    assert "<localhost> EXEC" in run.output  # the -vvvv detail really is there
+    # The -vvvv detail really is there: the module run in a fork of the worker, with the connection's detail.
+    assert "<localhost> RUN in a fork of the worker" in run.output
     everything = run.output + json.dumps(run.data)
     for secret in (secret_key, security_token):
         assert secret not in everything
