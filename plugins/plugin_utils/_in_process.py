@@ -91,7 +91,7 @@ def _execute_payload(payload, environment):
     try:
         os.environ.update(environment)
         sys.argv = ["AnsiballZ"]  # the payload's debug subcommands are chosen by argv
-        sys.stdin = open(os.devnull)
+        sys.stdin = os.fdopen(0, "r")
         sys.stdout = os.fdopen(1, "w", buffering=1)
         sys.stderr = os.fdopen(2, "w", buffering=1)
         _as_controller_child()
@@ -119,6 +119,8 @@ def run_in_child(payload, environment, deadline=None):
     err_read, err_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover (the child exits in _execute_payload)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
         os.dup2(out_write, 1)
         os.dup2(err_write, 2)
         _close_inherited()
