@@ -13,8 +13,9 @@
    backup and the health gate (exactly one backup write and one upgrade write), and the same through the role on a
    fleet, with ``engine_upgrade_backup`` false and true.
 3. ``fleet_upgrade`` over 10, 50 and 200 simulated instances (both clouds) whose upgrades take D = 60 s: wall time,
-   wall / D, CPU per instance, and where the time goes (per-task spans from a timing callback; CPU per kind of
-   process, every module process measured through a wait4() wrapper interpreter). The 10-instance fleet once more
+   wall / D, CPU per instance, and where the time goes (per-task spans from a timing callback; CPU of the
+   controller's process and of its forks: workers, and the module runs forked from them as the fleet playbooks run
+   them). The 10-instance fleet once more
    with ``engine_upgrade_backup: true``; every run sets it, false or true, rather than take the role's default.
 4. The same no-op check with the official vendor SDK in a script (import + one call), measured in the same run.
 5. A fleet whose upgrades take each its own time (uniform 30-90 s, 200 instances, at most K = 50 at once): each rollout
@@ -485,11 +486,11 @@ class Bench:
             self.role_economy("fleet_precheck (role, check mode)", fleet, behind, self.sim.counters())
 
         self.sim.reset_counters()
-        # Every module process is measured: the interpreter is the wait4() wrapper (about 10 ms of its own per process).
-        wrapper_log = os.path.join(directory, "module-processes.jsonl")
-        wrapper = common.write_rss_interpreter(os.path.join(directory, "python-rss"), wrapper_log)
-        command = common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra) + [
-            "-e", "ansible_python_interpreter=%s" % wrapper]
+        # The modules run as the fleet playbooks run them: forked from the workers (the controller's own interpreter), so
+        # their CPU is the workers'. A wrapper interpreter (to measure module processes apart) would make them
+        # ansible-core's module processes instead, which is not what a fleet run costs.
+        wrapper_log = None
+        command = common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra)
         simulator_before = common.self_cpu()
         run = common.measure(command, env=env, timeout=duration + 1800, output_path=os.path.join(directory, "output.txt"),
                              sample_main=True)
@@ -844,8 +845,9 @@ def describe_polling(fleet_vars):
 
 
 def summarize_processes(wrapper_log, run):
-    """CPU by kind of process: module processes (from the wrapper's log), the ansible-playbook process itself
-    (sampled from /proc), and the rest (its forked workers, their shells, async_wrapper's forks)."""
+    """CPU by kind of process: module processes (from the wrapper's log, when a run uses it), the ansible-playbook
+    process itself (sampled from /proc), and the rest (its forked workers and the module runs and background jobs
+    forked from them)."""
     records = []
     if wrapper_log and os.path.exists(wrapper_log):
         with open(wrapper_log) as handle:
@@ -865,7 +867,7 @@ def summarize_processes(wrapper_log, run):
         rows.append({"what": "module process: %s" % name.replace(".py", ""), "count": count, "cpu_seconds": round(cpu, 1),
                      "max_rss_mb": round(rss / 1024.0, 1)})
         module_cpu += cpu
-    rows.append({"what": "workers (a fork per host and task) and their shells", "count": None,
+    rows.append({"what": "workers (a fork per host and task) and the module runs forked from them", "count": None,
                  "cpu_seconds": round(total - main - module_cpu, 1), "max_rss_mb": None})
     for row in rows:
         row["share"] = row["cpu_seconds"] / total
