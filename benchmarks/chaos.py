@@ -41,7 +41,6 @@ __metaclass__ = type
 
 import argparse
 import copy
-import glob
 import os
 import shutil
 import sys
@@ -52,8 +51,7 @@ import yaml
 
 from benchmarks import common
 from simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
-from simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
-from simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
+from simulator.sts_alicloud import DEFAULT_ROLE_ARN
 
 ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
 # The documented engine steps (plugins/module_utils/_alicloud_es/path.py): how many upgrades an instance needs.
@@ -245,11 +243,7 @@ class Chaos:
 
     def issued_credentials(self):
         """Every secret key and token the simulator's STS, IAM and metadata services handed out, by cloud."""
-        issued = {}
-        for cloud, path in (("alicloud", ALI_CREDENTIALS_CONTROL), ("huaweicloud", HW_CREDENTIALS_CONTROL)):
-            entries = self.sim.client._call("GET", path[len("/_sim"):])["issued"]  # pylint: disable=protected-access
-            issued[cloud] = [(entry["secret_key"], entry["security_token"]) for entry in entries]
-        return issued
+        return common.issued_credentials(self.sim.client)
 
     # --- HTTPS ---------------------------------------------------------------------------------------
 
@@ -399,22 +393,7 @@ class Chaos:
 
     def secret_hits(self, run_dirs, secrets):
         """Every file the runs wrote (output at -vvvv, ansible log, reports, async job results) searched for the secrets."""
-        hits = {}
-        files = 0
-        for run_dir in run_dirs:
-            paths = [run_dir] if os.path.isfile(run_dir) else (
-                glob.glob(os.path.join(run_dir, "**", "*"), recursive=True) + glob.glob(os.path.join(run_dir, "async", ".*")))
-            for path in paths:
-                if not os.path.isfile(path):
-                    continue
-                files += 1
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                for name, secret in secrets.items():
-                    found = data.count(secret.encode("utf-8"))
-                    if found:
-                        hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, self.work), found))
-        return hits, files
+        return common.secret_hits(run_dirs, secrets, self.work)
 
     def run(self):
         started = time.time()

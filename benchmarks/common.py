@@ -29,6 +29,8 @@ import yaml
 from simulator.env import CLOUD_VARIABLE_PREFIXES, cloud_env as simulator_env
 from simulator.fixture import start_simulator
 from simulator.fleet import DEFAULT_PROJECTS, project_for_region
+from simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
+from simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -516,3 +518,40 @@ def read_report(report_dir):
 def self_cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+# --- secrets ---------------------------------------------------------------------------------------
+
+
+def issued_credentials(client):
+    """Every secret key and token the simulator's STS, IAM and metadata services handed out, by cloud: ``client`` is
+    the simulator's control client."""
+    issued = {}
+    for cloud, path in (("alicloud", ALI_CREDENTIALS_CONTROL), ("huaweicloud", HW_CREDENTIALS_CONTROL)):
+        entries = client._call("GET", path[len("/_sim"):])["issued"]  # pylint: disable=protected-access
+        issued[cloud] = [(entry["secret_key"], entry["security_token"]) for entry in entries]
+    return issued
+
+
+def secret_hits(paths, secrets, relative_to):
+    """Every file under ``paths`` (folders walked, hidden files included: async job files are dot files) searched
+    for the values of ``secrets`` (name -> value): ``({name: ["path (count)", ...]}, files read)``."""
+    hits = {}
+    files = []
+    for top in paths:
+        if os.path.isfile(top):
+            files.append(top)
+        for folder, dummy, names in os.walk(top):
+            files.extend(os.path.join(folder, name) for name in names)
+    read = 0
+    for path in files:
+        if not os.path.isfile(path) or os.path.islink(path):
+            continue
+        read += 1
+        with open(path, "rb") as handle:
+            data = handle.read()
+        for name, secret in secrets.items():
+            found = data.count(secret.encode("utf-8"))
+            if found:
+                hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, relative_to), found))
+    return hits, read

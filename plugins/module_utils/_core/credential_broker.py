@@ -325,7 +325,7 @@ class Broker:
 
     def serve(self):
         self._listener.settimeout(min(1.0, self._idle))
-        while True:
+        while self._socket_is_mine():
             with self._changed:
                 self._purge()
                 if self._connections == 0 and self._clock() - self._last_seen >= self._idle:
@@ -342,11 +342,19 @@ class Broker:
             thread = threading.Thread(target=self._handle, args=(conn,))
             thread.daemon = True
             thread.start()
-        try:
-            if os.stat(self._path).st_ino == self._inode:  # not a newer broker's socket
+        if self._socket_is_mine():
+            try:
                 os.unlink(self._path)
+            except OSError:
+                pass
+
+    def _socket_is_mine(self):
+        """False once the socket file is gone or replaced: nobody can reach this broker any more, so it ends (removing
+        the folder stops a broker; a run's cleanup does)."""
+        try:
+            return os.stat(self._path).st_ino == self._inode
         except OSError:
-            pass
+            return False
 
     def _purge(self):
         now = self._clock()

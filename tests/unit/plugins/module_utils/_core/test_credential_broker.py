@@ -353,3 +353,12 @@ def test_a_module_process_starts_a_detached_broker_that_holds_none_of_its_files(
     while os.path.exists(os.path.join(broker_dir, SOCKET_NAME)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not os.path.exists(os.path.join(broker_dir, SOCKET_NAME))
+
+
+def test_removing_the_folder_stops_the_broker(broker_dir):
+    listener, thread = serve_in_thread(broker_dir, idle=300.0)
+    RoleSource(Fetches()).credentials()
+    shutil.rmtree(broker_dir)
+    thread.join(5)
+    assert not thread.is_alive()
+    listener.close()
