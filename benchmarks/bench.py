@@ -795,12 +795,13 @@ class Bench:
                     "value": "%.0f s" % run["wall_seconds"]})
             if run.get("signed_with") == "role + agency":
                 calls = run["credentials"]
-                targets.append({"target": "fleet_upgrade over %d instances signed with a role and an agency: at most %d "
-                                          "AssumeRole and %d agency calls (inventory + playbook), no issued secret in its files"
-                                          % (run["instances"], TARGET_CREDENTIAL_CALLS, TARGET_CREDENTIAL_CALLS),
-                                "met": (calls["assume_role_calls"] <= TARGET_CREDENTIAL_CALLS
-                                        and calls["agency_calls"] <= TARGET_CREDENTIAL_CALLS and calls["secret_hits"] == 0),
-                                "value": "%d, %d, %d files" % (calls["assume_role_calls"], calls["agency_calls"], calls["secret_hits"])})
+                target = ("fleet_upgrade over %d instances signed with a role and an agency: at most %d AssumeRole and %d agency "
+                          "calls (inventory + playbook), no issued secret in its files"
+                          % (run["instances"], TARGET_CREDENTIAL_CALLS, TARGET_CREDENTIAL_CALLS))
+                met = (calls["assume_role_calls"] <= TARGET_CREDENTIAL_CALLS and calls["agency_calls"] <= TARGET_CREDENTIAL_CALLS
+                       and calls["secret_hits"] == 0)
+                targets.append({"target": target, "met": met, "value": "%d, %d, %d files" % (
+                    calls["assume_role_calls"], calls["agency_calls"], calls["secret_hits"])})
         for run in self.results.get("heterogeneous", {}).get("runs", []):
             targets.append({"target": "heterogeneous durations, %s: peak in flight <= K = %d" % (run["mode"], run["k"]),
                             "met": 0 < run["peak_in_flight"] <= run["k"], "value": "%d" % run["peak_in_flight"]})

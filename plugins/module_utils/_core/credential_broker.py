@@ -420,4 +420,3 @@ class Broker:
             if now >= give_up:
                 return {"value": None, "lease": False}
             self._changed.wait(min(give_up, holder[1]) - now)
-

@@ -22,9 +22,8 @@ from simulator.sts_alicloud import DEFAULT_ROLE_ARN
 AGENCY_CALL = "CreateTemporaryAccessKeyByAgency"
 
 
-def test_a_fleet_run_fetches_each_clouds_temporary_credentials_once_and_shows_none(simulator, alicloud_env,
-                                                                                    huaweicloud_env, tmp_path,
-                                                                                    credential_broker_per_test):
+def test_a_fleet_run_fetches_each_clouds_temporary_credentials_once_and_shows_none(
+        simulator, alicloud_env, huaweicloud_env, tmp_path, credential_broker_per_test):
     with open(DEMO_FLEET) as handle:
         simulator.client.load_fleet(yaml.safe_load(handle))
     env = dict(alicloud_env)
