@@ -228,15 +228,21 @@ def idle_seconds(environ=None):
 
 
 def _try_connect(path):
+    """A connection to the broker at ``path``; None when none listens there (no socket, or a dead broker's). A broker
+    that is there but slow to answer (a loaded controller) raises :class:`BrokerUnavailable`: the caller fetches for
+    itself rather than replace a broker that still holds everyone's credentials."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(QUICK_TIMEOUT)
     try:
         sock.connect(path)
         _check_peer(sock)
         return sock
-    except (OSError, BrokerUnavailable):
+    except (FileNotFoundError, ConnectionRefusedError):
         sock.close()
         return None
+    except (OSError, BrokerUnavailable) as error:
+        sock.close()
+        raise BrokerUnavailable("%s: %s" % (path, error))
 
 
 def _start(directory, path, idle):
@@ -256,7 +262,7 @@ def _start(directory, path, idle):
             listener.bind(path)
         finally:
             os.umask(umask)
-        listener.listen(64)
+        listener.listen(128)
         try:
             _daemonize(listener, path, idle)
         finally:

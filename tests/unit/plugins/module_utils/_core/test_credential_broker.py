@@ -362,3 +362,32 @@ def test_removing_the_folder_stops_the_broker(broker_dir):
     thread.join(5)
     assert not thread.is_alive()
     listener.close()
+
+
+def test_a_broker_too_busy_to_accept_is_not_replaced_and_the_source_fetches_itself(broker_dir, monkeypatch):
+    starts = []
+    # As in a module process (one thread), where a broker that does not answer could be replaced by a new one.
+    monkeypatch.setattr(credential_broker.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(credential_broker, "_start", lambda *args: starts.append(args))
+    credential_broker.private_dir(broker_dir)
+    path = os.path.join(broker_dir, SOCKET_NAME)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(0)
+    inode = os.stat(path).st_ino
+    queued = []
+    while True:  # fill its backlog: the next connection waits, as with a broker that cannot keep up
+        pending = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        pending.setblocking(False)
+        try:
+            pending.connect(path)
+        except BlockingIOError:
+            pending.close()
+            break
+        queued.append(pending)
+    source = RoleSource(Fetches())
+    assert source.credentials().access_key == "AK-1" and source.fetch_count == 1
+    assert os.stat(path).st_ino == inode and starts == []
+    for pending in queued:
+        pending.close()
+    listener.close()
