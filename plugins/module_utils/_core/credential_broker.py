@@ -325,6 +325,7 @@ class Broker:
         self._clock = clock
         self._entries = {}
         self._leases = {}  # key -> (connection id, deadline)
+        self._failures = {}  # key -> how many leases ended without a put (a failed fetch, a dead asker)
         self._changed = threading.Condition()
         self._connections = 0
         self._last_seen = clock()
@@ -384,6 +385,7 @@ class Broker:
             with self._changed:
                 for key in [key for key, (owner, dummy) in self._leases.items() if owner is me]:
                     del self._leases[key]
+                    self._failures[key] = self._failures.get(key, 0) + 1
                 self._connections -= 1
                 self._last_seen = self._clock()
                 self._changed.notify_all()
@@ -411,14 +413,21 @@ class Broker:
         raise BrokerUnavailable("op")
 
     def _get(self, me, key, lease):
-        """Called holding the condition: a served entry, else a lease, else a wait for the lease holder's put
-        (bounded by ``lease``: then no value and no lease, and the asker fetches alone)."""
+        """Called holding the condition: a served entry, else a lease, else a wait for the lease holder's put.
+
+        The wait ends without value or lease (the asker fetches alone, as without a broker) after ``lease`` seconds,
+        or as soon as the fetch waited for fails: the waiters then fetch at once, side by side, instead of queueing
+        behind each other's failures (a hanging service would cost each a timeout per asker before it). Nothing
+        failed is kept: the next asker gets a lease."""
         give_up = self._clock() + lease
+        failures = self._failures.get(key, 0)
         while True:
             now = self._clock()
             entry = self._entries.get(key)
             if entry is not None and now < entry.serve_until:
                 return {"value": dict(entry.value, expires_in=entry.expires - now, refresh_in=entry.serve_until - now)}
+            if self._failures.get(key, 0) != failures:
+                return {"value": None, "lease": False}
             holder = self._leases.get(key)
             if holder is None or holder[1] <= now or holder[0] is me:
                 self._leases[key] = (me, now + lease)
