@@ -64,6 +64,7 @@ class BrokerUnavailable(Exception):
 
 
 def enabled(environ=None):
+    """On unless :data:`SWITCH_ENV` says off (and only where POSIX file locks exist: the broker's start needs one)."""
     environ = os.environ if environ is None else environ
     return (environ.get(SWITCH_ENV) or "on").strip().lower() not in ("off", "0", "false", "no") and fcntl is not None
 
@@ -220,6 +221,7 @@ def drop(key, access_key, environ=None):
 
 
 def idle_seconds(environ=None):
+    """How long an unused broker stays: :data:`IDLE_ENV` seconds, else :data:`DEFAULT_IDLE_SECONDS`."""
     environ = os.environ if environ is None else environ
     try:
         return max(0.5, float(environ.get(IDLE_ENV) or DEFAULT_IDLE_SECONDS))

@@ -18,6 +18,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -401,3 +402,39 @@ def test_a_broker_too_busy_to_accept_is_not_replaced_and_the_source_fetches_itse
     for pending in queued:
         pending.close()
     listener.close()
+
+
+@pytest.mark.skipif(os.getuid() != 0 or not hasattr(socket, "SO_PEERCRED"), reason="another uid needs root; Linux")
+def test_a_peer_of_another_uid_gets_no_answer(broker_dir):
+    # The broker's own folder keeps other users out; a socket they could reach must still not answer them.
+    listener, thread = serve_in_thread(broker_dir)
+    path = os.path.join(broker_dir, SOCKET_NAME)
+    client = credential_broker.connect("entry", start=False)
+    with client:
+        assert client.get(1.0) is None  # a lease
+        client.put(dict(access_key="AK", secret_key="only-for-root", security_token=None, expires_in=60.0, refresh_in=50.0))
+    for opened in (os.path.dirname(broker_dir), broker_dir):
+        os.chmod(opened, 0o755)
+    os.chmod(path, 0o777)
+    with warnings.catch_warnings():
+        # A fork from pytest's threads: the child only connects, sends a line and exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit status
+        status = 3
+        try:
+            os.setuid(4242)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(5)
+            sock.connect(path)
+            sock.sendall(b'{"op": "get", "key": "entry", "lease": 1.0}\n')
+            try:
+                status = 0 if sock.recv(65536) == b"" else 1
+            except ConnectionResetError:  # closed with the request unread: no answer either
+                status = 0
+        finally:
+            os._exit(status)
+    assert os.waitpid(pid, 0)[1] == 0
+    listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+    thread.join(5)
