@@ -22,7 +22,6 @@ from email.utils import mktime_tz, parsedate_tz
 
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
-from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core import credential_broker
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.errors import ConfigError
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.redact import Secrets
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.validation import (
@@ -160,7 +159,7 @@ class CredentialSource:
         with a lease, the other processes asking for the same entry meanwhile wait for this fetch instead of
         sending their own. Without a broker (off, unavailable), fetched here as before."""
         key = self._broker_key()
-        client = None if key is None else credential_broker.connect(key)
+        client = None if key is None else _broker().connect(key)
         if client is None:
             return self._remember(self._fetch())
         with client:
@@ -179,13 +178,13 @@ class CredentialSource:
         """The broker entry of these credentials, or None (not shared: a key pair given as it is). Renewable sources
         return ``credential_broker.entry_key(identity, secret)`` over :meth:`broker_identity`, keyed with the base
         credentials' secret so that only a holder of it can ask for what it obtains."""
-        if not self.renewable or not credential_broker.enabled():
+        if not self.renewable or not _broker().enabled():
             return None
         identity = self.broker_identity()
         if identity is None:
             return None
         parts, secret = identity
-        return credential_broker.entry_key([type(self).__name__] + list(parts), secret)
+        return _broker().entry_key([type(self).__name__] + list(parts), secret)
 
     def broker_identity(self):
         """``(parts, secret)``: what names these credentials (role, session, duration, endpoints...) and the secret
@@ -217,7 +216,7 @@ class CredentialSource:
                 except CredentialError:
                     key = None  # the base source fails: whatever it named is out of reach anyway
                 if key is not None:
-                    credential_broker.drop(key, self._current.access_key)
+                    _broker().drop(key, self._current.access_key)
             self._current = None
 
     renewable = True
@@ -248,6 +247,14 @@ class CredentialSource:
 
     def _fetch(self):
         raise NotImplementedError("%s cannot fetch credentials" % type(self).__name__)
+
+
+def _broker():
+    """The credential broker's module, imported by the renewable sources only: a module's payload is compiled at every
+    run, and a key pair needs none of it."""
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core import credential_broker
+
+    return credential_broker
 
 
 class StaticSource(CredentialSource):
