@@ -15,8 +15,11 @@
 3. ``fleet_upgrade`` over 10, 50 and 200 simulated instances (both clouds) whose upgrades take D = 60 s: wall time,
    wall / D, CPU per instance, and where the time goes (per-task spans from a timing callback; CPU of the
    controller's process and of its forks: workers, and the module runs forked from them as the fleet playbooks run
-   them). The 10-instance fleet once more
-   with ``engine_upgrade_backup: true``; every run sets it, false or true, rather than take the role's default.
+   them). The 10-instance fleet once more with ``engine_upgrade_backup: true``; every run sets it, false or true,
+   rather than take the role's default. The largest run signs with an assumed role (Alibaba) and an IAM agency
+   (Huawei), as AWX fleets often do: its AssumeRole and agency calls (inventory + playbook; the credential broker
+   shares one fetch among the module runs) and a scan of its files (output, report, async job files, module temp,
+   the broker's folder) for the secrets issued.
 4. The same no-op check with the official vendor SDK in a script (import + one call), measured in the same run.
 5. A fleet whose upgrades take each its own time (uniform 30-90 s, 200 instances, at most K = 50 at once): each rollout
    mode measured on the same fleet in the same run, one row each (today batches of K; issue 25's rolling window is
@@ -48,9 +51,17 @@ ES_REGION = "cn-hangzhou"
 DCS_REGION = "cn-north-4"
 DCS_PROJECT = project_for_region(DCS_REGION)
 TARGET_RATIO = 1.2
-TARGET_FLEET_MARGIN = 240.0
+# Issue 25's targets for the largest fleet of table 3 (200 instances, D = 60 s): wall <= D + 140 s = 200 s, and the
+# controller's CPU per instance.
+TARGET_FLEET_MARGIN = 140.0
+TARGET_CPU_PER_INSTANCE = 1.2
 TEN_MINUTES = 600.0
 DEFAULT_POLL_INTERVAL = 15.0
+# Credential calls per cloud of a fleet run signed with temporary credentials: the broker's one fetch, the inventory's,
+# a renewal; without it each module task fetched its own (about two per host).
+TARGET_CREDENTIAL_CALLS = 4
+# The Huawei IAM call that obtains an agency's credentials (simulator counters' by_action).
+AGENCY_ACTION = "CreateTemporaryAccessKeyByAgency"
 # Part 5: each instance's upgrade takes its own time, uniform in this range (simulated seconds).
 HETEROGENEOUS_SECONDS = (30.0, 90.0)
 
@@ -425,10 +436,12 @@ class Bench:
         duration = self.args.duration
         tuned = self.args.fleet_vars
         common.step("3. fleet_upgrade over simulated fleets (both clouds), D = %g s" % duration)
-        table = common.Table("Table 3. fleet_upgrade, one batch, forks %d, upgrades taking D = %g s (target for %d: wall <= D + %d s)"
-                             % (self.args.forks, duration, self.args.sizes[-1], TARGET_FLEET_MARGIN),
-                             ["instances", "ES/DCS", "upgraded", "polling", "backup", "wall s", "wall / D", "CPU s",
-                              "CPU s / instance", "controller process CPU s", "simulator CPU s", "API calls", "met"])
+        table = common.Table("Table 3. fleet_upgrade, one batch, forks %d, upgrades taking D = %g s (targets for %d: wall <= D + %d s, "
+                             "CPU <= %.1f s per instance)"
+                             % (self.args.forks, duration, self.args.sizes[-1], TARGET_FLEET_MARGIN, TARGET_CPU_PER_INSTANCE),
+                             ["instances", "ES/DCS", "upgraded", "polling", "backup", "signed with", "wall s", "wall / D", "CPU s",
+                              "CPU s / instance", "controller process CPU s", "simulator CPU s", "API calls", "AssumeRole calls",
+                              "agency calls", "issued secrets found", "met"])
         # (size, polling, backup, first): the first run also measures the precheck, and it and the run with the backup
         # feed table 2 and are run again on the fleet they left up to date.
         plan = [(size, tuned, False, index == 0) for index, size in enumerate(self.args.sizes)]
@@ -439,20 +452,29 @@ class Bench:
             plan.append((self.args.sizes[-1], {}, False, False))
         runs = []
         for size, fleet_vars, backup, first in plan:
-            run = self.fleet_run(size, duration, fleet_vars, backup=backup, precheck_first=first, rerun=first or backup)
+            # The largest run signs as a fleet usually does in AWX: with an assumed role and an agency. Its credential
+            # calls (the inventory's and the playbook's) show the credential broker's sharing; fetching through it costs
+            # the module processes a Unix socket exchange each, within this table's noise.
+            temporary = size == self.args.sizes[-1] and not backup and fleet_vars is tuned
+            run = self.fleet_run(size, duration, fleet_vars, backup=backup, precheck_first=first, rerun=first or backup,
+                                 temporary=temporary)
             runs.append(run)
             target = None
             if size == self.args.sizes[-1] and not backup:
-                target = run["wall_seconds"] <= duration + TARGET_FLEET_MARGIN
+                target = (run["wall_seconds"] <= duration + TARGET_FLEET_MARGIN
+                          and run["cpu_seconds"] / size <= TARGET_CPU_PER_INSTANCE)
                 run["target_met"] = target
+            credentials = run["credentials"]
             table.add(size, "%d/%d" % (run["es"], run["dcs"]), run["outcomes"].get("upgraded", 0), run["polling"],
-                      "yes" if backup else "no", run["wall_seconds"], run["wall_seconds"] / duration, run["cpu_seconds"],
-                      run["cpu_seconds"] / size, run["controller_cpu_seconds"], run["simulator_cpu_seconds"], run["api_calls"],
+                      "yes" if backup else "no", run["signed_with"], run["wall_seconds"],
+                      run["wall_seconds"] / duration, run["cpu_seconds"], run["cpu_seconds"] / size, run["controller_cpu_seconds"],
+                      run["simulator_cpu_seconds"], run["api_calls"], credentials["assume_role_calls"] if temporary else "",
+                      credentials["agency_calls"] if temporary else "", credentials["secret_hits"] if temporary else "",
                       {True: "yes", False: "NO", None: ""}[target])
         self.results["fleet_runs"] = runs
         self._fleet_table = table
 
-    def fleet_run(self, size, duration, fleet_vars, backup=False, precheck_first=False, rerun=False):
+    def fleet_run(self, size, duration, fleet_vars, backup=False, precheck_first=False, rerun=False, temporary=False):
         n_es = size // 2
         fleet = generate_fleet(n_es, size - n_es, seed=size, upgrade_seconds=duration, behind=0.8)
         self.sim.load(fleet)
@@ -463,17 +485,26 @@ class Bench:
         report_dir = os.path.join(directory, "report")
         env = dict(self.env, ANSIBLE_CALLBACKS_ENABLED="fleet_timing",
                    OPSFLEET_TIMING_FILE=os.path.join(directory, "timing.json"))
+        if temporary:
+            # Where the run's module payloads, async job files and credential broker live: the secret scan reads them.
+            env.update(common.temporary_credentials_env(self.sim.url, "bench-run"), ANSIBLE_ASYNC_DIR=os.path.join(directory, "async"),
+                       ANSIBLE_REMOTE_TEMP=os.path.join(directory, "remote-tmp"))
+            env[common.CREDENTIAL_BROKER_DIR_ENV] = common.credential_broker_folder()
+        credential_calls = CredentialCalls(self.sim)
         self.sim.reset_counters()
+        credential_calls.begin()
         inventory, _output = self.run_checked("ansible-inventory (%d instances)" % size, [
             os.path.join(common.BIN, "ansible-inventory"), "-i", inventory_dir, "--list", "--yaml", "--export", "--output", static],
             env=env)
-        inventory_calls = self.sim.counters()["total"]
+        inventory_counters = self.sim.counters()
+        inventory_calls = inventory_counters["total"]
+        credential_calls.end(inventory_counters)
         # engine_upgrade_backup always set: the role's default is to change, and a run must measure what it says.
         extra = {"engine_upgrade_report_dir": report_dir, "engine_upgrade_batches": ["100%"],
                  "engine_upgrade_max_fail_percentage": 0, "engine_upgrade_backup": backup}
         extra.update(fleet_vars)
         result = {"instances": size, "es": n_es, "dcs": size - n_es, "duration": duration, "polling": polling,
-                  "fleet_vars": fleet_vars, "backup": backup,
+                  "fleet_vars": fleet_vars, "backup": backup, "signed_with": "role + agency" if temporary else "key pairs",
                   "inventory_seconds": round(inventory.wall, 2), "inventory_api_calls": inventory_calls}
         behind = set(entry["instance_id"] for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"]
                      if entry["tags"]["behind"] == "yes")
@@ -492,10 +523,16 @@ class Bench:
         wrapper_log = None
         command = common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra)
         simulator_before = common.self_cpu()
+        credential_calls.begin()
         run = common.measure(command, env=env, timeout=duration + 1800, output_path=os.path.join(directory, "output.txt"),
                              sample_main=True)
         result["simulator_cpu_seconds"] = round(common.self_cpu() - simulator_before, 2)
         counters = self.sim.counters()
+        result["credentials"] = credential_calls.end(counters)
+        if temporary:
+            result["credentials"]["secret_hits"] = self.scan_for_issued_secrets(
+                [directory, env["ANSIBLE_LOCAL_TEMP"], env[common.CREDENTIAL_BROKER_DIR_ENV]], size)
+            common.stop_credential_broker(env[common.CREDENTIAL_BROKER_DIR_ENV])
         report = common.read_report(report_dir) if os.path.exists(os.path.join(report_dir, "fleet-report.json")) else {}
         outcomes = dict((row["host"], row["outcome"]) for row in report.get("instances", []))
         by_outcome = {}
@@ -542,6 +579,19 @@ class Bench:
             counters = self.sim.counters()
             self.role_economy("fleet_upgrade re-run%s, up to date (role)" % suffix, fleet, set(), counters, targets=True)
         return result
+
+    def scan_for_issued_secrets(self, paths, size):
+        """How many files of the run hold a secret key or token STS / IAM issued to it (and which: a problem)."""
+        secrets = {}
+        for cloud, pairs in common.issued_credentials(self.sim.client).items():
+            for index, (secret_key, token) in enumerate(pairs):
+                secrets["%s issued secret_key %d" % (cloud, index)] = secret_key
+                secrets["%s issued security_token %d" % (cloud, index)] = token
+        hits, files = common.secret_hits(paths, secrets, self.work)
+        if hits or not secrets:
+            self.problem("fleet_upgrade over %d instances signed with an assumed role and an agency: %s"
+                         % (size, hits or "no credentials were issued"))
+        return sum(len(found) for found in hits.values())
 
     def role_economy(self, scenario, fleet, behind, counters, outcomes_by_id=None, targets=False, single_node=None):
         """Mean calls per instance by action, per cloud and per kind of instance (behind / current). With
@@ -746,9 +796,19 @@ class Bench:
                                 "value": format_actions(row["by_action"])})
         for run in self.results.get("fleet_runs", []):
             if run.get("target_met") is not None:
-                targets.append({"target": "fleet_upgrade over %d instances: wall <= D + %d s = %g s" % (
-                    run["instances"], TARGET_FLEET_MARGIN, run["duration"] + TARGET_FLEET_MARGIN), "met": run["target_met"],
-                    "value": "%.0f s" % run["wall_seconds"]})
+                targets.append({"target": "fleet_upgrade over %d instances: wall <= D + %d s = %g s, CPU <= %.1f s per instance"
+                                % (run["instances"], TARGET_FLEET_MARGIN, run["duration"] + TARGET_FLEET_MARGIN,
+                                   TARGET_CPU_PER_INSTANCE), "met": run["target_met"],
+                                "value": "%.0f s, %.2f CPU s per instance" % (run["wall_seconds"], run["cpu_seconds"] / run["instances"])})
+            if run.get("signed_with") == "role + agency":
+                calls = run["credentials"]
+                target = ("fleet_upgrade over %d instances signed with a role and an agency: at most %d AssumeRole and %d agency "
+                          "calls (inventory + playbook), no issued secret in its files"
+                          % (run["instances"], TARGET_CREDENTIAL_CALLS, TARGET_CREDENTIAL_CALLS))
+                met = (calls["assume_role_calls"] <= TARGET_CREDENTIAL_CALLS and calls["agency_calls"] <= TARGET_CREDENTIAL_CALLS
+                       and calls["secret_hits"] == 0)
+                targets.append({"target": target, "met": met, "value": "%d, %d, %d files" % (
+                    calls["assume_role_calls"], calls["agency_calls"], calls["secret_hits"])})
         for run in self.results.get("heterogeneous", {}).get("runs", []):
             targets.append({"target": "heterogeneous durations, %s: peak in flight <= K = %d" % (run["mode"], run["k"]),
                             "met": 0 < run["peak_in_flight"] <= run["k"], "value": "%d" % run["peak_in_flight"]})
@@ -756,6 +816,28 @@ class Bench:
 
 
 # --- small helpers ---------------------------------------------------------------------------------
+
+
+class CredentialCalls:
+    """STS AssumeRole and IAM agency calls of the commands of a fleet run that are counted (the inventory and
+    fleet_upgrade; not the precheck before them): each between :meth:`begin` and :meth:`end`, the latter given the
+    request counters zeroed at its start (the agency calls); the AssumeRole calls are read from the STS state."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.totals = {"assume_role_calls": 0, "agency_calls": 0}
+        self._assume_role_before = None
+
+    def assume_role_calls(self):
+        return self.sim.client._call("GET", "/alicloud-credentials")["calls"]["AssumeRole"]  # pylint: disable=protected-access
+
+    def begin(self):
+        self._assume_role_before = self.assume_role_calls()
+
+    def end(self, counters):
+        self.totals["assume_role_calls"] += self.assume_role_calls() - self._assume_role_before
+        self.totals["agency_calls"] += counters["by_action"].get(AGENCY_ACTION, 0)
+        return dict(self.totals)
 
 
 def machine():

@@ -41,7 +41,6 @@ __metaclass__ = type
 
 import argparse
 import copy
-import glob
 import os
 import shutil
 import sys
@@ -52,8 +51,6 @@ import yaml
 
 from benchmarks import common
 from simulator.fleet import GENERATED_ES_TARGET, GENERATED_FAILURE_CODES, generate_fleet
-from simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
-from simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
 
 ES_TARGET = tuple(int(part) for part in GENERATED_ES_TARGET.split("."))
 # The documented engine steps (plugins/module_utils/_alicloud_es/path.py): how many upgrades an instance needs.
@@ -112,12 +109,8 @@ UPGRADE_ACTIONS = ("UpgradeEngineVersion", "UpgradeInstanceMinorVersion")
 # Run 1 signs with temporary credentials: an assumed RAM role (Alibaba) and an IAM agency (Huawei), over the static
 # keys the environment holds, as an AWX credential with these fields set would inject them.
 TEMPORARY_RUN = 1
-
-
-def temporary_credentials_env(url):
-    return {"ALICLOUD_ASSUME_ROLE_ARN": DEFAULT_ROLE_ARN, "ALICLOUD_ASSUME_ROLE_SESSION_NAME": "chaos-run",
-            "ALICLOUD_STS_ENDPOINT": url, "HUAWEICLOUD_SDK_AGENCY_NAME": "dcs-upgrader",
-            "HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME": "sim-account", "HUAWEICLOUD_SDK_IAM_ENDPOINT": url}
+# At most this many STS / IAM fetches per cloud in that run: one shared by every module process, a renewal or two.
+CREDENTIAL_FETCHES_PER_RUN = 4
 
 
 def fault_rules(forced, hang):
@@ -236,20 +229,17 @@ class Chaos:
             "ANSIBLE_ASYNC_DIR": os.path.join(run_dir, "async"),
             "ANSIBLE_CALLBACKS_ENABLED": "fleet_timing",
             "OPSFLEET_TIMING_FILE": os.path.join(run_dir, "timing.json"),
+            common.CREDENTIAL_BROKER_DIR_ENV: self.broker_dir,
         })
         if verbose_log:
             env["ANSIBLE_LOG_PATH"] = verbose_log
         if temporary:
-            env.update(temporary_credentials_env(self.sim.url))
+            env.update(common.temporary_credentials_env(self.sim.url, "chaos-run"))
         return env
 
     def issued_credentials(self):
         """Every secret key and token the simulator's STS, IAM and metadata services handed out, by cloud."""
-        issued = {}
-        for cloud, path in (("alicloud", ALI_CREDENTIALS_CONTROL), ("huaweicloud", HW_CREDENTIALS_CONTROL)):
-            entries = self.sim.client._call("GET", path[len("/_sim"):])["issued"]  # pylint: disable=protected-access
-            issued[cloud] = [(entry["secret_key"], entry["security_token"]) for entry in entries]
-        return issued
+        return common.issued_credentials(self.sim.client)
 
     # --- HTTPS ---------------------------------------------------------------------------------------
 
@@ -399,22 +389,7 @@ class Chaos:
 
     def secret_hits(self, run_dirs, secrets):
         """Every file the runs wrote (output at -vvvv, ansible log, reports, async job results) searched for the secrets."""
-        hits = {}
-        files = 0
-        for run_dir in run_dirs:
-            paths = [run_dir] if os.path.isfile(run_dir) else (
-                glob.glob(os.path.join(run_dir, "**", "*"), recursive=True) + glob.glob(os.path.join(run_dir, "async", ".*")))
-            for path in paths:
-                if not os.path.isfile(path):
-                    continue
-                files += 1
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                for name, secret in secrets.items():
-                    found = data.count(secret.encode("utf-8"))
-                    if found:
-                        hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, self.work), found))
-        return hits, files
+        return common.secret_hits(run_dirs, secrets, self.work)
 
     def run(self):
         started = time.time()
@@ -428,11 +403,13 @@ class Chaos:
         fleet = self.fleet()
         self.sim = common.Simulator(fleet, tls=(certs["server.pem"], certs["server.key"]))
         common.say("simulator at %s; %d instances" % (self.sim.url, self.args.instances))
+        self.broker_dir = common.credential_broker_folder()
         try:
             self.https_checks(fleet, certs)
             self.chaos_runs(fleet, certs)
         finally:
             self.sim.stop()
+            common.stop_credential_broker(self.broker_dir)
             leftovers = common.end_adopted_children()
             if leftovers:
                 self.check("no process left running after the runs", len(leftovers), 0, False)
@@ -556,19 +533,20 @@ class Chaos:
 
         issued = self.issued_credentials()
         self.results["temporary_credentials"] = dict((cloud, len(pairs)) for cloud, pairs in issued.items())
-        es_hosts, dcs_hosts = len(fleet["alicloud_es"]), len(fleet["huaweicloud_dcs"])
-        # Each module task of run 1 fetches its own (its process is its run), and each inventory plugin once for all regions.
+        # The module processes of run 1 share one fetch per cloud through the credential broker (renewals and the
+        # inventory's own aside): a handful, where each module task fetched its own before (one or two per host).
         self.check("run %d signed with temporary credentials: STS / IAM credentials issued (Alibaba, Huawei)" % TEMPORARY_RUN,
-                   "%d, %d" % (len(issued["alicloud"]), len(issued["huaweicloud"])), "at least %d, %d (one per host)" % (
-                       es_hosts, dcs_hosts), len(issued["alicloud"]) >= es_hosts and len(issued["huaweicloud"]) >= dcs_hosts)
+                   "%d, %d" % (len(issued["alicloud"]), len(issued["huaweicloud"])), "1 to %d each" % CREDENTIAL_FETCHES_PER_RUN,
+                   all(1 <= len(pairs) <= CREDENTIAL_FETCHES_PER_RUN for pairs in issued.values()))
         secrets = dict(common.SECRETS)
         for cloud, pairs in issued.items():
             for index, (secret_key, token) in enumerate(pairs):
                 secrets["%s obtained secret_key %d" % (cloud, index)] = secret_key
                 secrets["%s obtained security_token %d" % (cloud, index)] = token
-        hits, files = self.secret_hits([run[0]["run_dir"] for run in runs] + [os.path.join(self.work, "https")], secrets)
+        hits, files = self.secret_hits([run[0]["run_dir"] for run in runs] + [os.path.join(self.work, "https"), self.broker_dir],
+                                       secrets)
         self.results["secret_scan"] = {"files": files, "secrets": len(secrets), "hits": hits}
-        self.check("secret keys and security tokens (%d given, %d obtained) in outputs (-vvvv), logs, reports, async job files"
+        self.check("secret keys and security tokens (%d given, %d obtained) in outputs (-vvvv), logs, reports, async job files, the credential broker's folder"
                    % (len(common.SECRETS), len(secrets) - len(common.SECRETS)), sum(len(paths) for paths in hits.values()), 0,
                    not hits, "%d files searched; %s" % (files, hits or "no hit"))
         # The scan itself works: a probe file holding every secret, given and obtained, is found.

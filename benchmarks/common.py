@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -29,6 +30,8 @@ import yaml
 from simulator.env import CLOUD_VARIABLE_PREFIXES, cloud_env as simulator_env
 from simulator.fixture import start_simulator
 from simulator.fleet import DEFAULT_PROJECTS, project_for_region
+from simulator.iam_huaweicloud import CONTROL_PATH as HW_CREDENTIALS_CONTROL
+from simulator.sts_alicloud import CONTROL_PATH as ALI_CREDENTIALS_CONTROL, DEFAULT_ROLE_ARN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -516,3 +519,66 @@ def read_report(report_dir):
 def self_cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+# --- temporary credentials and secrets -------------------------------------------------------------
+
+
+def temporary_credentials_env(url, session_name):
+    """Signing with temporary credentials: an assumed RAM role (Alibaba) and an IAM agency (Huawei), over the static
+    keys the environment holds, as an AWX credential with these fields set would inject them."""
+    return {"ALICLOUD_ASSUME_ROLE_ARN": DEFAULT_ROLE_ARN, "ALICLOUD_ASSUME_ROLE_SESSION_NAME": session_name,
+            "ALICLOUD_STS_ENDPOINT": url, "HUAWEICLOUD_SDK_AGENCY_NAME": "dcs-upgrader",
+            "HUAWEICLOUD_SDK_AGENCY_DOMAIN_NAME": "sim-account", "HUAWEICLOUD_SDK_IAM_ENDPOINT": url}
+
+
+# The collection's credential_broker.DIR_ENV (the benchmarks run the installed collection, not this checkout's).
+CREDENTIAL_BROKER_DIR_ENV = "OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_DIR"
+
+
+def credential_broker_folder():
+    """A folder of this run's own for the collection's credential broker (``OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_DIR``):
+    a broker shared with another run would serve it credentials fetched before, and the count of credential calls
+    would be wrong. Short, in /tmp: a Unix socket's path has at most 107 bytes. Remove it with
+    :func:`stop_credential_broker`."""
+    return os.path.join(tempfile.mkdtemp(prefix="oeu-broker-"), "b")
+
+
+def stop_credential_broker(folder):
+    """Remove the broker's folder: a broker whose socket is gone exits within a second, then reaped as an adopted
+    child (it is one: the runs' module processes started it)."""
+    shutil.rmtree(os.path.dirname(folder), ignore_errors=True)
+
+
+def issued_credentials(client):
+    """Every secret key and token the simulator's STS, IAM and metadata services handed out, by cloud: ``client`` is
+    the simulator's control client."""
+    issued = {}
+    for cloud, path in (("alicloud", ALI_CREDENTIALS_CONTROL), ("huaweicloud", HW_CREDENTIALS_CONTROL)):
+        entries = client._call("GET", path[len("/_sim"):])["issued"]  # pylint: disable=protected-access
+        issued[cloud] = [(entry["secret_key"], entry["security_token"]) for entry in entries]
+    return issued
+
+
+def secret_hits(paths, secrets, relative_to):
+    """Every file under ``paths`` (folders walked, hidden files included: async job files are dot files) searched
+    for the values of ``secrets`` (name -> value): ``({name: ["path (count)", ...]}, files read)``."""
+    hits = {}
+    files = []
+    for top in paths:
+        if os.path.isfile(top):
+            files.append(top)
+        for folder, dummy, names in os.walk(top):
+            files.extend(os.path.join(folder, name) for name in names)
+    read = 0
+    for path in files:
+        if not os.path.isfile(path) or os.path.islink(path):
+            continue
+        read += 1
+        with open(path, "rb") as handle:
+            data = handle.read()
+        for name, secret in secrets.items():
+            found = data.count(secret.encode("utf-8"))
+            if found:
+                hits.setdefault(name, []).append("%s (%d)" % (os.path.relpath(path, relative_to), found))
+    return hits, read

@@ -11,6 +11,19 @@ class ModuleDocFragment(object):
 
     # Connection options of the Alibaba Cloud Elasticsearch modules.
     DOCUMENTATION = r"""
+notes:
+  - Temporary credentials (O(assume_role_arn), O(ecs_role_name), a C(RamRoleArn) or C(EcsRamRole) profile) are
+    fetched once for all the module processes (and inventory runs) of the controller, not once per task, through a
+    credential broker. The first process that needs them starts it, a process of the same user that keeps them in
+    its memory only (never in a file or a log) and answers on a Unix socket (mode 0600) in a directory of that user
+    (mode 0700; a directory of another owner or mode is refused), checking the peer's user id. An entry is found by
+    an HMAC of the role and session keyed with the base credentials' secret, so only a holder of the base
+    credentials can have what they obtained. The broker exits after
+    E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_IDLE) idle seconds (default 300).
+  - Any problem with the broker makes the task fetch for itself, as without it. Setting
+    E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER) to V(off) turns it off;
+    E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_DIR) names its directory (default C(opsfleet-engine-upgrade) under
+    E(XDG_RUNTIME_DIR), else C(opsfleet-engine-upgrade-<uid>) in the temporary directory).
 options:
   access_key:
     description:
@@ -49,9 +62,9 @@ options:
     description:
       - ARN of a RAM role to assume with STS C(AssumeRole), such as V(acs:ram::1234567890123456:role/engine-upgrader),
         with the credentials of the other source (key pair, profile or instance role).
-      - The temporary credentials are fetched once per task and again shortly before they expire (an hour-long upgrade
-        wait outlasts a short session); when the API says they expired, they are fetched anew and the request is sent
-        once more.
+      - The temporary credentials are fetched once for all the tasks on the controller (through the credential broker, see
+        the notes) and again shortly before they expire (an hour-long upgrade wait outlasts a short session); when the
+        API says they expired, they are fetched anew and the request is sent once more.
       - If not set, the environment variable E(ALICLOUD_ASSUME_ROLE_ARN) or E(ALIBABA_CLOUD_ROLE_ARN) is used.
     type: str
     version_added: 0.2.0

@@ -11,6 +11,18 @@ class ModuleDocFragment(object):
 
     # Connection options of the Huawei Cloud DCS modules.
     DOCUMENTATION = r"""
+notes:
+  - Temporary credentials (O(agency_name), O(credential_source=metadata)) are fetched once for all the module
+    processes (and inventory runs) of the controller, not once per task, through a credential broker. The first
+    process that needs them starts it, a process of the same user that keeps them in its memory only (never in a
+    file or a log) and answers on a Unix socket (mode 0600) in a directory of that user (mode 0700; a directory of
+    another owner or mode is refused), checking the peer's user id. An entry is found by an HMAC of the agency keyed
+    with the base credentials' secret, so only a holder of the base credentials can have what they obtained. The
+    broker exits after E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_IDLE) idle seconds (default 300).
+  - Any problem with the broker makes the task fetch for itself, as without it. Setting
+    E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER) to V(off) turns it off;
+    E(OPSFLEET_ENGINE_UPGRADE_CREDENTIAL_BROKER_DIR) names its directory (default C(opsfleet-engine-upgrade) under
+    E(XDG_RUNTIME_DIR), else C(opsfleet-engine-upgrade-<uid>) in the temporary directory).
 options:
   access_key:
     description:
@@ -70,7 +82,8 @@ options:
     description:
       - Name of an IAM agency to assume. The requests are then signed with the agency's temporary AK/SK and security
         token, obtained from the IAM API C(POST /v3.0/OS-CREDENTIAL/securitytokens) (C(assume_role)) with the
-        credentials O(credential_source) gives, once per run and again before they expire.
+        credentials O(credential_source) gives, once for all the tasks on the controller (through the credential broker,
+        see the notes) and again before they expire.
       - Needs O(agency_domain_name) or O(agency_domain_id).
       - If not set, the environment variable E(HUAWEICLOUD_SDK_AGENCY_NAME) is used.
     type: str

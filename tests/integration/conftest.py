@@ -5,6 +5,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import shutil
+import tempfile
+
 import pytest
 
 from simulator.env import cloud_env
@@ -12,11 +15,24 @@ from simulator.fixture import simulator, simulator_server  # noqa: F401  pylint:
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud.connection import AlicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.client import AlicloudEsClient
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.credential_broker import DIR_ENV, IDLE_ENV
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.retry import BackoffPolicy
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud.connection import HuaweicloudSettings
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.client import HuaweicloudDcsClient
 
 HUAWEI_REGION = "cn-north-4"
+
+
+@pytest.fixture(autouse=True)
+def credential_broker_per_test(monkeypatch):
+    """The module processes a test starts share a credential broker, as a real run's do; but not with the next
+    test, which reuses the session's simulator (same endpoints, same key pairs) after a reset that forgot what it
+    issued. A short idle time: no broker outlives its test by long."""
+    folder = tempfile.mkdtemp(prefix="oeu-broker-")
+    monkeypatch.setenv(DIR_ENV, folder + "/b")
+    monkeypatch.setenv(IDLE_ENV, "10")
+    yield folder + "/b"
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def fast_policy(max_attempts=6):

@@ -40,12 +40,18 @@ class EcsMetadataSource(CredentialSource):
     def __init__(self, role_name, endpoint, http, token_required=False, **kwargs):
         super(EcsMetadataSource, self).__init__(secrets=http.secrets, **kwargs)
         self._role_name = role_name
+        self._configured_role = role_name or ""  # the broker entry's name, before the attached role is discovered
         self._endpoint = endpoint
         self._http = http
         # Security hardening mode only: no read without a metadata token (ecs_metadata_token_required).
         self._token_required = token_required
         self.hardened = None  # True once a metadata token was used, False after the fallback
         self.description = "the ECS RAM role %s (instance metadata at %s)" % (role_name or "of the instance", endpoint)
+
+    def broker_identity(self):
+        # No base secret: any process of this instance may ask the metadata service for the same credentials.
+        return ([self._configured_role, str(self._endpoint), self._token_required],
+                "%s@%s" % (self._configured_role, self._endpoint))
 
     def _url(self, path):
         return "%s://%s%s" % (self._endpoint.scheme, self._endpoint.netloc, self._endpoint.path(path))

@@ -58,6 +58,12 @@ class StsAssumeRoleSource(CredentialSource):
         self._http = http
         self.description = "STS AssumeRole of %s (via %s)" % (role_arn, base.description)
 
+    def broker_identity(self):
+        base = self.base.credentials()
+        # Keyed with the base secret (and token): only a process holding them may have what they obtain.
+        return ([base.access_key, self._role_arn, self._session_name, self._duration, self._policy, self._external_id,
+                 str(self._endpoint)], "%s\n%s" % (base.secret_key, base.security_token or ""))
+
     def request_parts(self):
         """(query, headers) of the AssumeRole call, before signing."""
         query = {

@@ -57,6 +57,12 @@ class CredentialHttp:
                                                           max_delay=CREDENTIAL_RETRY_MAX_DELAY)
         self.retries = 0
 
+    def fetch_deadline(self):
+        """The longest one credential fetch can take: every try of a request and the pauses between them, plus a
+        first request without retries (a metadata token). Other processes wait this long for it (the broker's lease)."""
+        attempts = self.retry_policy.max_attempts
+        return (attempts + 1) * self.http.deadline + (attempts - 1) * self.retry_policy.max_delay
+
     @property
     def secrets(self):
         """The connection's secrets registry: credential sources add what they obtain."""

@@ -32,6 +32,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vali
 # Refetch when fewer than this many seconds are left, or a quarter of the lifetime for short-lived tokens: a
 # 15-minute token is renewed with 3 minutes 45 left, a 1-hour one with 5 minutes left.
 MAX_REFRESH_MARGIN = 300.0
+# How long other processes wait for one process's fetch when its client cannot say (see broker_lease_seconds).
+DEFAULT_LEASE_SECONDS = 60.0
 _ISO8601 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?\Z")
 
 
@@ -134,6 +136,7 @@ class CredentialSource:
         self._secrets = secrets if secrets is not None else Secrets()
         self._failure = None
         self.fetch_count = 0
+        self.shared_count = 0  # credentials taken from the broker, fetched by another process
 
     def credentials(self):
         # A fetch that failed has been retried by the credential client as far as it should (FIDELITY X14): the
@@ -143,7 +146,7 @@ class CredentialSource:
             raise self._failure
         if self._current is None or (self._refresh_at is not None and self._clock() >= self._refresh_at):
             try:
-                self._current = self._remember(self._fetch())
+                self._current = self._obtain()
             except CredentialError as error:
                 # A base source's failure keeps its own call (an instance role under an assumed role).
                 error.action = error.action or self.action
@@ -151,10 +154,69 @@ class CredentialSource:
                 raise
         return self._current
 
+    def _obtain(self):
+        """The credentials the controller's broker shares (see ``credential_broker``), else fetched here and shared:
+        with a lease, the other processes asking for the same entry meanwhile wait for this fetch instead of
+        sending their own. Without a broker (off, unavailable), fetched here as before."""
+        key = self._broker_key()
+        client = None if key is None else _broker().connect(key)
+        if client is None:
+            return self._remember(self._fetch())
+        with client:
+            shared = client.get(self.broker_lease_seconds())
+            if shared is not None:
+                return self._adopt(shared)
+            fetched = self._remember(self._fetch())
+            if fetched.expires_at is not None:
+                now = self._clock()
+                client.put(dict(access_key=fetched.access_key, secret_key=fetched.secret_key,
+                                security_token=fetched.security_token, expires_in=fetched.expires_at - now,
+                                refresh_in=self._refresh_at - now))
+            return fetched
+
+    def _broker_key(self):
+        """The broker entry of these credentials, or None (not shared: a key pair given as it is). Renewable sources
+        return ``credential_broker.entry_key(identity, secret)`` over :meth:`broker_identity`, keyed with the base
+        credentials' secret so that only a holder of it can ask for what it obtains."""
+        if not self.renewable or not _broker().enabled():
+            return None
+        identity = self.broker_identity()
+        if identity is None:
+            return None
+        parts, secret = identity
+        return _broker().entry_key([type(self).__name__] + list(parts), secret)
+
+    def broker_identity(self):
+        """``(parts, secret)``: what names these credentials (role, session, duration, endpoints...) and the secret
+        that keys the entry; None for a source the broker does not share."""
+        return None
+
+    def broker_lease_seconds(self):
+        """How long the others wait for this process's fetch: as long as the fetch may take."""
+        http = getattr(self, "_http", None) or getattr(self, "http", None)
+        deadline = getattr(http, "fetch_deadline", None)
+        return deadline() if callable(deadline) else DEFAULT_LEASE_SECONDS
+
+    def _adopt(self, shared):
+        """Credentials another process fetched: scrubbed here like our own, renewed when the broker's entry is."""
+        now = self._clock()
+        self._keep_secret(shared["secret_key"], shared.get("security_token"))
+        self._refresh_at = now + shared["refresh_in"]
+        self.shared_count += 1
+        return Credentials(shared["access_key"], shared["secret_key"], shared.get("security_token"),
+                           now + shared["expires_in"])
+
     def invalidate(self):
-        """Drop the cached credentials: the next :meth:`credentials` fetches anew. A source whose credentials
-        cannot change (a long-lived key pair) says so with ``renewable = False``."""
+        """Drop the cached credentials, here and in the broker: the next :meth:`credentials` fetches anew. A source
+        whose credentials cannot change (a long-lived key pair) says so with ``renewable = False``."""
         if self.renewable:
+            if self._current is not None:
+                try:
+                    key = self._broker_key()
+                except CredentialError:
+                    key = None  # the base source fails: whatever it named is out of reach anyway
+                if key is not None:
+                    _broker().drop(key, self._current.access_key)
             self._current = None
 
     renewable = True
@@ -185,6 +247,14 @@ class CredentialSource:
 
     def _fetch(self):
         raise NotImplementedError("%s cannot fetch credentials" % type(self).__name__)
+
+
+def _broker():
+    """The credential broker's module, imported by the renewable sources only: a module's payload is compiled at every
+    run, and a key pair needs none of it."""
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core import credential_broker
+
+    return credential_broker
 
 
 class StaticSource(CredentialSource):

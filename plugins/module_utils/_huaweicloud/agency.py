@@ -58,6 +58,12 @@ class HuaweicloudAgencySource(CredentialSource):
         account = "account %s" % (domain_name or domain_id)
         self.description = "IAM agency %r of %s at %s (agency_name)" % (agency_name, account, iam_endpoint)
 
+    def broker_identity(self):
+        base = self.base.credentials()
+        # Keyed with the base secret (and token): only a process holding them may have what they obtain.
+        return ([base.access_key, self.body.decode("utf-8"), str(self.iam_endpoint)],
+                "%s\n%s" % (base.secret_key, base.security_token or ""))
+
     def _post(self):
         signer = SdkHmacSha256Signer(source=self.base)
         return self.http.request(

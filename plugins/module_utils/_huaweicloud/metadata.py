@@ -49,6 +49,10 @@ class HuaweicloudMetadataSource(CredentialSource):
         self._session_token = None
         self._token_checked = False
 
+    def broker_identity(self):
+        # No base secret: any process of this ECS may ask the metadata service for the same credentials.
+        return ([str(self.endpoint)], "metadata@%s" % self.endpoint)
+
     def _url(self, path):
         return "%s%s" % (self.endpoint, path)
 

@@ -129,5 +129,6 @@ def test_chaos_quick_run_passes_its_checks(tmp_path):
     assert all(count > 0 for kind, count in data["faults_fired"].items() if kind != "latency")
     assert data["secret_scan"]["files"] > 10 and data["secret_scan"]["hits"] == {}
     # Run 1 on an assumed role and an IAM agency: the tokens obtained for every host are among the secrets scanned.
-    assert data["temporary_credentials"]["alicloud"] >= 4 and data["temporary_credentials"]["huaweicloud"] >= 4
+    # One fetch per cloud shared by every module process of the run (the credential broker), a renewal at most.
+    assert all(1 <= data["temporary_credentials"][cloud] <= 4 for cloud in ("alicloud", "huaweicloud"))
     assert data["secret_scan"]["secrets"] >= 4 + 2 * (data["temporary_credentials"]["alicloud"] + data["temporary_credentials"]["huaweicloud"])
