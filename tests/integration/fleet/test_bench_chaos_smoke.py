@@ -52,7 +52,9 @@ def test_bench_quick_run_writes_every_part(tmp_path):
                          "fleet_upgrade re-run, up to date (role): current", "fleet_upgrade with backup (role): upgraded",
                          "fleet_upgrade re-run with backup, up to date (role): current"):
             assert (scenario, cloud) in scenarios, (scenario, cloud)
-    noop = [row for row in data["api_calls"] if row["scenario"].startswith(("no-op", "fleet_upgrade re-run"))]
+    # The calls of no instance (a re-run signed with a role and an agency: its credential calls) are not a no-op's.
+    noop = [row for row in data["api_calls"] if row["scenario"].startswith(("no-op", "fleet_upgrade re-run"))
+            and "list calls" not in row["scenario"]]
     assert len(noop) == 9 and all(row["target_met"] and row["writes"] == 0 for row in noop)
     economy = dict(((row["scenario"], row["cloud"]), row) for row in data["api_calls"])
     for cloud in ("ES", "DCS"):
