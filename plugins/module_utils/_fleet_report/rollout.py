@@ -44,6 +44,11 @@ _BUDGET_TEXT = re.compile(r"^[0-9]{1,3}(?:[.][0-9]{1,6})?%?\Z")
 # A run context that names no budget is a play without max_fail_percentage: ansible-core halts it only when every
 # host of a batch failed, which is what a budget of 100 means.
 NO_BUDGET = 100
+# The rolling window (engine_upgrade_max_in_flight): at most this many upgrades at once, a new one starting as soon as
+# one ends; a whole number of upgrades from 1, or a percentage from 1% to 100% of the job's hosts of the phase. None:
+# the batches.
+ROLLOUT_MODES = ("batches", "rolling")
+IN_FLIGHT_RULE = "a whole number of upgrades from 1 or a percentage from 1% to 100% of the phase's hosts"
 # The canary phase: one batch, no failure allowed.
 # One batch of every host (a canary; a precheck, which has no batches).
 ONE_BATCH = ("100%",)
@@ -89,6 +94,25 @@ def parse_batch(value):
     if not match:
         return None
     return (int(match.group("hosts")), None) if match.group("hosts") else (None, int(match.group("percent")))
+
+
+def parse_in_flight(value):
+    """``(upgrades, percent)`` of a rolling window's cap (one of them None), or None when it is none: the same shapes
+    as a batch size (:func:`parse_batch`), ``5`` or ``"10%"``."""
+    return parse_batch(value)
+
+
+def resolve_in_flight(value, hosts):
+    """The most upgrades at once that the cap ``value`` allows over ``hosts`` hosts: a percentage of them rounded down,
+    at least 1 (as ansible-core cuts a percentage batch)."""
+    upgrades, percent = parse_in_flight(value)
+    return upgrades if percent is None else max(1, int(percent / 100.0 * hosts))
+
+
+def budget_spent(failures, hosts, max_fail_percentage):
+    """Whether ``failures`` among a rolling window's ``hosts`` break the failure budget: more than
+    ``max_fail_percentage`` of them failed (the share a play's max_fail_percentage allows a batch)."""
+    return failures > 0 and failures * 100.0 / max(1, hosts) > max_fail_percentage
 
 
 def batch_list(batches):
