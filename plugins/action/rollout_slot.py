@@ -27,6 +27,20 @@ def _whole(value, low):
     return not isinstance(value, bool) and isinstance(value, int) and value >= low
 
 
+def window_numbers(window):
+    """``window`` with its numbers given as text (a template's result on ansible-core 2.16 to 2.18) as numbers."""
+    if not isinstance(window, Mapping):
+        return window
+    window = dict(window)
+    for key in WINDOW_KEYS:
+        value = window.get(key)
+        if isinstance(value, str) and value.strip().isdigit():
+            window[key] = int(value)
+        elif isinstance(value, str) and parse_budget(value) is not None and key == "max_fail_percentage":
+            window[key] = float(value)
+    return window
+
+
 def window_problem(window):
     """What is wrong with a ``window`` to start a ledger with, or None."""
     if not isinstance(window, Mapping):
@@ -63,7 +77,7 @@ class ActionModule(ActionBase):
             return result
         try:
             if window is not None:
-                return self._reset(result, path, plain_data(window), module, args)
+                return self._reset(result, path, window_numbers(plain_data(window)), module, args)
             return self._slot(result, path, module, args, task_vars)
         except window_ledger.LedgerError as error:
             result.update(failed=True, msg=str(error))

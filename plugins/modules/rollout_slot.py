@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: rollout_slot
 short_description: Run one upgrade in a place of a rolling window, under the window's failure budget
-version_added: 0.4.0
+version_added: 0.3.0
 description:
   - The rolling window of P(opsfleet.engine_upgrade.fleet_upgrade#playbook) (C(engine_upgrade_max_in_flight)) runs
     this task with C(throttle) set to the window's cap under the C(free) strategy, so at most that many hosts run it at

@@ -157,5 +157,5 @@ def summary(state):
                        _stop_reason(state), len(not_started),
                        (" (%s%s)" % (", ".join(not_started[:SHOWN_HOSTS]), ", ..." if len(not_started) > SHOWN_HOSTS else ""))
                        if not_started else "")}
-    return {"peak_in_flight": state.get("peak_in_flight", 0), "started": state.get("started", 0),
+    return {"hosts": state.get("hosts"), "cap": state.get("cap"), "peak_in_flight": state.get("peak_in_flight", 0), "started": state.get("started", 0),
             "ended": state.get("ended", 0), "failures": len(state.get("failed") or []), "stopped": stopped}
