@@ -96,8 +96,9 @@ def read(path):
 def _stop_reason(state):
     stopped = state["stopped"]
     failed = stopped["failed_hosts"]
-    return ("the failure budget stopped new starts after %d failures of %d hosts (over %s%% of the rolling window; "
-            "the last: %s)" % (stopped["failures"], state["hosts"], _number(state["max_fail_percentage"]), failed[-1]))
+    return ("the failure budget stopped new starts after %d failure%s of %d hosts (over %s%% of the rolling window; "
+            "the last: %s)" % (stopped["failures"], "" if stopped["failures"] == 1 else "s", state["hosts"],
+                               _number(state["max_fail_percentage"]), failed[-1]))
 
 
 def _number(value):

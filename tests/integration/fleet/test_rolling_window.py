@@ -149,7 +149,7 @@ def test_a_spent_budget_stops_new_starts_and_the_running_ones_finish(cloud, tmp_
     assert hosts[0] in upgraded and not_run and len(upgraded) + len(not_run) + 1 == len(hosts)
     assert len(started) == len(upgraded) + 1
     for host in not_run:
-        assert rows[host]["reason"].startswith("not started: the failure budget stopped new starts after 1 failures"), rows[host]
+        assert rows[host]["reason"].startswith("not started: the failure budget stopped new starts after 1 failure of"), rows[host]
     rollout = _rollout(report)
     assert rollout["stopped"]["failures"] == 1 and rollout["stopped"]["not_started"] == len(not_run)
     assert rollout["stopped"]["failed_hosts"] == [failing_host]
