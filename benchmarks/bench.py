@@ -634,6 +634,10 @@ class Bench:
                   "wall_met": run["wall_seconds"] <= limit,
                   "below_met": below is not None and below >= ROLLING_TARGET_BELOW_BATCHES}
         target["met"] = target["wall_met"] and target["below_met"]
+        # A quick run (6 instances on a clock 15 times faster) is all start-up and canary: its targets are shown, not
+        # held against it.
+        if self.quick:
+            return target
         if not target["wall_met"]:
             self.problem("%s: wall %.1f s, over %.2f x the ideal (%.1f s) + its start-up (%.1f s) = %.1f s (the window "
                          "bound, a rolling window with no overhead in the order the upgrades started: %.1f s)"
