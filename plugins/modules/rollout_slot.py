@@ -12,7 +12,7 @@ module: rollout_slot
 short_description: Run one upgrade in a place of a rolling window, under the window's failure budget
 version_added: 0.3.0
 description:
-  - The rolling window of P(opsfleet.engine_upgrade.fleet_upgrade#playbook) (C(engine_upgrade_max_in_flight)) runs
+  - The rolling window of C(opsfleet.engine_upgrade.fleet_upgrade) (C(engine_upgrade_max_in_flight)) runs
     this task with C(throttle) set to the window's cap under the C(free) strategy, so at most that many hosts run it at
     once and the next host starts as soon as one ends.
   - With O(module), it takes a place in the window's O(ledger), a small JSON file on the controller shared by every
@@ -26,8 +26,8 @@ description:
   - Checking the budget and counting the upgrade in flight are one step under the lock, so no host starts after the
     failure that spent the budget (a separate check task would race the upgrades that end meanwhile).
   - With O(window), it starts the ledger afresh for a job (the preflight does this once, before any upgrade).
-  - The module runs in the worker of this task, without C(async): the worker is held for the whole upgrade, so the
-    play's forks must be at least the window's cap (the preflight warns when they are fewer).
+  - "The module runs in the worker of this task, without C(async): the worker is held for the whole upgrade, so the
+    play's forks must be at least the window's cap (the preflight warns when they are fewer)."
 author:
   - opsfleet contributors (@opsfleet)
 options:
