@@ -3,13 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The rollout_slot action: one upgrade in a place of the rolling window, counted in and out of the window's ledger
-(plugins/modules/rollout_slot.py holds its documentation). The task that runs it carries ``throttle: K``, which holds
-the other hosts until a place is free; the ledger's check of the failure budget and its count in flight are one step
-under its lock, so no host starts after the failure that spent the budget."""
+(plugins/modules/rollout_slot.py holds its documentation). A host waits in its worker until the ledger has a free place
+for it (the cap): the check of the failure budget, the check for a place and the count in flight are one step under the
+ledger's lock, so no host starts after the failure that spent the budget, nor beyond the cap.
+
+Not ``throttle``: ansible-core's free strategy stops looking at the other hosts while the next one at a throttled task
+waits (``break`` in its host loop), so hosts still on their prechecks when the window fills move one task per place
+freed, and places stay empty while they catch up."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import math
+import time
 
 from collections.abc import Mapping
 
@@ -21,6 +28,10 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._variables import plain_data
 
 WINDOW_KEYS = ("cap", "hosts", "max_fail_percentage")
+# How often a host waiting for a place asks the ledger (a locked read of a small file).
+PLACE_POLL_SECONDS = 0.2
+# One upgrade's bound when the task gives none: the modules' default wait_timeout and a margin for reads and retries.
+DEFAULT_UPGRADE_SECONDS = 3600 + 600
 
 
 def _whole(value, low):
@@ -106,9 +117,24 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="rollout_slot upgrades: it does not run in check mode (the upgrade modules' "
                                            "check mode is the precheck: opsfleet.engine_upgrade.upgrade_precheck)")
             return result
+        upgrade_seconds = args.pop("upgrade_seconds", None)
+        if upgrade_seconds is None:
+            upgrade_seconds = DEFAULT_UPGRADE_SECONDS
+        if isinstance(upgrade_seconds, str) and upgrade_seconds.isdigit():
+            upgrade_seconds = int(upgrade_seconds)
+        if not _whole(upgrade_seconds, 1):
+            result.update(failed=True, msg="upgrade_seconds must be a whole number of seconds from 1 (the longest one "
+                                           "upgrade may take), got %r" % (upgrade_seconds,))
+            return result
         host = task_vars.get("inventory_hostname") or self._task.get_name()
-        started, state = window_ledger.start(path, host)
-        if not started:
+        status, state = self._wait_for_place(path, host, upgrade_seconds)
+        if status == window_ledger.FULL:
+            result.update(failed=True, msg="no place of the rolling window came free in %d s (each of its %d places "
+                                           "holds at most %d upgrades of at most %d s): an upgrade of the window has "
+                                           "not been counted out; see its host's task" % (
+                                               state["waited"], state["cap"], state["rounds"], upgrade_seconds))
+            return result
+        if status == window_ledger.STOPPED:
             # Stopped by the budget before any API call: the record says so (outcome not_run), and no host fails for it.
             result.update(changed=False, not_started=state["reason"], upgrade_result={},
                           peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
@@ -123,3 +149,18 @@ class ActionModule(ActionBase):
         result.update(changed=bool(answer.get("changed")), not_started=None, upgrade_result=answer,
                       in_flight_at_start=state["in_flight_at_start"], peak_in_flight=state["peak_in_flight"])
         return result
+
+    @staticmethod
+    def _wait_for_place(path, host, upgrade_seconds):
+        """``(status, state)`` of the ledger's start once it is not ``full``, or ``full`` after the longest a place
+        can stay taken: every upgrade of the window bounded, each place holds at most hosts / cap of them in turn."""
+        started = time.monotonic()
+        while True:
+            status, state = window_ledger.start(path, host)
+            if status != window_ledger.FULL:
+                return status, state
+            rounds = int(math.ceil(max(1, state["hosts"]) / float(state["cap"])))
+            waited = time.monotonic() - started
+            if waited > rounds * upgrade_seconds:
+                return status, dict(state, waited=int(waited), rounds=rounds)
+            time.sleep(PLACE_POLL_SECONDS)

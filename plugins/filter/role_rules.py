@@ -101,7 +101,7 @@ MAX_CLOCK_SKEW_SECONDS = 24 * 3600
 CANDIDATE_GROUP = "engine_upgrade__candidates"
 # The rolling window (engine_upgrade_max_in_flight): the preflight puts a phase all's canary (its first
 # canary_count hosts) in CANARY_BATCH_GROUP, which the batch play runs as one batch with no failure allowed, and the
-# window's hosts in ROLLING_GROUP, which the rolling play runs (strategy free, the upgrade throttled to the cap).
+# window's hosts in ROLLING_GROUP, which the rolling play runs (strategy free, each upgrade in a place of the ledger).
 CANARY_BATCH_GROUP = "engine_upgrade__canary_batch"
 ROLLING_GROUP = "engine_upgrade__rolling_window"
 # The window's ledger, in the report folder, one per job (rollout_slot).

@@ -13,21 +13,26 @@ short_description: Run one upgrade in a place of a rolling window, under the win
 version_added: 0.3.0
 description:
   - The rolling window of C(opsfleet.engine_upgrade.fleet_upgrade) (C(engine_upgrade_max_in_flight)) runs
-    this task with C(throttle) set to the window's cap under the C(free) strategy, so at most that many hosts run it at
-    once and the next host starts as soon as one ends.
-  - With O(module), it takes a place in the window's O(ledger), a small JSON file on the controller shared by every
-    upgrade of the job under an exclusive lock, then runs M(opsfleet.engine_upgrade.alicloud_es_upgrade) or
+    this task under the C(free) strategy on every host of the window; at most the window's cap of them upgrade at
+    once, and the next host starts as soon as one ends.
+  - With O(module), it waits until the window's O(ledger), a small JSON file on the controller shared by every
+    upgrade of the job under an exclusive lock, has a free place (fewer upgrades in flight than its cap), takes it,
+    then runs M(opsfleet.engine_upgrade.alicloud_es_upgrade) or
     M(opsfleet.engine_upgrade.huaweicloud_dcs_upgrade) with the other options of the task (and the play's
     C(module_defaults) for that module) to its end, then counts itself out and, when the upgrade failed or did not
     confirm the target, counts a failure.
   - Once the failures are over the budget (more than C(max_fail_percentage) percent of the window's hosts), no
     upgrade starts any more; upgrades already running finish and are counted. A host that does not start makes no API
     call and returns RV(not_started), the reason the role records (outcome C(not_run)).
-  - Checking the budget and counting the upgrade in flight are one step under the lock, so no host starts after the
-    failure that spent the budget (a separate check task would race the upgrades that end meanwhile).
+  - Checking the budget, finding a free place and counting the upgrade in flight are one step under the lock, so no
+    host starts after the failure that spent the budget (a separate check task would race the upgrades that end
+    meanwhile), nor beyond the cap.
+  - Not C(throttle) on the task, because ansible-core's C(free) strategy stops looking at the other hosts while the
+    next one waits at a throttled task, so hosts still on their prechecks would hold places empty.
   - With O(window), it starts the ledger afresh for a job (the preflight does this once, before any upgrade).
-  - "The module runs in the worker of this task, without C(async): the worker is held for the whole upgrade, so the
-    play's forks must be at least the window's cap (the preflight warns when they are fewer)."
+  - "The module runs in the worker of this task, without C(async): the worker is held while the host waits for a
+    place and for the whole upgrade, so the play's forks must be more than the window's cap (the preflight warns when
+    they are fewer; a few more let hosts wait ready for the next free place while others run their prechecks)."
 author:
   - opsfleet contributors (@opsfleet)
 options:
@@ -39,12 +44,20 @@ options:
     required: true
   module:
     description:
-      - The upgrade module to run. Every option of the task other than O(ledger) is that module's.
+      - The upgrade module to run. Every option of the task other than O(ledger) and O(upgrade_seconds) is that
+        module's.
       - Required unless O(window) is given.
     type: str
     choices:
       - opsfleet.engine_upgrade.alicloud_es_upgrade
       - opsfleet.engine_upgrade.huaweicloud_dcs_upgrade
+  upgrade_seconds:
+    description:
+      - The longest one upgrade may take (the module's C(wait_timeout), a health soak and a margin). A host waits for a
+        place at most this times the window's rounds (its hosts divided by its cap, rounded up), then fails saying an
+        upgrade was not counted out.
+    type: int
+    default: 4200
   window:
     description:
       - Start the ledger afresh for a window of C(hosts) hosts with at most C(cap) upgrades at once and the failure
@@ -84,7 +97,8 @@ EXAMPLES = r"""
     instance_id: "{{ engine_upgrade_instance_id }}"
     version: "7.10"
     wait: true
-  throttle: 5
+    wait_timeout: 3600
+    upgrade_seconds: 4200
   register: slot
 """
 

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """The rolling window's ledger: one small JSON file per job on the controller, read and written under an exclusive
-``fcntl`` lock by every upgrade of the window (each in its own worker process). It counts the upgrades in flight and
-their peak, the failures, and the moment the failure budget was spent, after which no upgrade starts. The budget check
-and the count in flight are one step under the lock: a host cannot pass the check, wait, and start after the failure
-that spent the budget."""
+``fcntl`` lock by every upgrade of the window (each in its own worker process). It holds the window's cap and counts the
+upgrades in flight and their peak, the failures, and the moment the failure budget was spent, after which no upgrade
+starts. The budget check, the check for a free place and the count in flight are one step under the lock: a host
+cannot pass the check, wait, and start after the failure that spent the budget, nor take a place another took."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -40,7 +40,8 @@ def new_ledger(cap, hosts, max_fail_percentage, job_id=None):
 
 @contextlib.contextmanager
 def _locked(path, create=False, write=True):
-    """The ledger's state under an exclusive lock (``box[0]``), written back after the block unless only read."""
+    """The ledger's state under an exclusive lock (``box[0]``), written back after the block unless only read (or the
+    block set ``box[1]`` false: nothing changed)."""
     flags = os.O_RDWR | (os.O_CREAT if create else 0)
     try:
         descriptor = os.open(path, flags, 0o600)
@@ -52,9 +53,9 @@ def _locked(path, create=False, write=True):
         try:
             text = handle.read(MAX_LEDGER_BYTES + 1)
             state = _parse(path, text) if text else None
-            box = [state]
+            box = [state, write]
             yield box
-            if write and box[0] is not None:
+            if box[1] and box[0] is not None:
                 handle.seek(0)
                 handle.truncate()
                 handle.write(json.dumps(box[0], sort_keys=True))
@@ -105,10 +106,14 @@ def _number(value):
     return ("%d" % value) if float(value).is_integer() else ("%s" % value)
 
 
+STARTED, STOPPED, FULL = "started", "stopped", "full"
+
+
 def start(path, host, now=None):
-    """Take a place in the window for ``host``: ``(started, state)``. Not started (``started`` false) when the failure
-    budget is spent: the host is noted among those not started and nothing else changes. Otherwise the host is counted
-    in flight and the peak raised; ``state`` is the ledger after the step, with ``in_flight_at_start``."""
+    """Take a place in the window for ``host``: ``(status, state)``. ``stopped`` when the failure budget is spent: the
+    host is noted among those not started (``state`` has the ``reason``) and nothing else changes. ``full`` when the cap
+    of upgrades are in flight: nothing changes, ask again. Otherwise ``started``: the host is counted in flight and the
+    peak raised; ``state`` is the ledger after the step, with ``in_flight_at_start``."""
     with _locked(path) as box:
         state = box[0]
         if state is None:
@@ -116,13 +121,16 @@ def start(path, host, now=None):
         if state["stopped"]:
             if host not in state["not_started"]:
                 state["not_started"].append(host)
-            return False, dict(state, reason="not started: " + _stop_reason(state))
+            return STOPPED, dict(state, reason="not started: " + _stop_reason(state))
+        if host not in state["in_flight"] and len(state["in_flight"]) >= state["cap"]:
+            box[1] = False
+            return FULL, dict(state)
         if host not in state["in_flight"]:
             state["in_flight"].append(host)
         state["started"] += 1
         state["peak_in_flight"] = max(state["peak_in_flight"], len(state["in_flight"]))
         state["last_start"] = now or utc_now()
-        return True, dict(state, in_flight_at_start=len(state["in_flight"]))
+        return STARTED, dict(state, in_flight_at_start=len(state["in_flight"]))
 
 
 def end(path, host, failed, now=None):

@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import threading
+
 from unittest import mock
 
 import pytest
@@ -87,3 +89,24 @@ def test_a_window_starts_the_ledger_afresh(tmp_path):
     bad = make_action("rollout_slot", {"ledger": path, "window": {"cap": 0, "hosts": 10, "max_fail_percentage": 5}})
     bad._play_context.check_mode = False
     assert bad.run(task_vars={})["msg"].startswith("window.cap must be a whole number of upgrades from 1")
+
+
+def test_a_host_waits_for_a_place_and_takes_the_first_that_frees(tmp_path):
+    path = _ledger(tmp_path)
+    for host in ("h1", "h2"):
+        ledger.start(path, host)
+    threading.Timer(0.5, ledger.end, (path, "h1", False)).start()
+    result, module = _slot(path, "h3", {"changed": True, "reached": True})
+    assert module.called and result["in_flight_at_start"] == 2
+    assert ledger.read(path)["in_flight"] == ["h2"]
+
+
+def test_a_place_never_freed_fails_the_host_after_the_windows_bound_without_a_call(tmp_path):
+    path = _ledger(tmp_path)
+    for host in ("h1", "h2"):
+        ledger.start(path, host)
+    # 4 hosts, 2 places: 2 rounds of upgrades of at most 1 s each.
+    result, module = _slot(path, "h3", {}, upgrade_seconds=1)
+    assert result["failed"] and not module.called
+    assert result["msg"].startswith("no place of the rolling window came free in 2 s (each of its 2 places holds at "
+                                    "most 2 upgrades of at most 1 s)")

@@ -27,8 +27,8 @@ def test_starts_and_ends_count_in_flight_and_keep_the_peak(tmp_path):
     assert ledger.start(path, "a")[1]["in_flight_at_start"] == 1
     assert ledger.start(path, "b")[1]["in_flight_at_start"] == 2
     ledger.end(path, "a", failed=False)
-    started, state = ledger.start(path, "c")
-    assert started and state["in_flight_at_start"] == 2 and state["peak_in_flight"] == 2
+    status, state = ledger.start(path, "c")
+    assert status == ledger.STARTED and state["in_flight_at_start"] == 2 and state["peak_in_flight"] == 2
     ledger.end(path, "b", failed=False)
     ledger.end(path, "c", failed=False)
     counted = ledger.summary(ledger.read(path))
@@ -38,17 +38,17 @@ def test_starts_and_ends_count_in_flight_and_keep_the_peak(tmp_path):
 def test_the_failure_that_spends_the_budget_stops_new_starts_and_running_ones_still_end(tmp_path):
     path = _ledger(tmp_path, hosts=4, budget=25)
     for host in ("a", "b", "c"):
-        assert ledger.start(path, host)[0]
+        assert ledger.start(path, host)[0] == ledger.STARTED
     # 1 of 4 is 25%: within the budget, the window goes on.
     ledger.end(path, "a", failed=True)
-    assert ledger.start(path, "d")[0]
+    assert ledger.start(path, "d")[0] == ledger.STARTED
     # 2 of 4 is over 25%: no new start from now on.
     ledger.end(path, "b", failed=True)
-    started, state = ledger.start(path, "e")
-    assert not started
+    status, state = ledger.start(path, "e")
+    assert status == ledger.STOPPED
     assert state["reason"] == ("not started: the failure budget stopped new starts after 2 failures of 4 hosts "
                                "(over 25% of the rolling window; the last: b)")
-    assert not ledger.start(path, "f")[0]
+    assert ledger.start(path, "f")[0] == ledger.STOPPED
     # The upgrades running when it stopped end and are counted; a failure among them is counted too.
     ledger.end(path, "c", failed=False)
     ledger.end(path, "d", failed=True)
@@ -64,7 +64,7 @@ def test_a_budget_of_zero_stops_at_the_first_failure(tmp_path):
     path = _ledger(tmp_path, budget=0)
     ledger.start(path, "a")
     ledger.end(path, "a", failed=True)
-    assert not ledger.start(path, "b")[0]
+    assert ledger.start(path, "b")[0] == ledger.STOPPED
     assert "after 1 failure of 10 hosts" in ledger.summary(ledger.read(path))["stopped"]["reason"]
 
 
@@ -75,7 +75,20 @@ def test_a_reset_starts_from_nothing(tmp_path):
     ledger.reset(path, 5, 2, 50)
     state = ledger.read(path)
     assert state["stopped"] is None and state["started"] == 0 and state["cap"] == 5 and state["failed"] == []
-    assert ledger.start(path, "a")[0]
+    assert ledger.start(path, "a")[0] == ledger.STARTED
+
+
+def test_no_place_beyond_the_cap_until_one_ends(tmp_path):
+    path = _ledger(tmp_path, cap=2)
+    assert [ledger.start(path, host)[0] for host in ("a", "b")] == [ledger.STARTED] * 2
+    before = (tmp_path / "window.json").read_text()
+    status, state = ledger.start(path, "c")
+    assert status == ledger.FULL and state["in_flight"] == ["a", "b"]
+    # Asking changes nothing (not even the file: waiting hosts ask often).
+    assert (tmp_path / "window.json").read_text() == before
+    ledger.end(path, "a", failed=False)
+    status, state = ledger.start(path, "c")
+    assert status == ledger.STARTED and state["in_flight"] == ["b", "c"] and state["peak_in_flight"] == 2
 
 
 def test_a_missing_or_foreign_ledger_is_named(tmp_path):
@@ -95,14 +108,15 @@ def test_a_missing_or_foreign_ledger_is_named(tmp_path):
 def _worker(path, name, rounds):
     for index in range(rounds):
         host = "%s-%d" % (name, index)
-        ledger.start(path, host)
+        while ledger.start(path, host)[0] == ledger.FULL:
+            pass
         ledger.end(path, host, failed=False)
 
 
 # The children only step the ledger (file I/O): the threads of the test runner that fork() warns about are not theirs.
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_workers_stepping_at_once_lose_no_count(tmp_path):
-    path = _ledger(tmp_path, hosts=1000)
+    path = _ledger(tmp_path, cap=4, hosts=1000)
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_worker, args=(path, "w%d" % number, 25)) for number in range(6)]
     for worker in workers:
@@ -111,4 +125,4 @@ def test_workers_stepping_at_once_lose_no_count(tmp_path):
         worker.join(60)
     state = ledger.read(path)
     assert state["started"] == 150 and state["ended"] == 150 and state["in_flight"] == []
-    assert 1 <= state["peak_in_flight"] <= 6
+    assert 1 <= state["peak_in_flight"] <= 4
