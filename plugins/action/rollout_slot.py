@@ -22,12 +22,16 @@ from collections.abc import Mapping
 
 from ansible.plugins.action import ActionBase
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.opsfleet.engine_upgrade.plugins.action.upgrade_precheck import MODULES, with_module_defaults
+from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import window_gate
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import ledger as window_ledger
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import parse_budget
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._variables import plain_data
 
 WINDOW_KEYS = ("cap", "hosts", "max_fail_percentage")
+DEFERRED = "deferred"
 # How often a host waiting for a place asks the ledger (a locked read of a small file).
 PLACE_POLL_SECONDS = 0.2
 # One upgrade's bound when the task gives none: the modules' default wait_timeout and a margin for reads and retries.
@@ -126,8 +130,18 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg="upgrade_seconds must be a whole number of seconds from 1 (the longest one "
                                            "upgrade may take), got %r" % (upgrade_seconds,))
             return result
+        maintenance = args.pop("maintenance", None)
         host = task_vars.get("inventory_hostname") or self._task.get_name()
-        status, state = self._wait_for_place(path, host, upgrade_seconds)
+        try:
+            status, state = self._wait_for_place(path, host, upgrade_seconds, maintenance)
+        except AnsibleFilterError as error:
+            result.update(failed=True, msg="maintenance: %s" % error)
+            return result
+        if status == DEFERRED:
+            # A wait for a place can outlast a maintenance window: the host does not start outside it (not a failure).
+            result.update(changed=False, not_started=None, deferred=state["reason"], upgrade_result={},
+                          peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
+            return result
         if status == window_ledger.FULL:
             result.update(failed=True, msg="no place of the rolling window came free in %d s (each of its %d places "
                                            "holds at most %d upgrades of at most %d s): an upgrade of the window has "
@@ -136,7 +150,7 @@ class ActionModule(ActionBase):
             return result
         if status == window_ledger.STOPPED:
             # Stopped by the budget before any API call: the record says so (outcome not_run), and no host fails for it.
-            result.update(changed=False, not_started=state["reason"], upgrade_result={},
+            result.update(changed=False, not_started=state["reason"], deferred=None, upgrade_result={},
                           peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
             return result
         answer = None
@@ -146,16 +160,21 @@ class ActionModule(ActionBase):
         finally:
             # Counted out whatever happened, so that a place is never held by an upgrade that is over.
             window_ledger.end(path, host, upgrade_failed(answer))
-        result.update(changed=bool(answer.get("changed")), not_started=None, upgrade_result=answer,
+        result.update(changed=bool(answer.get("changed")), not_started=None, deferred=None, upgrade_result=answer,
                       in_flight_at_start=state["in_flight_at_start"], peak_in_flight=state["peak_in_flight"])
         return result
 
     @staticmethod
-    def _wait_for_place(path, host, upgrade_seconds):
+    def _wait_for_place(path, host, upgrade_seconds, maintenance=None):
         """``(status, state)`` of the ledger's start once it is not ``full``, or ``full`` after the longest a place
-        can stay taken: every upgrade of the window bounded, each place holds at most hosts / cap of them in turn."""
+        can stay taken: every upgrade of the window bounded, each place holds at most hosts / cap of them in turn.
+        ``deferred`` (without a place) when the host's ``maintenance`` window (window_gate's settings) no longer lets
+        it start, checked again before each look at the ledger."""
         started = time.monotonic()
         while True:
+            gate = window_gate(maintenance) if isinstance(maintenance, Mapping) else None
+            if gate and gate["deferred"]:
+                return DEFERRED, dict(window_ledger.read(path) or {"peak_in_flight": None}, reason=gate["reason"])
             status, state = window_ledger.start(path, host)
             if status != window_ledger.FULL:
                 return status, state

@@ -100,6 +100,9 @@ def _upgrade_outcome(upgrade, instance_id):
     if upgrade.get("not_started"):
         # The rolling window's failure budget was spent before this host's turn: nothing was sent, nothing failed here.
         return "not_run", u"%s" % (upgrade["not_started"],)
+    if upgrade.get("deferred"):
+        # Its maintenance window closed while it waited for a place in the rolling window: not started, not a failure.
+        return "deferred", u"%s" % (upgrade["deferred"],)
     if not upgrade.get("finished") or upgrade.get("timed_out"):
         # Still running at the last check: it may yet succeed, so not "failed".
         return "timed_out", upgrade.get("msg") or "the upgrade job did not finish in time"

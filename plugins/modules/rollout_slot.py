@@ -58,6 +58,12 @@ options:
         upgrade was not counted out.
     type: int
     default: 4200
+  maintenance:
+    description:
+      - The host's maintenance window as P(opsfleet.engine_upgrade.window_gate#filter) takes it (C(policy), C(cloud),
+        C(window), C(lead_minutes)), checked again while the host waits for a place; when it no longer lets the host
+        start, the upgrade does not start and RV(deferred) says why. A wait for a place can outlast a window.
+    type: dict
   window:
     description:
       - Start the ledger afresh for a window of C(hosts) hosts with at most C(cap) upgrades at once and the failure
@@ -113,6 +119,10 @@ not_started:
   returned: with O(module)
   type: str
   sample: "not started: the failure budget stopped new starts after 1 failures of 12 hosts (over 0% of the rolling window; the last: es-3)"
+deferred:
+  description: Why the upgrade did not start because of O(maintenance), or null.
+  returned: with O(module)
+  type: str
 in_flight_at_start:
   description: Upgrades in flight in the window when this one started, itself included; null when it did not start.
   returned: with O(module)

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import threading
 
 from unittest import mock
@@ -110,3 +111,19 @@ def test_a_place_never_freed_fails_the_host_after_the_windows_bound_without_a_ca
     assert result["failed"] and not module.called
     assert result["msg"].startswith("no place of the rolling window came free in 2 s (each of its 2 places holds at "
                                     "most 2 upgrades of at most 1 s)")
+
+
+def test_a_host_whose_maintenance_window_closed_while_it_waited_does_not_start(tmp_path):
+    path = _ledger(tmp_path)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    closed = {"start": (now + datetime.timedelta(hours=2)).strftime("%H:00"),
+              "end": (now + datetime.timedelta(hours=3)).strftime("%H:00")}
+    maintenance = {"policy": "vendor", "cloud": "huaweicloud_dcs", "window": closed, "lead_minutes": 60}
+    result, module = _slot(path, "h1", {"changed": True, "reached": True}, maintenance=maintenance)
+    assert not module.called and result["deferred"].startswith("outside its maintenance window")
+    assert not result.get("failed") and ledger.read(path)["started"] == 0
+    # Inside it, the upgrade starts.
+    open_now = {"start": (now - datetime.timedelta(hours=1)).strftime("%H:00"),
+                "end": (now + datetime.timedelta(hours=2)).strftime("%H:00")}
+    result, module = _slot(path, "h1", {"changed": True, "reached": True}, maintenance=dict(maintenance, window=open_now))
+    assert module.called and result["deferred"] is None

@@ -108,3 +108,10 @@ def test_a_host_the_budget_did_not_let_start_is_not_run_with_the_reason():
     upgraded = upgrade_record(check, upgrade={"finished": True, "not_started": None, "reached": True, "changed": True},
                               host="h1", cloud="alicloud_es")
     assert upgraded["outcome"] == "upgraded"
+
+
+def test_a_host_whose_window_closed_while_it_waited_for_a_place_is_deferred():
+    check = {"changed": True, "before": {"engine_version": "6.3.2"}}
+    record = upgrade_record(check, upgrade={"finished": True, "deferred": "outside its maintenance window ..."},
+                            host="h1", cloud="huaweicloud_dcs")
+    assert (record["outcome"], record["reason"], record["failed"]) == ("deferred", "outside its maintenance window ...", False)
