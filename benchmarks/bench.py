@@ -22,9 +22,11 @@
    the broker's folder) for the secrets issued.
 4. The same no-op check with the official vendor SDK in a script (import + one call), measured in the same run.
 5. A fleet whose upgrades take each its own time (uniform 30-90 s, 200 instances, at most K = 50 at once): each rollout
-   mode measured on the same fleet in the same run, one row each (today batches of K; issue 25's rolling window is
-   to be another row), with the simulator's peak of upgrades in flight, the ideal (sum of durations / K) and the batch
-   bound (sum over batches of K of the batch's longest).
+   mode measured on the same fleet in the same run, one row each (batches of K, and the rolling window of K after its
+   canary, with K + 8 forks), with the simulator's peak of upgrades in flight, the ideal (sum of durations / K), the
+   batch bound (sum over batches of K of the batch's longest) and the window bound (K places, each upgrade in the order
+   they started taking the first that frees up, no overhead); the rolling row is checked against its targets (wall <=
+   1.15 x ideal + its start-up, and 25 % below the batches), column "met".
 
 ``--heterogeneous-only`` runs part 5 alone. Prints tables and writes ``<out>/bench.json``. ``--quick`` (``make bench BENCH_QUICK=1``) is a short run with a
 tiny fleet and a short D; it is what the smoke test runs. Exits non-zero when a run does not end as designed.
@@ -35,6 +37,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
+import heapq
 import json
 import os
 import shutil
@@ -64,6 +67,13 @@ TARGET_CREDENTIAL_CALLS = 4
 AGENCY_ACTION = "CreateTemporaryAccessKeyByAgency"
 # Part 5: each instance's upgrade takes its own time, uniform in this range (simulated seconds).
 HETEROGENEOUS_SECONDS = (30.0, 90.0)
+# Part 5's targets for the rolling window (issue 25): its wall within this factor of the ideal plus the run's start-up,
+# and this share below batches of the same K in the same run.
+ROLLING_TARGET_RATIO = 1.15
+ROLLING_TARGET_BELOW_BATCHES = 0.25
+# Forks beyond K for the rolling window: each upgrade of the window holds a fork while it runs, and the hosts' prechecks
+# need a few more.
+ROLLING_SPARE_FORKS = 8
 
 # Parts 1, 2 and 4 run against this fleet. *-sdk instances are read by the SDK scripts only, so that the
 # counters tell the two apart; *-behind instances take the 10-minute simulated upgrade.
@@ -645,25 +655,60 @@ class Bench:
             "Ideal = sum of durations / K = %.0f s; batch bound = sum over K at a time (in the order they started) of the longest"
             % (size, n_es, size - n_es, low, high, sum(durations.values()) / len(durations), k, self.args.forks,
                "" if speed == 1 else "; simulated clock x%g, every time here in real seconds" % speed, ideal),
-            ["mode", "upgraded", "wall s", "start-up s", "upgrading s", "peak in flight", "ideal s", "batch bound s",
-             "wall / ideal", "upgrading / ideal", "CPU s", "API calls"])
+            ["mode", "forks", "upgraded", "wall s", "start-up s", "upgrading s", "peak in flight", "ideal s", "batch bound s",
+             "window bound s", "wall / ideal", "upgrading / ideal", "CPU s", "API calls", "met"])
         # The rollout modes measured, on the same fleet in the same run with the same K: (label, the playbook's variables).
-        # A mode is one more entry here (issue 25's rolling window); the table gets one row per entry.
-        modes = [("batches of K (engine_upgrade_batches: [%d])" % k, {"engine_upgrade_batches": [k]})]
+        # A mode is one more entry here; the table gets one row per entry.
+        modes = [("batches of K (engine_upgrade_batches: [%d])" % k, {"engine_upgrade_batches": [k]}),
+                 ("rolling window of K (engine_upgrade_max_in_flight: %d)" % k, {"engine_upgrade_max_in_flight": k})]
         runs = []
         for index, (label, mode_vars) in enumerate(modes):
             run = self.heterogeneous_run(index, label, fleet, durations, k, speed, mode_vars)
             runs.append(run)
-            table.add(label, run["upgraded"], run["wall_seconds"], run["startup_seconds"], run["upgrading_seconds"],
-                      run["peak_in_flight"], run["ideal_seconds"], run["batch_bound_seconds"],
-                      run["wall_seconds"] / run["ideal_seconds"], rnd_ratio(run["upgrading_seconds"], run["ideal_seconds"]),
-                      run["cpu_seconds"], run["api_calls"])
+        for run in runs:
+            run["target"] = self.rolling_target(run, runs)
+            table.add(run["mode"], run["forks"], run["upgraded"], run["wall_seconds"], run["startup_seconds"],
+                      run["upgrading_seconds"], run["peak_in_flight"], run["ideal_seconds"], run["batch_bound_seconds"],
+                      run["window_bound_seconds"], run["wall_seconds"] / run["ideal_seconds"],
+                      rnd_ratio(run["upgrading_seconds"], run["ideal_seconds"]), run["cpu_seconds"], run["api_calls"],
+                      "-" if run["target"] is None else ("yes" if run["target"]["met"] else "NO"))
         self.results["heterogeneous"] = {"instances": size, "es": n_es, "dcs": size - n_es, "k": k, "speed": speed,
                                          "range_seconds": list(HETEROGENEOUS_SECONDS), "durations": durations, "runs": runs}
         self._heterogeneous_table = table
 
+    def rolling_target(self, run, runs):
+        """Issue 25's targets for a rolling window's row: its wall within ROLLING_TARGET_RATIO of the ideal plus its own
+        start-up, and ROLLING_TARGET_BELOW_BATCHES below the batches of the same run; None for other rows."""
+        if "engine_upgrade_max_in_flight" not in run["mode_vars"]:
+            return None
+        limit = ROLLING_TARGET_RATIO * run["ideal_seconds"] + run["startup_seconds"]
+        batches = [other for other in runs if "engine_upgrade_batches" in other["mode_vars"]]
+        below = 1.0 - run["wall_seconds"] / batches[0]["wall_seconds"] if batches else None
+        target = {"wall_limit_seconds": round(limit, 2), "below_batches": None if below is None else round(below, 3),
+                  "wall_met": run["wall_seconds"] <= limit,
+                  "below_met": below is not None and below >= ROLLING_TARGET_BELOW_BATCHES}
+        target["met"] = target["wall_met"] and target["below_met"]
+        # A quick run (6 instances on a clock 15 times faster) is all start-up and canary: its targets are shown, not
+        # held against it.
+        if self.quick:
+            return target
+        if not target["wall_met"]:
+            self.problem("%s: wall %.1f s, over %.2f x the ideal (%.1f s) + its start-up (%.1f s) = %.1f s (the window "
+                         "bound, a rolling window with no overhead in the order the upgrades started: %.1f s)"
+                         % (run["mode"], run["wall_seconds"], ROLLING_TARGET_RATIO, run["ideal_seconds"],
+                            run["startup_seconds"], limit, run["window_bound_seconds"]))
+        if not target["below_met"]:
+            self.problem("%s: wall %.1f s, %s below the batches' (%s s), not the %d%% asked"
+                         % (run["mode"], run["wall_seconds"], "-" if below is None else "%.0f%%" % (100 * below),
+                            batches[0]["wall_seconds"] if batches else "-", 100 * ROLLING_TARGET_BELOW_BATCHES))
+        return target
+
     def heterogeneous_run(self, index, label, fleet, durations, k, speed, mode_vars):
         size = len(durations)
+        rolling = "engine_upgrade_max_in_flight" in mode_vars
+        # Batches wait in the background (async): their forks need not reach K. A window's upgrade holds its fork.
+        forks = max(self.args.forks, k + ROLLING_SPARE_FORKS) if rolling else self.args.forks
+        env = dict(self.env, ANSIBLE_FORKS=str(forks))
         self.sim.load(fleet)  # each mode on the fleet as generated
         directory = os.path.join(self.work, "heterogeneous-%d-mode-%d" % (size, index))
         inventory_dir = common.write_plugin_inventory(os.path.join(directory, "inventory"), fleet, GENERATED_ES_TARGET)
@@ -681,7 +726,7 @@ class Bench:
             self.sim.run_clock(speed)
         launched = self.sim.sim.clock.now()
         try:
-            run = common.measure(common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra), env=self.env,
+            run = common.measure(common.playbook_command(static, "opsfleet.engine_upgrade.fleet_upgrade", extra), env=env,
                                  timeout=1800 + 3 * sum(durations.values()) / speed, output_path=os.path.join(directory, "output.txt"),
                                  sample_main=True)
         finally:
@@ -701,6 +746,9 @@ class Bench:
         # taking as long as its longest. The upgrades' own durations are the simulator's intervals.
         lengths = [interval["ended"] - interval["started"] for interval in intervals]
         bound = sum(max(lengths[i:i + k]) for i in range(0, len(lengths), k)) / speed
+        # The window bound: K places, each upgrade in the order they started taking the first place free, with no
+        # overhead (a rolling window that knows no duration in advance can do no better in that order).
+        window = window_bound(lengths, k) / speed
         if "engine_upgrade_batches" in mode_vars:
             # Batches of K: a group starts only once the one before it has ended, or they were not the batches.
             for i in range(k, len(intervals), k):
@@ -709,7 +757,14 @@ class Bench:
                     break
         first = intervals[0]["started"] if intervals else launched
         last = max([interval["ended"] for interval in intervals] or [launched])
+        if rolling:
+            # The canary first, alone: no other upgrade starts before it ended.
+            if len(intervals) > 1 and min(interval["started"] for interval in intervals[1:]) < intervals[0]["ended"]:
+                self.problem("%s: an upgrade started before the canary ended" % label)
         return {"mode": label, "mode_vars": mode_vars, "instances": size, "k": k, "speed": speed, "upgraded": len(upgraded),
+                "forks": forks, "window_bound_seconds": round(window, 2),
+                "canary_seconds": round((intervals[0]["ended"] - intervals[0]["started"]) / speed, 2)
+                if rolling and intervals else None,
                 "returncode": run.returncode, "wall_seconds": round(run.wall, 2), "cpu_seconds": round(run.cpu, 2),
                 "controller_cpu_seconds": rnd(run.main_cpu), "api_calls": counters["total"],
                 "peak_in_flight": peak, "upgrades_started": sum(counters["upgrades_started"].values()),
@@ -815,6 +870,14 @@ class Bench:
         for run in self.results.get("heterogeneous", {}).get("runs", []):
             targets.append({"target": "heterogeneous durations, %s: peak in flight <= K = %d" % (run["mode"], run["k"]),
                             "met": 0 < run["peak_in_flight"] <= run["k"], "value": "%d" % run["peak_in_flight"]})
+            target = run.get("target")
+            if target:
+                targets.append({"target": "heterogeneous durations, %s: wall <= %.2f x ideal + start-up = %.0f s" % (
+                    run["mode"], ROLLING_TARGET_RATIO, target["wall_limit_seconds"]), "met": target["wall_met"],
+                    "value": "%.0f s" % run["wall_seconds"]})
+                targets.append({"target": "heterogeneous durations, %s: wall >= %d%% below batches of K" % (
+                    run["mode"], 100 * ROLLING_TARGET_BELOW_BATCHES), "met": target["below_met"],
+                    "value": "-" if target["below_batches"] is None else "%.0f%%" % (100 * target["below_batches"])})
         return targets
 
 
@@ -849,6 +912,18 @@ def machine():
 
 def rnd(value, digits=3):
     return None if value is None else round(value, digits)
+
+
+def window_bound(lengths, k):
+    """The makespan of ``lengths`` run K at a time, each in the first place that frees up, in the order given."""
+    places = [0.0] * max(1, k)
+    heapq.heapify(places)
+    end = 0.0
+    for length in lengths:
+        finish = heapq.heappop(places) + length
+        end = max(end, finish)
+        heapq.heappush(places, finish)
+    return end
 
 
 def rnd_ratio(value, base):

@@ -16,12 +16,14 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import ledger as window_ledger
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.render import render
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     CHATS,
     JobReport,
     canary_result,
     notification,
+    rollout_lines,
     run_context,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rows import (
@@ -94,8 +96,9 @@ class ReportAction(ActionBase):
 
     def written(self, report, rows, json_path, html_path, chat):
         """What both actions return about the report they wrote."""
+        rollouts = [line for job in report["run"].get("jobs") or [] for line in rollout_lines(job.get("rollout"))]
         return dict(changed=not self._task.check_mode, summary=report["summary"],
-                    table=table_lines(rows, report["summary"]), failed_hosts=failing_hosts(rows), json_path=json_path,
+                    table=table_lines(rows, report["summary"]) + rollouts, failed_hosts=failing_hosts(rows), json_path=json_path,
                     html_path=html_path, notification=notification(report, chat))
 
 
@@ -115,12 +118,20 @@ def sample_report(title):
     return JobReport(records, hosts + ["sample-still-to-come"], run, title, "upgrade").report
 
 
+def read_ledger(path):
+    """The rolling window's figures from its ledger (None when there is none yet: the canary's report)."""
+    try:
+        return window_ledger.summary(window_ledger.read(path))
+    except window_ledger.LedgerError as error:
+        raise ReportInputError("run.rollout.ledger: %s" % error)
+
+
 def job_report(params):
     """``(report, rows, extra results)`` of the records, with the run context when there is one."""
     if not params["run"]:
         rows = build_rows(params["records"], params["hosts"])
         return build_report(rows, params["title"], params["mode"], run=run_context([])), rows, {}
-    job = JobReport(params["records"], params["hosts"], params["run"], params["title"], params["mode"])
+    job = JobReport(params["records"], params["hosts"], params["run"], params["title"], params["mode"], read_ledger)
     extra = {"artifact": job.artifact, "artifact_key": job.artifact_key, "final": job.final}
     if job.run["phase"] == "canary":
         extra["canary_result"] = canary_result(job.rows, job.run, params["run"].get("awx_job_id"),

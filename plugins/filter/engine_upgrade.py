@@ -96,7 +96,13 @@ def _stopped(check):
 
 
 def _upgrade_outcome(upgrade, instance_id):
-    """``(outcome, reason)`` of a background upgrade job as collected."""
+    """``(outcome, reason)`` of a background upgrade job as collected, or of the rolling window's slot."""
+    if upgrade.get("not_started"):
+        # The rolling window's failure budget was spent before this host's turn: nothing was sent, nothing failed here.
+        return "not_run", u"%s" % (upgrade["not_started"],)
+    if upgrade.get("deferred"):
+        # Its maintenance window closed while it waited for a place in the rolling window: not started, not a failure.
+        return "deferred", u"%s" % (upgrade["deferred"],)
     if not upgrade.get("finished") or upgrade.get("timed_out"):
         # Still running at the last check: it may yet succeed, so not "failed".
         return "timed_out", upgrade.get("msg") or "the upgrade job did not finish in time"

@@ -51,7 +51,9 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     DEFAULT_CANARY_COUNT,
     DEFAULT_MAX_FAIL_PERCENTAGE,
     DEFAULT_PHASE,
+    IN_FLIGHT_RULE,
     MAX_BATCHES,
+    NO_BUDGET,
     PHASES,
     WEBHOOK_CHATS,
     batch_list,
@@ -62,6 +64,8 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_rep
     parse_batch,
     parse_budget,
     parse_canary_count,
+    parse_in_flight,
+    resolve_in_flight,
     serial_and_budget,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
@@ -96,6 +100,13 @@ DEFAULT_WINDOW_LEAD_MINUTES = 60
 MAX_CLOCK_SKEW_SECONDS = 24 * 3600
 # The hosts a canary is chosen among (the fleet): the canary play prechecks them, then fills PHASE_GROUP.
 CANDIDATE_GROUP = "engine_upgrade__candidates"
+# The rolling window (engine_upgrade_max_in_flight): the preflight puts a phase all's canary (its first
+# canary_count hosts) in CANARY_BATCH_GROUP, which the batch play runs as one batch with no failure allowed, and the
+# window's hosts in ROLLING_GROUP, which the rolling play runs (strategy free, each upgrade in a place of the ledger).
+CANARY_BATCH_GROUP = "engine_upgrade__canary_batch"
+ROLLING_GROUP = "engine_upgrade__rolling_window"
+# The window's ledger, in the report folder, one per job (rollout_slot).
+LEDGER_NAME = ".rolling-window-%s.json"
 WEBHOOK_TIMEOUT_BOUNDS = (1, 300)
 DEFAULT_WEBHOOK_TIMEOUT = 30
 MAX_URL_LENGTH = 2048
@@ -332,12 +343,18 @@ def host_inputs(inputs):
 
 
 def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=None, canary_result=None, hosts=None,
-                 mode="upgrade"):
+                 mode="upgrade", max_in_flight=None):
     """What a fleet job runs: ``phase``, the fleet's host ``pattern`` (empty when it is none), the upgrade play's
     ``hosts`` (the pattern, or the group of the phase's hosts), its ``serial`` and
     ``max_fail_percentage`` (the canary: one batch, no failure allowed), the ``canary_count``, and ``problems`` (one
-    message per setting out of range). Null arguments take their defaults."""
+    message per setting out of range). Null arguments take their defaults.
+
+    ``rollout`` is ``batches``, or ``rolling`` when ``max_in_flight`` (engine_upgrade_max_in_flight) is set for an
+    upgrade of phase all or rest: then the batch play runs only a phase all's canary (``hosts``: its group; one batch,
+    no failure allowed), the rolling play ``rolling_hosts``, and the report play ``report_hosts`` (both empty lists
+    in batches, so that those plays match no host); ``rolling_max_fail_percentage`` is the window's budget."""
     phase = DEFAULT_PHASE if phase is None else _plain(phase)
+    in_flight = None if unset(max_in_flight) else _plain(max_in_flight)
     batches = None if batches is None else _plain(batches)
     budget = DEFAULT_MAX_FAIL_PERCENTAGE if max_fail_percentage is None else _plain(max_fail_percentage)
     count = DEFAULT_CANARY_COUNT if canary_count is None else _plain(canary_count)
@@ -372,11 +389,29 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
         problems.append('%sphase=rest runs only after a canary that passed: %scanary_result must be the artifact of the '
                         'canary job {"hosts": [...], "passed": true, "job_id": ...} (an AWX workflow passes it from the '
                         'canary node), got %s' % (PREFIX, PREFIX, got))
+    if in_flight is not None and parse_in_flight(in_flight) is None:
+        problems.append("%smax_in_flight must be %s (the most upgrades running at once in the rolling window), or null "
+                        "for batches; got %s" % (PREFIX, IN_FLIGHT_RULE, shown(in_flight)))
+    elif in_flight is not None and batches is not None:
+        problems.append("%sbatches and %smax_in_flight are two rollout modes (batches, or a rolling window of at most "
+                        "max_in_flight upgrades at once): give one of them, got both" % (PREFIX, PREFIX))
     # Settings out of range are refused by the preflight before any play runs with them: the plan stays plain data.
     serial, budget = serial_and_budget(phase, batches if batches_ok else None, budget if budget_ok else None, mode)
+    rolling = in_flight is not None and mode == "upgrade" and phase in ("all", "rest") and not problems
+    plan_hosts = PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern)
+    rolling_budget = budget
+    if rolling:
+        # The canary of a phase all runs first in one batch, no failure allowed; a rest's canary ran in its own job.
+        plan_hosts = CANARY_BATCH_GROUP if phase == "all" else []
+        serial, budget = serial_and_budget("canary", None, None, mode)
     return {
+        "rollout": "rolling" if rolling else "batches",
+        "max_in_flight": _safe(in_flight) if rolling else None,
+        "rolling_hosts": ROLLING_GROUP if rolling else [],
+        "report_hosts": "%s:%s" % (CANARY_BATCH_GROUP, ROLLING_GROUP) if rolling else [],
+        "rolling_max_fail_percentage": rolling_budget if rolling else None,
         "phase": _safe(phase),
-        "hosts": PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern),
+        "hosts": plan_hosts,
         # The group the preflight puts the phase's hosts in: a canary's candidates, or the rest's hosts.
         "select_group": CANDIDATE_GROUP if phase == "canary" else PHASE_GROUP,
         "pattern": _safe(pattern) if pattern_ok else "",
@@ -384,6 +419,58 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
         "max_fail_percentage": budget,
         "canary_count": parse_canary_count(count) or DEFAULT_CANARY_COUNT,
         "problems": problems,
+    }
+
+
+def controller_forks():
+    """The run's forks (ansible-playbook's -f, ANSIBLE_FORKS, AWX's job template), as the controller runs it."""
+    from ansible import constants, context  # pylint: disable=import-outside-toplevel
+    forks = (context.CLIARGS or {}).get("forks") if hasattr(context, "CLIARGS") else None
+    return forks if isinstance(forks, int) and forks > 0 else constants.DEFAULT_FORKS
+
+
+def rolling_window(plan, hosts, job_id=None, report_dir=None, forks=None):
+    """The rolling window of a job whose ``plan`` (a ``rollout_plan``) is ``rolling``, over ``hosts`` (the phase's
+    hosts of this job, in inventory order): ``canary`` (a phase all's first ``canary_count`` hosts), ``rolling`` (the
+    window's hosts), ``hosts`` (both), the report's ``batches``, the cap asked (``max_in_flight``), resolved against
+    ``hosts`` (``resolved``) and in force (``cap``: at most the run's ``forks``, since each upgrade holds a worker),
+    ``limited_by_forks``, the window's ``max_fail_percentage``, the ``ledger`` path (in ``report_dir``, named after
+    ``job_id``) and ``lines`` the preflight shows. ``{"mode": "batches"}`` for any other plan."""
+    if not isinstance(plan, Mapping) or "rollout" not in plan:
+        raise AnsibleFilterError("rolling_window: the input must be the result of opsfleet.engine_upgrade.rollout_plan")
+    plan = _plain(plan)
+    if plan["rollout"] != "rolling":
+        return {"mode": "batches"}
+    hosts = list(_plain(hosts) or [])
+    forks = _plain(forks) if forks is not None else controller_forks()
+    canary = hosts[:plan["canary_count"]] if plan["phase"] == "all" else []
+    rolling = hosts[len(canary):]
+    resolved = resolve_in_flight(plan["max_in_flight"], len(hosts))
+    cap = min(resolved, forks)
+    job = u"%s" % (job_id or "local",)
+    budget = plan["rolling_max_fail_percentage"]
+    budget = NO_BUDGET if budget is None else budget
+    lines = ["Rolling window: at most %d upgrades at once (%s%s) over %d hosts%s; failure budget %s%% of the window"
+             % (cap, PREFIX + "max_in_flight=" + shown(plan["max_in_flight"]),
+                ", %d of %d hosts" % (resolved, len(hosts)) if isinstance(plan["max_in_flight"], str) else "",
+                len(rolling), ", after a canary of %d (%s)" % (len(canary), ", ".join(canary)) if canary else "", budget)]
+    if cap < resolved:
+        lines.append("WARNING: forks (%d) limit the rolling window to %d upgrades at once, not the %d %smax_in_flight "
+                     "asks: each upgrade of the window holds a fork for its whole run; give ansible-playbook -f %d or "
+                     "more (AWX: the job template's forks)" % (forks, cap, resolved, PREFIX, resolved + 5))
+    return {
+        "mode": "rolling", "max_in_flight": plan["max_in_flight"], "resolved": resolved, "cap": cap, "forks": forks,
+        "limited_by_forks": cap < resolved, "canary": canary, "rolling": rolling, "hosts": canary + rolling,
+        "batches": [len(canary), "100%"] if canary else ["100%"], "max_fail_percentage": budget,
+        # [host, group] for the preflight's add_host: the batch play runs the canary's group, the rolling play the window's.
+        "groups": [[host, CANARY_BATCH_GROUP] for host in canary] + [[host, ROLLING_GROUP] for host in rolling],
+        "ledger": os.path.join(report_dir, LEDGER_NAME % job) if isinstance(report_dir, str) and report_dir else None,
+        "lines": [_safe(line) for line in lines],
+        # The run context the report reads (fleet_report's run.rollout); the ledger adds what it counted.
+        "rollout": {"mode": "rolling", "max_in_flight": plan["max_in_flight"], "resolved": resolved, "cap": cap,
+                    "forks": forks, "limited_by_forks": cap < resolved, "max_fail_percentage": budget,
+                    "window_hosts": len(rolling),
+                    "ledger": os.path.join(report_dir, LEDGER_NAME % job) if isinstance(report_dir, str) and report_dir else None},
     }
 
 
@@ -578,6 +665,7 @@ class FilterModule(object):
             "preflight_problems": preflight_problems,
             "report_problems": report_problems,
             "rollout_plan": rollout_plan,
+            "rolling_window": rolling_window,
             "webhook_chat": webhook_chat,
             "window_gate": window_gate,
         }

@@ -79,6 +79,11 @@ options:
         (P(opsfleet.engine_upgrade.rollout_plan#filter)): a batch is a whole number of hosts from 1 or a percentage
         from 1% to 100%, the budget a number from 0 to 100 or its text with an optional C(%). Without
         C(max_fail_percentage) the play had no budget: a batch halts the rollout only when every host of it failed."
+      - "C(rollout) (since 0.3.0): the rollout mode, V({mode: batches}) by default, or a rolling window's
+        C({mode: rolling, max_in_flight, resolved, cap, forks, limited_by_forks, max_fail_percentage, window_hosts,
+        ledger}) as P(opsfleet.engine_upgrade.rolling_window#filter) gives it; the window's ledger
+        (M(opsfleet.engine_upgrade.rollout_slot)) adds the peak in flight, the upgrades started and failed, and where the
+        failure budget stopped new starts, which is then the report's halt."
     type: dict
     version_added: 0.2.0
   check_writable:
@@ -151,6 +156,11 @@ artifact:
       C(max_fail_percentage), C(rows) (compact rows C(host), C(instance_id), C(name), C(cloud), C(region), C(outcome),
       C(before), C(after), C(target), C(path), C(reason), C(request_id), C(task_id), C(duration_seconds)), C(summary)
       and C(halted) (where the failure budget halted the rollout, or null).
+    - Since 0.3.0 also C(rollout), the rollout mode the job ran (C(mode) V(batches) or V(rolling)); for a rolling
+      window its cap asked (C(max_in_flight)) and in force (C(cap), at most C(forks)), C(limited_by_forks),
+      C(max_fail_percentage), C(window_hosts), C(peak_in_flight), C(started), C(failures) and C(stopped) (null, or
+      where the failure budget stopped new starts, C(failures), C(not_started), C(not_started_hosts), C(reason)). The
+      merge keeps it per job (under AWX slicing each slice is its own window).
   returned: when O(run) is given
   type: dict
   version_added: 0.2.0

@@ -20,6 +20,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.vali
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import (
     COMPACT_FIELDS,
     check_context,
+    check_rollout,
     check_percent,
     check_time,
     run_context,
@@ -116,6 +117,8 @@ def check_job(name, value):
         "finished": check_time(name + ".finished", value.get("finished")),
         "batches": _whole(name + ".batches", value.get("batches", 1), 0, 1000),
         "halted": check_halted(name + ".halted", value.get("halted")),
+        # Per job: under AWX slicing each slice ran its own window (its own cap, peak and budget).
+        "rollout": check_rollout(name + ".rollout", value.get("rollout")),
     })
     records = [check_row("%s.rows[%d]" % (name, index), row) for index, row in enumerate(rows)]
     return job, records

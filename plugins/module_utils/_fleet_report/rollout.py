@@ -44,6 +44,11 @@ _BUDGET_TEXT = re.compile(r"^[0-9]{1,3}(?:[.][0-9]{1,6})?%?\Z")
 # A run context that names no budget is a play without max_fail_percentage: ansible-core halts it only when every
 # host of a batch failed, which is what a budget of 100 means.
 NO_BUDGET = 100
+# The rolling window (engine_upgrade_max_in_flight): at most this many upgrades at once, a new one starting as soon as
+# one ends; a whole number of upgrades from 1, or a percentage from 1% to 100% of the job's hosts of the phase. None:
+# the batches.
+ROLLOUT_MODES = ("batches", "rolling")
+IN_FLIGHT_RULE = "a whole number of upgrades from 1 or a percentage from 1% to 100% of the phase's hosts"
 # The canary phase: one batch, no failure allowed.
 # One batch of every host (a canary; a precheck, which has no batches).
 ONE_BATCH = ("100%",)
@@ -89,6 +94,25 @@ def parse_batch(value):
     if not match:
         return None
     return (int(match.group("hosts")), None) if match.group("hosts") else (None, int(match.group("percent")))
+
+
+def parse_in_flight(value):
+    """``(upgrades, percent)`` of a rolling window's cap (one of them None), or None when it is none: the same shapes
+    as a batch size (:func:`parse_batch`), ``5`` or ``"10%"``."""
+    return parse_batch(value)
+
+
+def resolve_in_flight(value, hosts):
+    """The most upgrades at once that the cap ``value`` allows over ``hosts`` hosts: a percentage of them rounded down,
+    at least 1 (as ansible-core cuts a percentage batch)."""
+    upgrades, percent = parse_in_flight(value)
+    return upgrades if percent is None else max(1, int(percent / 100.0 * hosts))
+
+
+def budget_spent(failures, hosts, max_fail_percentage):
+    """Whether ``failures`` among a rolling window's ``hosts`` break the failure budget: more than
+    ``max_fail_percentage`` of them failed (the share a play's max_fail_percentage allows a batch)."""
+    return failures > 0 and failures * 100.0 / max(1, hosts) > max_fail_percentage
 
 
 def batch_list(batches):
@@ -282,10 +306,92 @@ def check_run(run, hosts):
     run_id = run.get("run_id")
     if run_id not in (None, "") and (not isinstance(run_id, str) or not RUN_ID.match(run_id)):
         refuse("run.run_id", "must be a run id: " + RUN_ID_RULE, run_id)
+    checked["rollout"] = check_rollout("run.rollout", run.get("rollout"))
     checked.update(batch=list(batch or []), batch_sizes=batch_sizes(run.get("batches", ["100%"]), len(hosts or [])),
                    fallen=list(fallen or []), fleet=None if fleet is None else sorted(set(fleet)),
                    canaries=None if canaries is None else list(canaries), run_id=run_id or None)
     return checked
+
+
+# What a report says of the rollout mode (the rolling window's figures come from its ledger).
+ROLLOUT_NUMBERS = ("resolved", "cap", "forks", "window_hosts", "peak_in_flight", "started", "failures")
+BATCHES_ROLLOUT = {"mode": "batches"}
+
+
+def check_rollout(where, rollout):
+    """The rollout mode a job ran, checked: ``{"mode": "batches"}`` (also for none given), or the rolling window's
+    ``max_in_flight`` (the cap asked), ``resolved`` (against the job's hosts), ``cap`` (in force: at most the forks),
+    ``forks``, ``limited_by_forks``, ``max_fail_percentage``, and what its ledger counted: ``window_hosts``,
+    ``peak_in_flight``, ``started``, ``failures`` and ``stopped`` (where the budget stopped new starts, or None).
+    ``ledger``, a path, is read by the job that reports (:func:`with_ledger`) and never published."""
+    if rollout is None:
+        return dict(BATCHES_ROLLOUT)
+    if not isinstance(rollout, Mapping) or rollout.get("mode") not in ROLLOUT_MODES:
+        refuse(where + ".mode", "must be one of " + ", ".join(ROLLOUT_MODES), rollout.get("mode") if isinstance(rollout, Mapping) else rollout)
+    if rollout["mode"] == "batches":
+        return dict(BATCHES_ROLLOUT)
+    checked = {"mode": "rolling"}
+    asked = rollout.get("max_in_flight")
+    if parse_in_flight(asked) is None:
+        refuse(where + ".max_in_flight", "must be " + IN_FLIGHT_RULE, asked)
+    checked["max_in_flight"] = asked
+    for key in ROLLOUT_NUMBERS:
+        value = rollout.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FLEET_HOSTS):
+            refuse("%s.%s" % (where, key), "must be a whole number from 0 to %d or null" % MAX_FLEET_HOSTS, value)
+        checked[key] = value
+    checked["limited_by_forks"] = bool(rollout.get("limited_by_forks"))
+    checked["max_fail_percentage"] = check_percent(where + ".max_fail_percentage", rollout.get("max_fail_percentage", NO_BUDGET))
+    stopped = rollout.get("stopped")
+    if stopped is not None:
+        if not isinstance(stopped, Mapping) or not isinstance(stopped.get("reason"), str):
+            refuse(where + ".stopped", "must be a mapping with a reason, or null", stopped)
+        hosts = stopped.get("not_started_hosts") or []
+        if not isinstance(hosts, (list, tuple)) or not all(isinstance(host, str) for host in hosts):
+            refuse(where + ".stopped.not_started_hosts", "must be a list of host names", hosts)
+        failures, not_started = stopped.get("failures"), stopped.get("not_started")
+        for key, value in (("failures", failures), ("not_started", not_started)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FLEET_HOSTS:
+                refuse("%s.stopped.%s" % (where, key), "must be a whole number from 0 to %d" % MAX_FLEET_HOSTS, value)
+        stopped = {"reason": stopped["reason"], "failures": failures, "not_started": not_started,
+                   "not_started_hosts": list(hosts), "at": check_time(where + ".stopped.at", stopped.get("at"))}
+    checked["stopped"] = stopped
+    ledger = rollout.get("ledger")
+    if ledger is not None and not isinstance(ledger, str):
+        refuse(where + ".ledger", "must be the path of the rolling window's ledger", ledger)
+    if ledger:
+        checked["ledger"] = ledger
+    return checked
+
+
+def with_ledger(rollout, read_ledger):
+    """``rollout`` (checked) with its ledger's figures, read by ``read_ledger(path)`` (the ledger's summary, or None),
+    and without the ledger's path, which stays on the controller."""
+    rollout = dict(rollout)
+    path = rollout.pop("ledger", None)
+    counted = read_ledger(path) if path else None
+    if counted:
+        rollout.update(peak_in_flight=counted["peak_in_flight"], started=counted["started"],
+                       failures=counted["failures"], stopped=counted["stopped"])
+        rollout.setdefault("window_hosts", counted.get("hosts"))
+    if rollout["mode"] == "rolling":
+        for key in ROLLOUT_NUMBERS + ("stopped",):
+            rollout.setdefault(key, None)
+    return rollout
+
+
+def rollout_lines(rollout):
+    """What the play output and a chat message say of a rolling window (nothing for batches)."""
+    if not rollout or rollout.get("mode") != "rolling":
+        return []
+    line = "Rolling window: at most %s upgrades at once (asked %s%s), peak %s in flight" % (
+        rollout.get("cap"), rollout.get("max_in_flight"),
+        "; limited by forks %s" % rollout.get("forks") if rollout.get("limited_by_forks") else "",
+        rollout.get("peak_in_flight") if rollout.get("peak_in_flight") is not None else "-")
+    lines = [line]
+    if rollout.get("stopped"):
+        lines.append("Rolling window stopped: " + rollout["stopped"]["reason"])
+    return lines
 
 
 # What the report says of a host the play failed before the role recorded its outcome (an unreachable host, a task
@@ -334,9 +440,23 @@ def rollout_state(rows, hosts, run, numbers):
         "max_fail_percentage": run["max_fail_percentage"],
         "reason": "batch %d of %d: %d of %d hosts failed, over the failure budget of %s%%; %s"
                   % (number, len(sizes), failing, size, _number(run["max_fail_percentage"]),
-                     ("batch %d did not run" % len(sizes)) if number + 1 == len(sizes)
+                     "the rolling window did not start" if run["rollout"]["mode"] == "rolling"
+                     else ("batch %d did not run" % len(sizes)) if number + 1 == len(sizes)
                      else ("batches %d to %d did not run" % (number + 1, len(sizes)))),
     }
+
+
+def window_halt(run):
+    """How the rolling window's failure budget stopped new starts, as a halt the report and the merge show (None when
+    it did not)."""
+    rollout = run["rollout"]
+    stopped = rollout.get("stopped") if rollout["mode"] == "rolling" else None
+    if not stopped:
+        return None
+    sizes = run["batch_sizes"]
+    return {"batch": len(sizes), "batches": len(sizes), "failed": stopped["failures"],
+            "batch_size": rollout.get("window_hosts") or 0, "max_fail_percentage": rollout["max_fail_percentage"],
+            "reason": "the rolling window: " + stopped["reason"]}
 
 
 def _number(value):
@@ -355,6 +475,8 @@ def pending_reason(host, numbers, run, halted):
     """Why a host of the play has no record yet: the rollout halted before it, or its batch simply is still to come."""
     if halted:
         return "not run: the rollout halted after " + halted["reason"]
+    if host in numbers and run["rollout"]["mode"] == "rolling" and numbers[host] == len(run["batch_sizes"]):
+        return "not run yet: the rolling window has not started"
     if host in numbers:
         return "not run yet: batch %d of %d has not started" % (numbers[host], len(run["batch_sizes"]))
     return "not run yet: its batch has not started"
@@ -375,6 +497,7 @@ def job_artifact(rows, run, hosts, halted, mode="upgrade", finished=None):
         "slice_hosts": len(hosts or []), "started": run["started"], "finished": finished or utc_now(),
         "batches": len(run["batch_sizes"]), "max_fail_percentage": run["max_fail_percentage"],
         "rows": [compact_row(row) for row in rows], "summary": summarise(rows), "halted": halted,
+        "rollout": run["rollout"],
     }
     if run.get("fleet") is not None:
         artifact["fleet"] = list(run["fleet"])
@@ -469,6 +592,8 @@ def notification(report, chat="slack"):
         lines.append("- and %d more failing instances" % (summary["failing"] - len(failing)))
     for halted in run.get("halted") or []:
         lines.append("Rollout halted: " + plain(halted["reason"]))
+    for job in run.get("jobs") or []:
+        lines.extend(plain(line) for line in rollout_lines(job.get("rollout"))[:1])
     # Teams reads one line break as a space: a blank line keeps each line its own.
     return {"text": ("\n\n" if chat == "teams" else "\n").join(lines), "title": report["title"], "ok": summary["ok"],
             "summary": summary, "phase": run.get("phase"), "jobs": [job.get("job_id") for job in run.get("jobs") or []],
@@ -503,13 +628,15 @@ class JobReport(object):
     """One job's report after a batch: the rows (hosts still without a record say whether the rollout halted before
     them or their batch is still to come), the report, the job's artifact, and whether this is its last report."""
 
-    def __init__(self, records, hosts, run, title, mode):
+    def __init__(self, records, hosts, run, title, mode, read_ledger=None):
         self.hosts = list(hosts or [])
         self.run = check_run(run, self.hosts)
+        self.run["rollout"] = with_ledger(self.run["rollout"], read_ledger or (lambda path: None))
         records = list(records or []) + fallen_records(records, self.run)
         first = build_rows(records, [])
         numbers = host_batches(self.hosts, self.run)
         self.batch, self.halted = rollout_state(first, self.hosts, self.run, numbers)
+        self.halted = self.halted or window_halt(self.run)
         self.rows = build_rows(records, self.hosts,
                                not_run_reason=lambda host: pending_reason(host, numbers, self.run, self.halted))
         for row in self.rows:

@@ -106,14 +106,26 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     durations = list(hetero["durations"].values())
     assert hetero["instances"] == len(durations) == 6 and hetero["k"] == 3
     assert all(30 <= duration <= 90 for duration in durations)
-    (batches,) = hetero["runs"]
+    batches, rolling = hetero["runs"]
     assert batches["mode_vars"] == {"engine_upgrade_batches": [3]} and batches["returncode"] == 0
+    assert batches["target"] is None
     assert batches["upgraded"] == batches["upgrades_started"] == 6
     assert 0 < batches["peak_in_flight"] <= 3
     assert batches["ideal_seconds"] == round(sum(durations) / 3 / hetero["speed"], 2)
     assert batches["ideal_seconds"] <= batches["batch_bound_seconds"] <= batches["upgrading_seconds"] < batches["wall_seconds"]
     started = sorted(interval["started"] for interval in batches["upgrade_intervals_simulated"])
     assert started[3] >= max(interval["ended"] for interval in batches["upgrade_intervals_simulated"] if interval["started"] < started[3])
+    # The rolling window of the same K on the same fleet: its canary alone first, never more than K at once, every
+    # instance upgraded, more forks than K, the window bound at or under the batch bound, and its targets judged.
+    assert rolling["mode_vars"] == {"engine_upgrade_max_in_flight": 3} and rolling["returncode"] == 0
+    assert rolling["upgraded"] == rolling["upgrades_started"] == 6 and 0 < rolling["peak_in_flight"] <= 3
+    assert rolling["forks"] >= 3 + 8 and rolling["ideal_seconds"] == batches["ideal_seconds"]
+    assert rolling["ideal_seconds"] <= rolling["window_bound_seconds"] and rolling["canary_seconds"] > 0
+    intervals = sorted(rolling["upgrade_intervals_simulated"], key=lambda interval: interval["started"])
+    assert all(interval["started"] >= intervals[0]["ended"] for interval in intervals[1:])
+    assert set(rolling["target"]) == {"wall_limit_seconds", "below_batches", "wall_met", "below_met", "met"}
+    assert [target["target"] for target in data["targets"] if "wall >=" in target["target"]] == [
+        "heterogeneous durations, %s: wall >= 25%% below batches of K" % rolling["mode"]]
 
 
 def test_chaos_quick_run_passes_its_checks(tmp_path):

@@ -123,7 +123,8 @@ def test_the_artifact_has_compact_rows_and_the_canary_verdict_needs_every_host_p
     assert job.artifact_key == "engine_upgrade_job_311"
     artifact = job.artifact
     assert set(artifact) == {"job_id", "workflow_job_id", "phase", "mode", "slice_hosts", "started", "finished", "batches",
-                             "max_fail_percentage", "rows", "summary", "halted"}
+                             "max_fail_percentage", "rows", "summary", "halted", "rollout"}
+    assert artifact["rollout"] == {"mode": "batches"}
     assert (artifact["job_id"], artifact["workflow_job_id"], artifact["phase"], artifact["slice_hosts"]) == ("311", "310", "canary", 10)
     row = [row for row in artifact["rows"] if row["host"] == "h00"][0]
     assert tuple(row) == COMPACT_FIELDS and row["request_id"] == "R-h00" and row["region"] == "cn-hangzhou"
