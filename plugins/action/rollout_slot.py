@@ -28,6 +28,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.action.upgrade_precheck
 from ansible_collections.opsfleet.engine_upgrade.plugins.filter.role_rules import window_gate
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import ledger as window_ledger
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report.rollout import parse_budget
+from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._in_process import InProcessModules
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._variables import plain_data
 
 WINDOW_KEYS = ("cap", "hosts", "max_fail_percentage")
@@ -75,7 +76,7 @@ def upgrade_failed(answer):
     return not isinstance(answer, Mapping) or bool(answer.get("failed")) or answer.get("reached") is not True
 
 
-class ActionModule(ActionBase):
+class ActionModule(InProcessModules, ActionBase):
 
     TRANSFERS_FILES = False
 
@@ -155,8 +156,10 @@ class ActionModule(ActionBase):
             return result
         answer = None
         try:
-            answer = self._execute_module(module_name=module, task_vars=task_vars,
-                                          module_args=with_module_defaults(module, args, self._task, self._templar))
+            # In a fork of this worker where that is the same thing (plugin_utils/_in_process.py): a place of the
+            # window holds a worker and a sleeping fork, not an interpreter of its own.
+            answer = self._run_module_in_process(module_name=module, task_vars=task_vars,
+                                                 module_args=with_module_defaults(module, args, self._task, self._templar))
         finally:
             # Counted out whatever happened, so that a place is never held by an upgrade that is over.
             window_ledger.end(path, host, upgrade_failed(answer))
