@@ -140,7 +140,7 @@ class ActionModule(InProcessModules, ActionBase):
             return result
         if status == DEFERRED:
             # A wait for a place can outlast a maintenance window: the host does not start outside it (not a failure).
-            result.update(changed=False, not_started=None, deferred=state["reason"], upgrade_result={},
+            result.update(changed=False, not_started=None, deferred=state["reason"], upgrade_result={"deferred": state["reason"]},
                           peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
             return result
         if status == window_ledger.FULL:
@@ -151,7 +151,8 @@ class ActionModule(InProcessModules, ActionBase):
             return result
         if status == window_ledger.STOPPED:
             # Stopped by the budget before any API call: the record says so (outcome not_run), and no host fails for it.
-            result.update(changed=False, not_started=state["reason"], deferred=None, upgrade_result={},
+            result.update(changed=False, not_started=state["reason"], deferred=None,
+                          upgrade_result={"not_started": state["reason"]},
                           peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
             return result
         answer = None

@@ -110,7 +110,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 upgrade_result:
-  description: The upgrade module's answer (see its RETURN); empty when the upgrade did not start.
+  description:
+    - The upgrade module's answer (see its RETURN); when the upgrade did not start, only C(not_started) or
+      C(deferred) with the reason (what the role's record reads).
   returned: with O(module)
   type: dict
   sample: {"changed": true, "reached": true, "task_id": "t-1"}

@@ -104,8 +104,13 @@ def test_both_fleet_playbooks_import_the_one_preflight_play():
 
 
 def test_the_upgrade_play_and_the_role_work_out_serial_and_budget_with_one_filter():
-    upgrade = yaml.safe_load(_read(ROOT, "playbooks", "fleet_upgrade.yml"))[-1]
+    plays = dict((play.get("name"), play) for play in yaml.safe_load(_read(ROOT, "playbooks", "fleet_upgrade.yml")))
+    upgrade = plays["Upgrade the fleet, canary first"]
     assert "rollout_plan" in upgrade["vars"]["engine_upgrade__play"]
+    # The rolling window's plays read the same plan (a YAML alias of the upgrade play's).
+    for name in ("Upgrade in a rolling window, at most engine_upgrade_max_in_flight at once",
+                 "Report the rolling rollout and fail the hosts that failed"):
+        assert plays[name]["vars"]["engine_upgrade__play"] == upgrade["vars"]["engine_upgrade__play"]
     assert upgrade["serial"] == "{{ engine_upgrade__play.serial }}"
     assert upgrade["max_fail_percentage"] == "{{ engine_upgrade__play.max_fail_percentage }}"
     role_vars = yaml.safe_load(_read(ROLE, "vars", "main.yml"))

@@ -54,7 +54,7 @@ def test_an_upgrade_that_does_not_confirm_the_target_spends_the_budget_and_the_n
     result, module = _slot(path, "h2", {"changed": True, "reached": True})
     assert not module.called
     assert result["not_started"].startswith("not started: the failure budget stopped new starts after 1 failure of 4 hosts")
-    assert result["upgrade_result"] == {} and not result.get("failed")
+    assert result["upgrade_result"] == {"not_started": result["not_started"]} and not result.get("failed")
 
 
 def test_a_place_is_given_back_and_a_failure_counted_when_the_module_raises(tmp_path):
