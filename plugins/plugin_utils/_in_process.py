@@ -50,12 +50,16 @@ def in_process_disabled(environ=None):
     return value.strip().lower() in ("0", "false", "no", "off")
 
 
+def interpreter_command(shebang):
+    """The module's ``#!`` line as a command (``/usr/bin/env python3`` is two words), or None without one."""
+    command = (shebang or "").lstrip("#!").strip().split()
+    return command or None
+
+
 def same_interpreter(shebang, executable=None):
     """Whether the module's ``#!`` line names the interpreter this controller runs (a fork of it is the same)."""
-    if not shebang:
-        return False
-    command = shebang.lstrip("#!").strip().split()
-    if len(command) != 1:
+    command = interpreter_command(shebang)
+    if command is None or len(command) != 1:
         return False
     try:
         return os.path.realpath(command[0]) == os.path.realpath(executable or sys.executable)
@@ -188,7 +192,7 @@ def module_status(rc, stdout, stderr):
 
 def start_background(payload, environment, job, time_limit, interpreter=None):
     """Start the job detached (a session of its own, as async_wrapper's daemon): a watcher that runs the module
-    (forked, or ``interpreter`` when the module's is not this one), stops it at ``time_limit`` seconds and writes
+    (forked, or ``interpreter``, a command, when the module's is not this one), stops it at ``time_limit`` seconds and writes
     its status file. Returns once the job is started; the status file says "started" from the first moment."""
     _write_status(job["results_file"], dict(job, started=1, finished=0))
     pid = os.fork()
@@ -224,9 +228,9 @@ def start_background(payload, environment, job, time_limit, interpreter=None):
     os.waitpid(pid, 0)
 
 
-def _run_interpreter(interpreter, payload, environment, deadline):
+def _run_interpreter(command, payload, environment, deadline):
     import subprocess
-    process = subprocess.Popen([interpreter, "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen(list(command) + ["-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=dict(os.environ, **environment), close_fds=True)
     try:
         stdout, stderr = process.communicate(payload, timeout=max(1.0, deadline - time.monotonic()))
@@ -235,11 +239,6 @@ def _run_interpreter(interpreter, payload, environment, deadline):
         process.communicate()
         return None, b"", b""
     return process.returncode, stdout, stderr
-
-
-def _interpreter_of(shebang):
-    command = (shebang or "").lstrip("#!").strip().split()
-    return command[0] if len(command) == 1 else None
 
 
 class InProcessModules:
@@ -310,7 +309,7 @@ class InProcessModules:
             display.vvv("<%s> RUN in a fork of the worker, in the background: %s, job %s (%s=0 runs it as ansible-core does)"
                         % (self._play_context.remote_addr, self._task.action, job["ansible_job_id"], DISABLE_VARIABLE))
             start_background(payload, environment, job, mode["time_limit"],
-                             interpreter=None if same else _interpreter_of(self._used_interpreter))
+                             interpreter=None if same else interpreter_command(self._used_interpreter))
             rc, stdout, stderr = 0, json.dumps(dict(job, started=1, finished=0)).encode(), b""
         process_result = kwargs.get("process_result")
         if process_result is not None:
@@ -345,8 +344,12 @@ def preload_modules():
     """Import what the collection's modules import (requests, the collection's module_utils) into this process.
     Called from the controller's own process (the role's filter file is loaded there for the play's keywords): every
     worker forked afterwards, and every module run forked from a worker, inherits them instead of importing them again
-    per host and task. A failure here is left for the module run to report."""
+    per host and task. A worker that loads the filter file itself is left alone: nothing forks after it but its own
+    module runs, which import what they need anyway. A failure here is left for the module run to report."""
     import importlib
+    import multiprocessing
+    if multiprocessing.current_process().name != "MainProcess":
+        return
     for name in FORKED_MODULES:
         try:
             importlib.import_module("ansible_collections.opsfleet.engine_upgrade.plugins.modules." + name)

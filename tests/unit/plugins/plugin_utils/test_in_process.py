@@ -3,7 +3,9 @@
 
 """plugin_utils/_in_process.py: a module's payload run in a fork of the worker, waited for or in the background."""
 
+import importlib
 import json
+import multiprocessing
 import os
 import stat
 import sys
@@ -14,6 +16,7 @@ import pytest
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils import _in_process
 from ansible_collections.opsfleet.engine_upgrade.plugins.plugin_utils._in_process import (
     in_process_disabled,
+    interpreter_command,
     module_status,
     run_in_child,
     same_interpreter,
@@ -122,7 +125,29 @@ def test_a_background_job_past_its_time_limit_is_stopped_and_says_so(tmp_path):
     assert status["failed"] and "time limit (async: 1 seconds)" in status["msg"]
 
 
-def test_a_background_job_with_another_interpreter_runs_it(tmp_path):
+@pytest.mark.parametrize("shebang", ["#!" + sys.executable, "#!/usr/bin/env " + sys.executable])
+def test_a_background_job_with_another_interpreter_runs_its_whole_command(tmp_path, shebang):
+    # "/usr/bin/env python3" is a command of two words: the job runs it, not a fork of this interpreter.
     job = {"ansible_job_id": "j3.1", "results_file": str(tmp_path / "j3.1")}
-    start_background(RESULT, {"OPSFLEET_TEST_VALUE": "there"}, job, time_limit=60, interpreter=sys.executable)
+    start_background(RESULT, {"OPSFLEET_TEST_VALUE": "there"}, job, time_limit=60, interpreter=interpreter_command(shebang))
     assert _wait_for_end(job["results_file"]) == {"changed": False, "seen": "there", "ansible_job_id": "j3.1"}
+
+
+def test_the_interpreter_command_is_every_word_of_the_shebang():
+    assert interpreter_command("#!/usr/bin/env python3") == ["/usr/bin/env", "python3"]
+    assert interpreter_command("#!/usr/bin/python3") == ["/usr/bin/python3"]
+    assert interpreter_command("") is None and interpreter_command(None) is None
+
+
+def test_only_the_controller_s_own_process_preloads_the_modules(monkeypatch):
+    class Worker:
+        name = "WorkerProcess-1"
+    imported = []
+    monkeypatch.setattr(multiprocessing, "current_process", Worker)
+    monkeypatch.setattr(importlib, "import_module", imported.append)
+    _in_process.preload_modules()
+    assert imported == []
+    Worker.name = "MainProcess"
+    _in_process.preload_modules()
+    assert imported == ["ansible_collections.opsfleet.engine_upgrade.plugins.modules." + name
+                        for name in _in_process.FORKED_MODULES]
