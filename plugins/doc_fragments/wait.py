@@ -31,6 +31,10 @@ options:
     description:
       - Seconds before the first status poll and between the first polls. The interval then grows by half
         at each poll, up to four times this value, to spare the API quota during hour-long upgrades.
+      - Where the vendor says how long an upgrade has left (a DCS task's C(remain_time), an Elasticsearch action
+        record's C(process) percentage), the poll after that comes a second after the estimated end when that is
+        sooner, so a short upgrade is seen finished within seconds rather than up to a whole interval later. An
+        estimate never delays a poll, never brings one closer than this value to the last, and never twice in a row.
       - From 0.05 to 3600, and with O(wait=true) at most O(wait_timeout); NaN, infinities and other values are refused
         before any API call, so that no value makes the module poll the API in a tight loop.
     type: float

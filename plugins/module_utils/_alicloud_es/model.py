@@ -287,6 +287,18 @@ class ActionRecord:
     def finished(self):
         return self.failed or self.state in ACTION_SUCCEEDED_STATES
 
+    @property
+    def percent(self):
+        """``process`` ("a percentage string", for example ``45%``) as a number from 0 to 100, or None."""
+        value = self.process
+        if value is None or isinstance(value, bool):
+            return None
+        try:
+            number = float(value.strip().rstrip("%") if isinstance(value, str) else value)
+        except (TypeError, ValueError):
+            return None
+        return number if 0 <= number <= 100 else None
+
     def describe(self):
         return "%s (request id %s, state %s%s)" % (self.action_name or "an action", self.request_id or "unknown",
                                                    self.state or "unknown",

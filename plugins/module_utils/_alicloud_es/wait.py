@@ -17,6 +17,11 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._core.wait
 # How far the vendor's clock may be behind ours when action records are matched to the upgrade by start time.
 ACTION_RECORD_SKEW_MS = 10 * 60 * 1000
 ACTION_RECORD_PAGE = 50
+# While the instance is activating, the upgrade's action record says how far it is (``process``, a percentage); its
+# rate so far estimates the time left, so the poll after that sees the end within seconds. The record is read again
+# only when there is no estimate or its end has passed, and only once the wait has doubled since the last read: an
+# hour's upgrade costs a handful of reads, and an estimate that keeps missing costs no read per poll.
+PROGRESS_READ_FACTOR = 2.0
 
 
 def status_hint(status):
@@ -49,7 +54,8 @@ class EsWaits:
         queued or was dropped is not documented, so no timer decides it: the vendor's action records do."""
         request = self.request
         accepted_ms = int(self.wall_clock() * 1000) - ACTION_RECORD_SKEW_MS
-        progress = {"seen_busy": False, "records": None}
+        accepted = self.monotonic()
+        progress = {"seen_busy": False, "records": None, "read_at": None, "ends_at": None}
 
         def is_done(instance):
             if instance is None:  # this poll could not read the instance
@@ -67,10 +73,36 @@ class EsWaits:
                 self._fail_not_applied(instance, step, progress["records"], failed)
             return False  # active at the old version, not failed: queued, or not recorded yet
 
+        def time_left(instance):
+            if instance is None or instance.status == ACTIVE:
+                return None
+            now = self.monotonic()
+            if progress["ends_at"] is not None and now < progress["ends_at"]:
+                return progress["ends_at"] - now
+            waited = now - accepted
+            if progress["read_at"] is not None and waited < PROGRESS_READ_FACTOR * progress["read_at"]:
+                return None
+            progress["read_at"] = waited
+            progress["ends_at"] = None
+            records = self._action_records(accepted_ms)
+            if records is None:
+                return None
+            progress["records"] = records
+            percent = next((record.percent for record in records if self._is_ours(record) and not record.finished
+                            and record.percent is not None), None)
+            if not percent or percent >= 100:
+                return None
+            # Counted from when this wait began, just after the upgrade was accepted, so the estimate errs late (the
+            # backoff bounds it); following an upgrade already running, it errs early (``interval`` bounds that).
+            left = waited * (100.0 - percent) / percent
+            progress["ends_at"] = now + left
+            return left
+
         try:
             waited = self.wait_until(lambda: self._poll("reading instance %s while waiting for the upgrade "
                                                         "(still running)" % request.instance_id),
-                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.step_label(step)))
+                                     is_done, "the upgrade of %s to %s" % (request.instance_id, request.step_label(step)),
+                                     time_left=time_left)
         except WaitTimeout as timeout:
             last = timeout.last.state() if timeout.last else before
             self.fail(self._timeout_message(timeout, step, last, progress), after=last, timed_out=True)

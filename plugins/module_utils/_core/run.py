@@ -120,12 +120,13 @@ class UpgradeRun:
     def remaining(self):
         return max(0.0, self.deadline - self.monotonic())
 
-    def wait_until(self, probe, is_done, description, first_delay=None, on_poll=None):
-        """Poll ``probe`` until ``is_done``; raises :class:`~waiter.WaitTimeout` at the run's deadline."""
+    def wait_until(self, probe, is_done, description, first_delay=None, on_poll=None, time_left=None):
+        """Poll ``probe`` until ``is_done``; raises :class:`~waiter.WaitTimeout` at the run's deadline. ``time_left``
+        reads the vendor's estimate of the time left from a poll's value (see :func:`~waiter.wait_for`)."""
         interval = self.request.poll_interval
         return wait_for(probe, is_done, self.remaining(), first_delay=interval if first_delay is None else first_delay,
                         interval=interval, max_interval=POLL_BACKOFF_CAP * interval, on_poll=on_poll,
-                        description=description, sleep=self.sleep, monotonic=self.monotonic)
+                        description=description, sleep=self.sleep, monotonic=self.monotonic, time_left=time_left)
 
     def poll(self, read, doing):
         """``read()`` for a waiting loop: a read that failed on throttling, a 5xx or a lost connection even after its

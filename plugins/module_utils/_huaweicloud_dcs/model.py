@@ -252,6 +252,21 @@ def task_outcome(progress):
     return None
 
 
+def task_time_left(progress):
+    """The seconds a running task has left by ShowBackgroundTaskProgress's ``remain_time`` (the vendor's own
+    estimate), or None when the answer gives none."""
+    if not isinstance(progress, dict) or task_outcome(progress) is not None:
+        return None
+    value = progress.get("remain_time")
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
+
+
 def failed_step(progress):
     """The first failed step of a ShowBackgroundTaskProgress answer, or ``{}``."""
     for step in _steps(progress if isinstance(progress, dict) else {}):

@@ -29,6 +29,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     failed_step,
     is_not_found,
     task_outcome,
+    task_time_left,
     text,
 )
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweicloud_dcs.plan import (
@@ -402,7 +403,7 @@ class DcsUpgrade(UpgradeRun):
 
         try:
             self.wait_until(probe, lambda value: task_outcome(value) is not None, "upgrade task %s" % task_id,
-                            on_poll=record)
+                            on_poll=record, time_left=task_time_left)
         except WaitTimeout as timeout:
             percent = (self.result.get("progress") or {}).get("progress")
             self.fail("timed out after %.0f seconds waiting for upgrade task %s of instance %s: the task is still "

@@ -10,6 +10,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._alicloud_es.model import (
+    ActionRecord,
     EsInstance,
     ListingFilter,
     is_not_found,
@@ -106,3 +107,12 @@ def test_normalize_es_version_strips_decoration():
     assert normalize_es_version("6.7.0_with_X-Pack") == "6.7.0"
     assert normalize_es_version("8.5.1") == "8.5.1"
     assert normalize_es_version(None) is None
+
+
+@pytest.mark.parametrize("process, percent", [
+    ("45%", 45.0), ("45", 45.0), (" 7.5 % ", 7.5), (45, 45.0), ("0%", 0.0), ("100%", 100.0),
+    (None, None), ("", None), ("done", None), ("120%", None), ("-3%", None), ("nan", None), (True, None),
+])
+def test_an_action_records_process_reads_as_a_percentage(process, percent):
+    assert ActionRecord({"actionName": "UpgradeEngineVersion", "process": process}).percent == percent
+    assert ActionRecord({"ActionName": "UpgradeEngineVersion", "Process": process}).percent == percent

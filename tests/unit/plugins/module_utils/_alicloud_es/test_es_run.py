@@ -319,7 +319,8 @@ def test_a_queued_upgrade_is_waited_for_however_long_it_stays_active():
     client = ScriptedClient(states, records=[_record("WAITING")])
     result = _run(client, wait_timeout=7200)
     assert result["changed"] is True and result["reached"] is True and len(client.writes) == 1
-    assert client.record_reads == 12
+    # One read per poll that found it active below the target, and one while activating (how far it is).
+    assert client.record_reads == 12 + 1
 
 
 @pytest.mark.parametrize("records, advice", [([_record("PENDING")], False), ([], True)])
@@ -473,3 +474,67 @@ def test_precheck_false_skips_only_the_first_steps_check():
     client = ScriptedClient(_states("5.6.16", "6.3.2", "6.7.0"))
     _run(client, precheck=False, allow_intermediate_upgrades=True, allow_major_version_upgrade=True)
     assert _sent(client) == [("6.3", False), ("6.7", True), ("6.7", False)]
+
+
+# --- how far the upgrade is: the poll after its estimated end ----------------------------------------
+
+class TimedClient(ScriptedClient):
+    """An upgrade that runs ``duration`` seconds of the fake clock from its request: activating, then active at 6.7.0;
+    its action record's ``process`` grows with it (``process`` None: a record without one)."""
+
+    def __init__(self, fake, duration, process=True):
+        super(TimedClient, self).__init__([es_describe()])
+        self.fake, self.duration, self.process, self.started = fake, duration, process, None
+        self.polls = []
+
+    def upgrade_engine_version(self, instance_id, upgrade_type, version, client_token, dry_run=False, update_strategy=None):
+        if not dry_run:
+            self.started = self.fake.now
+        return super(TimedClient, self).upgrade_engine_version(instance_id, upgrade_type, version, client_token,
+                                                               dry_run=dry_run, update_strategy=update_strategy)
+
+    def _done(self):
+        return self.started is not None and self.fake.now - self.started >= self.duration
+
+    def describe_instance(self, instance_id):
+        if self.started is not None:
+            self.polls.append(self.fake.now - self.started)
+        self.states = [es_describe(es_version="6.7.0") if self._done() else
+                       es_describe(status="activating") if self.started is not None else es_describe()]
+        return super(TimedClient, self).describe_instance(instance_id)
+
+    def list_action_records(self, instance_id, page=1, size=20, start_time_ms=None, request_id=None):
+        percent = int(100 * (self.fake.now - self.started) / self.duration)
+        self.records = [dict(_record("RUNNING"), process="%d%%" % percent if self.process else None)]
+        return super(TimedClient, self).list_action_records(instance_id, page, size, start_time_ms, request_id)
+
+
+def _timed_run(duration, process=True):
+    fake = FakeClock()
+    client = TimedClient(fake, duration, process=process)
+    result = EsUpgrade(client, UpgradeRequest(ES_INSTANCE, "6.7", poll_interval=5, wait_timeout=3600),
+                       sleep=fake.sleep, monotonic=fake.monotonic).run()
+    assert result["reached"] is True and len(client.writes) == 1
+    return client
+
+
+def test_the_records_progress_brings_the_poll_to_the_upgrades_end():
+    """A 62-second upgrade, polled from 5 s with backoff to 20 s (5, 10, 17.5, 28.75, 45.6, 65.6, ...): the record read
+    at the first poll (8% after 5 s) puts the end at 62.5 s; the poll after 45.6 s comes at 63.5 s."""
+    client = _timed_run(62)
+    assert client.polls[-1] == pytest.approx(63.5) and client.record_reads == 1
+    assert len(client.polls) == 6
+
+
+def test_without_a_percentage_the_backoff_alone_decides_and_the_record_is_read_at_growing_intervals():
+    client = _timed_run(62, process=False)
+    assert client.polls == pytest.approx([5, 10, 17.5, 28.75, 45.625, 65.625])
+    # Read at 5 s, then only once the wait has doubled: at 10 and 28.75 s.
+    assert client.record_reads == 3
+
+
+def test_a_long_upgrade_reads_its_record_a_handful_of_times_not_at_every_poll():
+    """50 minutes: 0% at 5, 10 and 20 s, then 1% at 40 s puts its end late (the estimate errs late), which leaves the
+    backoff (20 s here) to see it: 4 reads over some 150 polls."""
+    client = _timed_run(3000)
+    assert client.record_reads == 4 and len(client.polls) > 140 and client.polls[-1] - 3000 <= 20

@@ -20,6 +20,7 @@ from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._huaweiclo
     normalize_versions,
     tags_to_dict,
     task_outcome,
+    task_time_left,
 )
 from tests.unit.plugins.module_utils.samples import dcs_versions
 
@@ -47,6 +48,25 @@ def test_string_flags_are_booleans():
 ])
 def test_task_outcome(progress, outcome):
     assert task_outcome(progress) == outcome
+
+
+@pytest.mark.parametrize("progress, left", [
+    ({"progress": 40, "remain_time": 36, "step_details": [{"step_status": "EXECUTING"}]}, 36.0),
+    ({"progress": 40, "remain_time": "36", "step_details": []}, 36.0),
+    ({"progress": 99, "remain_time": 0, "step_details": []}, 0.0),
+    # Finished or failed: nothing is left to wait for, whatever the field says.
+    ({"progress": 100, "remain_time": 30, "step_details": []}, None),
+    ({"progress": 33, "remain_time": 30, "step_details": [{"step_status": "FAILED"}]}, None),
+    # No estimate: absent, not a number, negative, infinite, a boolean.
+    ({"progress": 40, "step_details": []}, None),
+    ({"progress": 40, "remain_time": "soon"}, None),
+    ({"progress": 40, "remain_time": -5}, None),
+    ({"progress": 40, "remain_time": "inf"}, None),
+    ({"progress": 40, "remain_time": True}, None),
+    (None, None),
+])
+def test_task_time_left_is_the_vendors_remain_time_of_a_running_task(progress, left):
+    assert task_time_left(progress) == left
 
 
 @pytest.mark.parametrize("value, expected", [
