@@ -106,7 +106,7 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     durations = list(hetero["durations"].values())
     assert hetero["instances"] == len(durations) == 6 and hetero["k"] == 3
     assert all(30 <= duration <= 90 for duration in durations)
-    batches, rolling = hetero["runs"]
+    batches, canary_batches, rolling = hetero["runs"]
     assert batches["mode_vars"] == {"engine_upgrade_batches": [3]} and batches["returncode"] == 0
     assert batches["target"] is None
     assert batches["upgraded"] == batches["upgrades_started"] == 6
@@ -115,6 +115,13 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     assert batches["ideal_seconds"] <= batches["batch_bound_seconds"] <= batches["upgrading_seconds"] < batches["wall_seconds"]
     started = sorted(interval["started"] for interval in batches["upgrade_intervals_simulated"])
     assert started[3] >= max(interval["ended"] for interval in batches["upgrade_intervals_simulated"] if interval["started"] < started[3])
+    # Batches of K after a canary: the canary's batch, then K at a time, each batch after the ones before it ended.
+    assert canary_batches["mode_vars"] == {"engine_upgrade_batches": [1, 3]} and canary_batches["returncode"] == 0
+    assert canary_batches["upgraded"] == canary_batches["upgrades_started"] == 6 and canary_batches["target"] is None
+    started = sorted(canary_batches["upgrade_intervals_simulated"], key=lambda interval: interval["started"])
+    for first_of_batch in (1, 4):
+        assert started[first_of_batch]["started"] >= max(interval["ended"] for interval in started[:first_of_batch])
+    assert canary_batches["ideal_seconds"] <= canary_batches["batch_bound_seconds"] <= canary_batches["upgrading_seconds"]
     # The rolling window of the same K on the same fleet: its canary alone first, never more than K at once, every
     # instance upgraded, more forks than K, the window bound at or under the batch bound, and its targets judged.
     assert rolling["mode_vars"] == {"engine_upgrade_max_in_flight": 3} and rolling["returncode"] == 0
@@ -123,9 +130,12 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     assert rolling["ideal_seconds"] <= rolling["window_bound_seconds"] and rolling["canary_seconds"] > 0
     intervals = sorted(rolling["upgrade_intervals_simulated"], key=lambda interval: interval["started"])
     assert all(interval["started"] >= intervals[0]["ended"] for interval in intervals[1:])
-    assert set(rolling["target"]) == {"wall_limit_seconds", "below_batches", "wall_met", "below_met", "met"}
+    assert set(rolling["target"]) == {"wall_limit_seconds", "below_batches", "batches_mode", "wall_met", "below_met", "met"}
+    # Held against the batches that upgrade a canary first, as the window does.
+    assert rolling["target"]["batches_mode"] == canary_batches["mode"]
+    assert rolling["target"]["below_batches"] == round(1 - rolling["wall_seconds"] / canary_batches["wall_seconds"], 3)
     assert [target["target"] for target in data["targets"] if "wall >=" in target["target"]] == [
-        "heterogeneous durations, %s: wall >= 25%% below batches of K" % rolling["mode"]]
+        "heterogeneous durations, %s: wall >= 25%% below %s" % (rolling["mode"], canary_batches["mode"])]
 
 
 def test_chaos_quick_run_passes_its_checks(tmp_path):
