@@ -192,6 +192,31 @@ def test_a_failing_canary_stops_everything_before_the_window(cloud, tmp_path):
     assert _rollout(report)["mode"] == "rolling" and _rollout(report)["peak_in_flight"] == 0
 
 
+def test_a_canary_refused_by_its_precheck_starts_nothing_though_the_window_prechecked_beside_it(cloud, tmp_path):
+    simulator, env = cloud
+    # The canary's verdict comes from its record (no upgrade ran): the window's hosts, prechecked while the canary ran
+    # its own, wait for it and start nothing; the report is the one a failed canary batch gave.
+    fleet = _fleet(3, 2, failures={"es_precheck": 1})
+    simulator.client.load_fleet(fleet)
+    failing = [entry for entry in fleet["alicloud_es"] if entry.get("precheck_failures")][0]
+    inventory, hosts = _inventory(tmp_path, fleet, first=failing["instance_id"])
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_max_in_flight": 4})
+    assert run.returncode == 2, run.output[-4000:]
+    report, rows = _report(tmp_path)
+    assert sorted(rows) == sorted(hosts)
+    assert rows[hosts[0]]["outcome"] == "precheck_failed", rows[hosts[0]]
+    counters = simulator.client.counters()
+    assert counters["upgrades_started"] == {} and counters["writes"] == {}
+    # The window's hosts ran their (read-only) prechecks beside the canary's, before its verdict.
+    window_ids = [entry["instance_id"] for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"] if entry is not failing]
+    assert set(window_ids) & set(counters["by_instance"]), counters["by_instance"]
+    for host in hosts[1:]:
+        assert rows[host]["outcome"] == "not_run" and rows[host]["reason"].endswith("the rolling window did not start")
+    assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 1 of 1 hosts failed")
+    assert _rollout(report)["peak_in_flight"] == 0 and run.stats[hosts[0]]["failures"] == 1
+
+
 def _canary_watch(client, canary_id, stop):
     """Counters taken while the canary's upgrade is the only one started and in flight: the last such snapshot shows
     which calls the window's hosts made while the canary upgraded."""
