@@ -61,6 +61,9 @@ def window_problem(window):
     """What is wrong with a ``window`` to start a ledger with, or None."""
     if not isinstance(window, Mapping):
         return "window must be a mapping with cap, hosts and max_fail_percentage"
+    canary = window.get("canary")
+    if canary is not None and (not isinstance(canary, list) or not all(isinstance(host, str) and host for host in canary)):
+        return "window.canary must be a list of the canary's host names, got %r" % (canary,)
     if not _whole(window.get("cap"), 1):
         return "window.cap must be a whole number of upgrades from 1, got %r" % (window.get("cap"),)
     if not _whole(window.get("hosts"), 0):
@@ -72,7 +75,8 @@ def window_problem(window):
 
 def upgrade_failed(answer):
     """Whether an upgrade module's answer counts against the failure budget: it failed, or it did not confirm the
-    instance at the target (the record's ``failed`` outcome)."""
+    instance at the target (the record's ``failed`` outcome). A canary host's end gives the window its verdict on the
+    same rule, and its record's verdict (the canary_failed task) after it."""
     return not isinstance(answer, Mapping) or bool(answer.get("failed")) or answer.get("reached") is not True
 
 
@@ -88,12 +92,15 @@ class ActionModule(InProcessModules, ActionBase):
         path = args.pop("ledger", None)
         window = args.pop("window", None)
         module = args.pop("module", None)
+        canary_failed = args.pop("canary_failed", None)
         if not isinstance(path, str) or not path:
             result.update(failed=True, msg="ledger must be the path of the rolling window's ledger file on the controller")
             return result
         try:
             if window is not None:
                 return self._reset(result, path, window_numbers(plain_data(window)), module, args)
+            if canary_failed is not None:
+                return self._canary_end(result, path, canary_failed, module, args, task_vars)
             return self._slot(result, path, module, args, task_vars)
         except window_ledger.LedgerError as error:
             result.update(failed=True, msg=str(error))
@@ -109,9 +116,30 @@ class ActionModule(InProcessModules, ActionBase):
         if self._play_context.check_mode:
             result.update(changed=False, ledger=path)
             return result
-        state = window_ledger.reset(path, window["cap"], window["hosts"], window["max_fail_percentage"], window.get("job_id"))
+        state = window_ledger.reset(path, window["cap"], window["hosts"], window["max_fail_percentage"], window.get("job_id"),
+                                    window.get("canary"))
         # A new ledger is the run's bookkeeping, not a change to what the play manages.
         result.update(changed=False, ledger=path, window=dict((key, state[key]) for key in WINDOW_KEYS))
+        return result
+
+    def _canary_end(self, result, path, failed, module, args, task_vars):
+        if module is not None or args:
+            result.update(failed=True, msg="canary_failed ends a canary host in the ledger and runs no module: give it "
+                                           "with ledger only")
+            return result
+        if isinstance(failed, str) and failed.lower() in ("true", "false"):
+            failed = failed.lower() == "true"
+        if not isinstance(failed, bool):
+            result.update(failed=True, msg="canary_failed must be true or false (the canary host's record failed or "
+                                           "not), got %r" % (failed,))
+            return result
+        if self._play_context.check_mode:
+            result.update(changed=False, ledger=path)
+            return result
+        host = task_vars.get("inventory_hostname") or self._task.get_name()
+        window_ledger.canary_end(path, host, failed)
+        # The run's bookkeeping, as the ledger's start.
+        result.update(changed=False, ledger=path, canary_failed=failed)
         return result
 
     def _slot(self, result, path, module, args, task_vars):
@@ -142,6 +170,17 @@ class ActionModule(InProcessModules, ActionBase):
             # A wait for a place can outlast a maintenance window: the host does not start outside it (not a failure).
             result.update(changed=False, not_started=None, deferred=state["reason"], upgrade_result={"deferred": state["reason"]},
                           peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
+            return result
+        if status == window_ledger.CANARY_FAILED:
+            # The canary's verdict stops the window before any API call, as the canary's batch stopped the run.
+            result.update(changed=False, not_started=state["reason"], deferred=None,
+                          upgrade_result={"not_started": state["reason"]},
+                          peak_in_flight=state["peak_in_flight"], in_flight_at_start=None)
+            return result
+        if status == window_ledger.FULL and state.get("canary_pending"):
+            result.update(failed=True, msg="the canary (%s) did not end in %d s: no upgrade of the rolling window "
+                                           "started; see the canary host's tasks" % (
+                                               ", ".join(state["canary_pending"]), state["waited"]))
             return result
         if status == window_ledger.FULL:
             result.update(failed=True, msg="no place of the rolling window came free in %d s (each of its %d places "

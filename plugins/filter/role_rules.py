@@ -101,8 +101,9 @@ MAX_CLOCK_SKEW_SECONDS = 24 * 3600
 # The hosts a canary is chosen among (the fleet): the canary play prechecks them, then fills PHASE_GROUP.
 CANDIDATE_GROUP = "engine_upgrade__candidates"
 # The rolling window (engine_upgrade_max_in_flight): the preflight puts a phase all's canary (its first
-# canary_count hosts) in CANARY_BATCH_GROUP, which the batch play runs as one batch with no failure allowed, and the
-# window's hosts in ROLLING_GROUP, which the rolling play runs (strategy free, each upgrade in a place of the ledger).
+# canary_count hosts) in CANARY_BATCH_GROUP and the window's hosts in ROLLING_GROUP. The rolling play runs both (strategy
+# host_pinned, each upgrade in a place of the ledger, the canary's first and alone): the window's prechecks run while
+# the canary upgrades. The canary's play after it judges the canary as its batch of one would (no failure allowed).
 CANARY_BATCH_GROUP = "engine_upgrade__canary_batch"
 ROLLING_GROUP = "engine_upgrade__rolling_window"
 # The window's ledger, in the report folder, one per job (rollout_slot).
@@ -350,9 +351,10 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
     message per setting out of range). Null arguments take their defaults.
 
     ``rollout`` is ``batches``, or ``rolling`` when ``max_in_flight`` (engine_upgrade_max_in_flight) is set for an
-    upgrade of phase all or rest: then the batch play runs only a phase all's canary (``hosts``: its group; one batch,
-    no failure allowed), the rolling play ``rolling_hosts``, and the report play ``report_hosts`` (both empty lists
-    in batches, so that those plays match no host); ``rolling_max_fail_percentage`` is the window's budget."""
+    upgrade of phase all or rest: then the batch play runs no host, the rolling play ``rolling_hosts`` (a phase all's
+    canary first, then the window), the canary's play ``canary_hosts`` (its verdict: one batch of the ``serial`` and
+    ``max_fail_percentage`` given, no failure allowed) and the report play ``report_hosts`` (all three empty lists in
+    batches, so that those plays match no host); ``rolling_max_fail_percentage`` is the window's budget."""
     phase = DEFAULT_PHASE if phase is None else _plain(phase)
     in_flight = None if unset(max_in_flight) else _plain(max_in_flight)
     batches = None if batches is None else _plain(batches)
@@ -400,14 +402,18 @@ def rollout_plan(phase, batches=None, max_fail_percentage=None, canary_count=Non
     rolling = in_flight is not None and mode == "upgrade" and phase in ("all", "rest") and not problems
     plan_hosts = PHASE_GROUP if phase in ("canary", "rest") else _safe(pattern)
     rolling_budget = budget
+    canary_hosts = []
     if rolling:
-        # The canary of a phase all runs first in one batch, no failure allowed; a rest's canary ran in its own job.
-        plan_hosts = CANARY_BATCH_GROUP if phase == "all" else []
+        # The canary of a phase all upgrades in the rolling play, ahead of the window, and is judged after it as one
+        # batch with no failure allowed; a rest's canary ran in its own job.
+        plan_hosts = []
+        canary_hosts = CANARY_BATCH_GROUP if phase == "all" else []
         serial, budget = serial_and_budget("canary", None, None, mode)
     return {
         "rollout": "rolling" if rolling else "batches",
         "max_in_flight": _safe(in_flight) if rolling else None,
-        "rolling_hosts": ROLLING_GROUP if rolling else [],
+        "canary_hosts": canary_hosts,
+        "rolling_hosts": ("%s:%s" % (CANARY_BATCH_GROUP, ROLLING_GROUP) if canary_hosts else ROLLING_GROUP) if rolling else [],
         "report_hosts": "%s:%s" % (CANARY_BATCH_GROUP, ROLLING_GROUP) if rolling else [],
         "rolling_max_fail_percentage": rolling_budget if rolling else None,
         "phase": _safe(phase),

@@ -13,8 +13,8 @@ short_description: Run one upgrade in a place of a rolling window, under the win
 version_added: 0.3.0
 description:
   - The rolling window of C(opsfleet.engine_upgrade.fleet_upgrade) (C(engine_upgrade_max_in_flight)) runs
-    this task under the C(free) strategy on every host of the window; at most the window's cap of them upgrade at
-    once, and the next host starts as soon as one ends.
+    this task under the C(host_pinned) strategy (C(free) with the first hosts served first) on every host of the
+    window; at most the window's cap of them upgrade at once, and the next host starts as soon as one ends.
   - With O(module), it waits until the window's O(ledger), a small JSON file on the controller shared by every
     upgrade of the job under an exclusive lock, has a free place (fewer upgrades in flight than its cap), takes it,
     then runs M(opsfleet.engine_upgrade.alicloud_es_upgrade) or
@@ -29,6 +29,11 @@ description:
     meanwhile), nor beyond the cap.
   - Not C(throttle) on the task, because ansible-core's C(free) strategy stops looking at the other hosts while the
     next one waits at a throttled task, so hosts still on their prechecks would hold places empty.
+  - "A phase all's canary runs in the same play, first: its hosts take places under the same cap (they count in neither
+    the window's figures nor its budget), and no other host starts before every canary host has ended (its upgrade's
+    end, or O(canary_failed) for a canary host that did not upgrade); once one has failed, no other host starts: each
+    returns RV(not_started) without an API call. So the window's hosts run their prechecks while the canary upgrades,
+    and the first of them start as soon as the canary has passed."
   - With O(window), it starts the ledger afresh for a job (the preflight does this once, before any upgrade).
   - "The module runs in the worker of this task, without C(async): the worker is held while the host waits for a
     place and for the whole upgrade, so the play's forks must be more than the window's cap (the preflight warns when
@@ -67,8 +72,14 @@ options:
   window:
     description:
       - Start the ledger afresh for a window of C(hosts) hosts with at most C(cap) upgrades at once and the failure
-        budget C(max_fail_percentage) (percent of the window's hosts, 0 to 100). No module runs.
+        budget C(max_fail_percentage) (percent of the window's hosts, 0 to 100), after the canary hosts C(canary) (a
+        list of host names, not counted in C(hosts)). No module runs.
     type: dict
+  canary_failed:
+    description:
+      - Count this host, one of the window's C(canary) hosts, as ended with its record's verdict (true when its outcome
+        fails it), whether its upgrade ran or its precheck stopped it. A failure sticks. No module runs.
+    type: bool
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
@@ -96,7 +107,12 @@ EXAMPLES = r"""
   run_once: true
   delegate_to: localhost
 
-- name: Upgrade in a place of the window (strategy free on the play)
+- name: Give the window the canary host's verdict (after its record)
+  opsfleet.engine_upgrade.rollout_slot:
+    ledger: /var/tmp/upgrade-report/.rolling-window-local.json
+    canary_failed: "{{ engine_upgrade_result.failed }}"
+
+- name: Upgrade in a place of the window (strategy host_pinned on the play)
   opsfleet.engine_upgrade.rollout_slot:
     ledger: /var/tmp/upgrade-report/.rolling-window-local.json
     module: opsfleet.engine_upgrade.alicloud_es_upgrade
@@ -117,7 +133,7 @@ upgrade_result:
   type: dict
   sample: {"changed": true, "reached": true, "task_id": "t-1"}
 not_started:
-  description: Why the upgrade did not start (the failure budget was spent), or null when it ran.
+  description: Why the upgrade did not start (the failure budget was spent, or the canary failed), or null when it ran.
   returned: with O(module)
   type: str
   sample: "not started: the failure budget stopped new starts after 1 failures of 12 hosts (over 0% of the rolling window; the last: es-3)"

@@ -12,6 +12,8 @@ __metaclass__ = type
 import glob
 import json
 import os
+import threading
+import time
 
 import pytest
 import yaml
@@ -27,6 +29,11 @@ SHORT_AND_LONG = (1.5, 12.0, 12.0)
 # host's module start-up (a Python process, its reads before the upgrade): up to about 4 s measured on a 2-core
 # machine at a load of 12.
 START_SLACK = 6.0
+# The window's first start after the canary's end: the canary's upgrade module returns, rollout_slot counts it out,
+# and a window host waiting in its own rollout_slot sees the ledger on its next look and starts its module. Before the
+# window's hosts ran their prechecks beside the canary, this gap was the window's play starting and every window host's
+# prechecks (3.8 s for 11 hosts on 2 cores).
+CANARY_TO_WINDOW_SLACK = 2.0
 
 
 def _fleet(n_es, n_dcs, failures=None):
@@ -183,6 +190,86 @@ def test_a_failing_canary_stops_everything_before_the_window(cloud, tmp_path):
         assert rows[host]["reason"].endswith("the rolling window did not start"), rows[host]
     assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 1 of 1 hosts failed")
     assert _rollout(report)["mode"] == "rolling" and _rollout(report)["peak_in_flight"] == 0
+
+
+def test_a_canary_refused_by_its_precheck_starts_nothing_though_the_window_prechecked_beside_it(cloud, tmp_path):
+    simulator, env = cloud
+    # The canary's verdict comes from its record (no upgrade ran): the window's hosts, prechecked while the canary ran
+    # its own, wait for it and start nothing; the report is the one a failed canary batch gave.
+    fleet = _fleet(3, 2, failures={"es_precheck": 1})
+    simulator.client.load_fleet(fleet)
+    failing = [entry for entry in fleet["alicloud_es"] if entry.get("precheck_failures")][0]
+    inventory, hosts = _inventory(tmp_path, fleet, first=failing["instance_id"])
+    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                       extra_vars={"engine_upgrade_max_in_flight": 4})
+    assert run.returncode == 2, run.output[-4000:]
+    report, rows = _report(tmp_path)
+    assert sorted(rows) == sorted(hosts)
+    assert rows[hosts[0]]["outcome"] == "precheck_failed", rows[hosts[0]]
+    counters = simulator.client.counters()
+    assert counters["upgrades_started"] == {} and counters["writes"] == {}
+    # The window's hosts ran their (read-only) prechecks beside the canary's, before its verdict.
+    window_ids = [entry["instance_id"] for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"] if entry is not failing]
+    assert set(window_ids) & set(counters["by_instance"]), counters["by_instance"]
+    for host in hosts[1:]:
+        assert rows[host]["outcome"] == "not_run" and rows[host]["reason"].endswith("the rolling window did not start")
+    assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 1 of 1 hosts failed")
+    assert _rollout(report)["peak_in_flight"] == 0 and run.stats[hosts[0]]["failures"] == 1
+
+
+def _canary_watch(client, canary_id, stop):
+    """Counters taken while the canary's upgrade is the only one started and in flight: the last such snapshot shows
+    which calls the window's hosts made while the canary upgraded."""
+    seen = []
+    while not stop.is_set():
+        counters = client.counters()
+        if list(counters["upgrades_started"]) == [canary_id] and counters["upgrades_in_flight"] == 1:
+            seen[:] = [counters]
+        time.sleep(0.2)
+    return seen
+
+
+def test_the_window_prechecks_while_the_canary_upgrades_and_starts_on_its_end(cloud, tmp_path):
+    simulator, env = cloud
+    fleet = _fleet(6, 6)
+    entries = fleet["alicloud_es"] + fleet["huaweicloud_dcs"]
+    # A canary long enough for the window's prechecks (11 hosts, 16 forks: all of them) to run beside it.
+    for index, entry in enumerate(entries):
+        entry["upgrade_seconds"] = 10.0 if index == 0 else 1.5
+    simulator.client.load_fleet(fleet)
+    inventory, hosts = _inventory(tmp_path, fleet)
+    canary_id = entries[0]["instance_id"]
+    stop, seen = threading.Event(), []
+    watch = threading.Thread(target=lambda: seen.extend(_canary_watch(simulator.client, canary_id, stop)))
+    watch.start()
+    try:
+        run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
+                           extra_vars={"engine_upgrade_max_in_flight": 4})
+    finally:
+        stop.set()
+        watch.join()
+    assert run.returncode == 0, run.output[-4000:]
+    report, rows = _report(tmp_path)
+    assert set(row["outcome"] for row in rows.values()) == {"upgraded"}, run.output[-3000:]
+
+    intervals = sorted(simulator.client.counters()["upgrade_intervals"], key=lambda interval: interval["started"])
+    assert [interval["instance_id"] for interval in intervals[:1]] == [canary_id] and len(intervals) == len(hosts)
+    # Nothing of the window starts before the canary has ended, and its first start follows that end at once.
+    gap = intervals[1]["started"] - intervals[0]["ended"]
+    assert 0 <= gap <= CANARY_TO_WINDOW_SLACK, (gap, intervals[:3])
+    # While the canary upgraded alone, the window's hosts were already prechecked: Elasticsearch's dryRun
+    # (UpgradeEngineVersion.dryRun) and DCS's ShowInstance, and nothing written.
+    assert seen, "no counters were taken while the canary upgraded"
+    during = seen[-1]
+    window_ids = [entry["instance_id"] for entry in entries[1:]]
+    prechecked = [instance for instance in window_ids if instance in during["by_instance"]]
+    assert len(prechecked) >= len(window_ids) // 2, (prechecked, during["by_instance"])
+    assert any("UpgradeEngineVersion.dryRun" in during["by_instance"][instance] for instance in prechecked), during["by_instance"]
+    assert any("ShowInstance" in during["by_instance"][instance] for instance in prechecked), during["by_instance"]
+    assert not set(window_ids) & set(during["writes"]), during["writes"]
+    rollout = _rollout(report)
+    # The report's figures are the window's, as before: the canary counts in none of them.
+    assert rollout["started"] == len(hosts) - 1 and 1 < rollout["peak_in_flight"] <= 4 and rollout["stopped"] is None
 
 
 @pytest.mark.parametrize("extra, expect", [

@@ -109,10 +109,12 @@ def test_the_upgrade_play_and_the_role_work_out_serial_and_budget_with_one_filte
     assert "rollout_plan" in upgrade["vars"]["engine_upgrade__play"]
     # The rolling window's plays read the same plan (a YAML alias of the upgrade play's).
     for name in ("Upgrade in a rolling window, at most engine_upgrade_max_in_flight at once",
-                 "Report the rolling rollout and fail the hosts that failed"):
+                 "Judge the rolling rollout's canary", "Report the rolling rollout and fail the hosts that failed"):
         assert plays[name]["vars"]["engine_upgrade__play"] == upgrade["vars"]["engine_upgrade__play"]
-    assert upgrade["serial"] == "{{ engine_upgrade__play.serial }}"
-    assert upgrade["max_fail_percentage"] == "{{ engine_upgrade__play.max_fail_percentage }}"
+    # The canary of a rolling rollout is judged as its batch was: the same serial and budget.
+    for play in (upgrade, plays["Judge the rolling rollout's canary"]):
+        assert play["serial"] == "{{ engine_upgrade__play.serial }}"
+        assert play["max_fail_percentage"] == "{{ engine_upgrade__play.max_fail_percentage }}"
     role_vars = yaml.safe_load(_read(ROLE, "vars", "main.yml"))
     assert "rollout_plan" in role_vars["engine_upgrade__plan"]
     assert "engine_upgrade__plan.serial" in role_vars["engine_upgrade__run"]

@@ -127,3 +127,45 @@ def test_a_host_whose_maintenance_window_closed_while_it_waited_does_not_start(t
                 "end": (now + datetime.timedelta(hours=2)).strftime("%H:00")}
     result, module = _slot(path, "h1", {"changed": True, "reached": True}, maintenance=dict(maintenance, window=open_now))
     assert module.called and result["deferred"] is None
+
+
+def _canary_ledger(tmp_path):
+    path = str(tmp_path / "window.json")
+    ledger.reset(path, 2, 4, 0, canary=["c1"])
+    return path
+
+
+def test_the_window_starts_as_soon_as_the_canary_passed_and_not_at_all_when_it_failed(tmp_path):
+    path = _canary_ledger(tmp_path)
+    ledger.start(path, "c1")
+    threading.Timer(0.5, ledger.end, (path, "c1", False)).start()
+    result, module = _slot(path, "h1", {"changed": True, "reached": True})
+    assert module.called and result["in_flight_at_start"] == 1
+    failing = str(tmp_path / "failing.json")
+    ledger.reset(failing, 2, 4, 0, canary=["c1"])
+    # The canary's upgrade did not confirm its target: the canary failed, and the window starts nothing.
+    _slot(failing, "c1", {"changed": True, "reached": False})
+    result, module = _slot(failing, "h1", {"changed": True, "reached": True})
+    assert not module.called and not result.get("failed")
+    assert result["upgrade_result"] == {"not_started": "not started: the canary failed (c1); the rolling window did not start"}
+
+
+def test_a_canary_that_never_ends_fails_the_window_host_after_the_bound_without_a_call(tmp_path):
+    result, module = _slot(_canary_ledger(tmp_path), "h1", {}, upgrade_seconds=1)
+    assert result["failed"] and not module.called
+    assert result["msg"].startswith("the canary (c1) did not end in 2 s: no upgrade of the rolling window started")
+
+
+def _verdict(path, host, failed, **args):
+    action = make_action("rollout_slot", dict(dict(ledger=path, canary_failed=failed), **args))
+    action._play_context.check_mode = False
+    return action.run(task_vars={"inventory_hostname": host})
+
+
+def test_a_canary_hosts_verdict_ends_it_and_bad_verdicts_are_refused(tmp_path):
+    path = _canary_ledger(tmp_path)
+    assert _verdict(path, "c1", "True")["canary_failed"] is True
+    assert ledger.start(path, "h1")[0] == ledger.CANARY_FAILED
+    assert _verdict(path, "c1", "maybe")["msg"].startswith("canary_failed must be true or false")
+    assert _verdict(path, "c1", False, module=ES)["msg"].startswith("canary_failed ends a canary host in the ledger")
+    assert _verdict(path, "h1", False)["msg"].startswith("h1 is not a canary host of the rolling window")

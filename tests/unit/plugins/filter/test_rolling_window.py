@@ -21,17 +21,21 @@ HOSTS = ["h%d" % number for number in range(1, 21)]
 def test_no_cap_is_batches_and_the_window_plays_have_no_host():
     plan = rollout_plan("all")
     assert plan["rollout"] == "batches" and plan["rolling_hosts"] == [] and plan["report_hosts"] == []
+    assert plan["canary_hosts"] == []
     assert plan["hosts"] == "all" and plan["serial"] == [1, "10%", "30%", "100%"]
     # AWX gives an unset field as "".
     assert rollout_plan("all", max_in_flight="")["rollout"] == "batches"
     assert rolling_window(plan, HOSTS) == {"mode": "batches"}
 
 
-def test_phase_all_runs_its_canary_in_one_batch_with_no_failure_allowed_then_the_window():
+def test_phase_all_runs_its_canary_ahead_of_the_window_in_its_play_and_judges_it_with_no_failure_allowed():
     plan = rollout_plan("all", max_in_flight=5, max_fail_percentage=20)
     assert plan["rollout"] == "rolling" and plan["max_in_flight"] == 5 and plan["problems"] == []
-    assert (plan["hosts"], plan["serial"], plan["max_fail_percentage"]) == ("engine_upgrade__canary_batch", ["100%"], 0)
-    assert plan["rolling_hosts"] == "engine_upgrade__rolling_window"
+    # The batch play has no host; the canary's play judges it as one batch with no failure allowed.
+    assert plan["hosts"] == []
+    assert (plan["canary_hosts"], plan["serial"], plan["max_fail_percentage"]) == ("engine_upgrade__canary_batch", ["100%"], 0)
+    # The canary first in the rolling play's pattern: the host_pinned strategy serves the first hosts first.
+    assert plan["rolling_hosts"] == "engine_upgrade__canary_batch:engine_upgrade__rolling_window"
     assert plan["report_hosts"] == "engine_upgrade__canary_batch:engine_upgrade__rolling_window"
     assert plan["rolling_max_fail_percentage"] == 20
 
@@ -39,6 +43,7 @@ def test_phase_all_runs_its_canary_in_one_batch_with_no_failure_allowed_then_the
 def test_phase_rest_is_the_window_alone_and_phase_canary_and_a_precheck_are_unchanged():
     plan = rollout_plan("rest", max_in_flight="10%", canary_result=PASSED)
     assert plan["rollout"] == "rolling" and plan["hosts"] == [] and plan["rolling_hosts"] == "engine_upgrade__rolling_window"
+    assert plan["canary_hosts"] == []
     canary = rollout_plan("canary", max_in_flight=5)
     assert canary["rollout"] == "batches" and canary["hosts"] == "engine_upgrade__phase" and canary["serial"] == ["100%"]
     precheck = rollout_plan("all", max_in_flight=5, mode="precheck")

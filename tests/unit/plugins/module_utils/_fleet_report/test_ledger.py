@@ -126,3 +126,49 @@ def test_workers_stepping_at_once_lose_no_count(tmp_path):
     state = ledger.read(path)
     assert state["started"] == 150 and state["ended"] == 150 and state["in_flight"] == []
     assert 1 <= state["peak_in_flight"] <= 4
+
+
+def _with_canary(tmp_path, cap=2, canary=("c1",)):
+    path = str(tmp_path / "window.json")
+    ledger.reset(path, cap, 4, 0, job_id="7", canary=list(canary))
+    return path
+
+
+def test_the_window_waits_for_every_canary_host_and_the_canary_counts_in_no_figure(tmp_path):
+    path = _with_canary(tmp_path, canary=("c1", "c2"))
+    assert ledger.start(path, "c1")[0] == ledger.STARTED
+    status, state = ledger.start(path, "h1")
+    assert status == ledger.FULL and state["canary_pending"] == ["c1", "c2"]
+    ledger.end(path, "c1", failed=False)
+    # c2 never upgraded (its precheck found it current): its record's verdict ends it.
+    assert ledger.start(path, "h1")[1]["canary_pending"] == ["c2"]
+    ledger.canary_end(path, "c2", failed=False)
+    status, state = ledger.start(path, "h1")
+    assert status == ledger.STARTED and state["in_flight_at_start"] == 1
+    # The report's figures are the window's, as when the canary ran alone before it.
+    assert ledger.summary(ledger.read(path)) == {"hosts": 4, "cap": 2, "peak_in_flight": 1, "started": 1, "ended": 0,
+                                                 "failures": 0, "stopped": None}
+
+
+def test_a_failed_canary_starts_no_host_of_the_window_and_spends_no_budget(tmp_path):
+    path = _with_canary(tmp_path)
+    ledger.start(path, "c1")
+    ledger.end(path, "c1", failed=False)
+    # Its record failed after its upgrade ended (a failure sticks, whichever says it).
+    ledger.canary_end(path, "c1", failed=True)
+    ledger.canary_end(path, "c1", failed=False)
+    status, state = ledger.start(path, "h1")
+    assert status == ledger.CANARY_FAILED
+    assert state["reason"] == "not started: the canary failed (c1); the rolling window did not start"
+    state = ledger.read(path)
+    assert state["in_flight"] == [] and state["not_started"] == [] and state["failed"] == [] and state["stopped"] is None
+
+
+def test_canary_hosts_share_the_cap(tmp_path):
+    path = _with_canary(tmp_path, cap=1, canary=("c1", "c2"))
+    assert ledger.start(path, "c1")[0] == ledger.STARTED
+    assert ledger.start(path, "c2")[0] == ledger.FULL
+    ledger.end(path, "c1", failed=False)
+    assert ledger.start(path, "c2")[0] == ledger.STARTED
+    with pytest.raises(ledger.LedgerError, match="h1 is not a canary host of the rolling window"):
+        ledger.canary_end(path, "h1", failed=False)
