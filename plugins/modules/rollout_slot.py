@@ -33,7 +33,8 @@ description:
     the window's figures nor its budget), and no other host starts before every canary host has ended (its upgrade's
     end, or O(canary_failed) for a canary host that did not upgrade); once one has failed, no other host starts: each
     returns RV(not_started) without an API call. So the window's hosts run their prechecks while the canary upgrades,
-    and the first of them start as soon as the canary has passed."
+    and the first of them start as soon as the canary has passed. A canary that gives no verdict (its host failed
+    outside the role) fails the window's waiting hosts after one upgrade's bound, without an API call."
   - With O(window), it starts the ledger afresh for a job (the preflight does this once, before any upgrade).
   - "The module runs in the worker of this task, without C(async): the worker is held while the host waits for a
     place and for the whole upgrade, so the play's forks must be more than the window's cap (the preflight warns when

@@ -106,6 +106,10 @@ def test_bench_quick_run_writes_every_part(tmp_path):
     durations = list(hetero["durations"].values())
     assert hetero["instances"] == len(durations) == 6 and hetero["k"] == 3
     assert all(30 <= duration <= 90 for duration in durations)
+    # How close a window with no overhead comes to the ideal over these durations in random orders: never below it.
+    orders = hetero["window_bound_over_orders"]
+    assert orders["orders"] == 2000 and 1 <= orders["p10"] <= orders["mean"] <= orders["p90"]
+    assert 0 <= orders["share_within_target"] <= 1
     batches, canary_batches, rolling = hetero["runs"]
     assert batches["mode_vars"] == {"engine_upgrade_batches": [3]} and batches["returncode"] == 0
     assert batches["target"] is None
