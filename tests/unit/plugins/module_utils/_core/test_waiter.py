@@ -73,7 +73,7 @@ def _wait_with_estimate(ends_at, estimate, interval=5, max_interval=20, timeout=
     fake = FakeClock()
     result = wait_for(lambda: fake.now, lambda now: now >= ends_at, timeout=timeout, first_delay=interval,
                       interval=interval, max_interval=max_interval, sleep=fake.sleep, monotonic=fake.monotonic,
-                      time_left=lambda now: estimate(now))
+                      time_left=estimate)
     return result.elapsed, result.polls
 
 
