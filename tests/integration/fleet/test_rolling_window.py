@@ -172,49 +172,48 @@ def test_a_spent_budget_stops_new_starts_and_the_running_ones_finish(cloud, tmp_
     assert all(run.stats[host]["failures"] == 0 for host in not_run)
 
 
-def test_a_failing_canary_stops_everything_before_the_window(cloud, tmp_path):
+def _failing_canary(cloud, tmp_path, failures, clouds, field):
+    """A rolling rollout whose canary (first in the inventory) is the fleet's one instance of ``clouds`` with a
+    configured ``field`` failure: it ends with exit 2, a record for every host and the window's hosts not run.
+    Returns (simulator, fleet, the failing entry, hosts, rows)."""
     simulator, env = cloud
-    fleet = _fleet(3, 2, failures={"dcs_task": 1})
+    fleet = _fleet(3, 2, failures=failures)
     simulator.client.load_fleet(fleet)
-    failing = [entry for entry in fleet["huaweicloud_dcs"] if entry.get("task_failure")][0]
+    failing = [entry for entry in fleet[clouds] if entry.get(field)][0]
     inventory, hosts = _inventory(tmp_path, fleet, first=failing["instance_id"])
     run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
                        extra_vars={"engine_upgrade_max_in_flight": 4})
     assert run.returncode == 2, run.output[-4000:]
     report, rows = _report(tmp_path)
     assert sorted(rows) == sorted(hosts)
-    assert rows[failing["name"]]["outcome"] == "failed"
-    assert list(simulator.client.counters()["upgrades_started"]) == [failing["instance_id"]]
     for host in hosts[1:]:
         assert rows[host]["outcome"] == "not_run"
         assert rows[host]["reason"].endswith("the rolling window did not start"), rows[host]
+    # Reported as the canary's failed batch was before the window prechecked beside it, and the canary fails.
     assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 1 of 1 hosts failed")
     assert _rollout(report)["mode"] == "rolling" and _rollout(report)["peak_in_flight"] == 0
+    assert run.stats[hosts[0]]["failures"] == 1
+    return simulator, fleet, failing, hosts, rows
+
+
+def test_a_failing_canary_stops_everything_before_the_window(cloud, tmp_path):
+    simulator, _fleet_, failing, _hosts, rows = _failing_canary(cloud, tmp_path, {"dcs_task": 1}, "huaweicloud_dcs",
+                                                                "task_failure")
+    assert rows[failing["name"]]["outcome"] == "failed"
+    assert list(simulator.client.counters()["upgrades_started"]) == [failing["instance_id"]]
 
 
 def test_a_canary_refused_by_its_precheck_starts_nothing_though_the_window_prechecked_beside_it(cloud, tmp_path):
-    simulator, env = cloud
     # The canary's verdict comes from its record (no upgrade ran): the window's hosts, prechecked while the canary ran
     # its own, wait for it and start nothing; the report is the one a failed canary batch gave.
-    fleet = _fleet(3, 2, failures={"es_precheck": 1})
-    simulator.client.load_fleet(fleet)
-    failing = [entry for entry in fleet["alicloud_es"] if entry.get("precheck_failures")][0]
-    inventory, hosts = _inventory(tmp_path, fleet, first=failing["instance_id"])
-    run = run_playbook("opsfleet.engine_upgrade.fleet_upgrade", env=env, inventory=inventory,
-                       extra_vars={"engine_upgrade_max_in_flight": 4})
-    assert run.returncode == 2, run.output[-4000:]
-    report, rows = _report(tmp_path)
-    assert sorted(rows) == sorted(hosts)
+    simulator, fleet, failing, hosts, rows = _failing_canary(cloud, tmp_path, {"es_precheck": 1}, "alicloud_es",
+                                                             "precheck_failures")
     assert rows[hosts[0]]["outcome"] == "precheck_failed", rows[hosts[0]]
     counters = simulator.client.counters()
     assert counters["upgrades_started"] == {} and counters["writes"] == {}
     # The window's hosts ran their (read-only) prechecks beside the canary's, before its verdict.
     window_ids = [entry["instance_id"] for entry in fleet["alicloud_es"] + fleet["huaweicloud_dcs"] if entry is not failing]
     assert set(window_ids) & set(counters["by_instance"]), counters["by_instance"]
-    for host in hosts[1:]:
-        assert rows[host]["outcome"] == "not_run" and rows[host]["reason"].endswith("the rolling window did not start")
-    assert report["run"]["halted"][0]["reason"].startswith("batch 1 of 2: 1 of 1 hosts failed")
-    assert _rollout(report)["peak_in_flight"] == 0 and run.stats[hosts[0]]["failures"] == 1
 
 
 def _canary_watch(client, canary_id, stop):
