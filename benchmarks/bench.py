@@ -761,7 +761,7 @@ class Bench:
         # taking as long as its longest. The upgrades' own durations are the simulator's intervals.
         lengths = [interval["ended"] - interval["started"] for interval in intervals]
         # A window is measured against batches of K after its canary, as the table's target is.
-        groups = batch_groups(mode_vars.get("engine_upgrade_batches") or [1, k], len(lengths))
+        groups = batch_sizes(self.collections, mode_vars.get("engine_upgrade_batches") or [1, k], len(lengths))
         edges = [sum(groups[:index]) for index in range(len(groups) + 1)]
         bound = sum(max(lengths[edges[i]:edges[i + 1]]) for i in range(len(groups))) / speed
         # The window bound: K places, each upgrade in the order they started taking the first place free, with no
@@ -935,12 +935,14 @@ def rnd(value, digits=3):
     return None if value is None else round(value, digits)
 
 
-def batch_groups(sizes, count):
-    """The sizes of the batches ``serial: sizes`` makes of ``count`` hosts: each size in turn, the last one repeated."""
-    groups = []
-    while sum(groups) < count:
-        groups.append(min(sizes[min(len(groups), len(sizes) - 1)], count - sum(groups)))
-    return groups
+def batch_sizes(collections, batches, count):
+    """The sizes of the batches ``serial: batches`` makes of ``count`` hosts, as the report counts them (the installed
+    code's ``_fleet_report.rollout.batch_sizes``)."""
+    if collections not in sys.path:
+        sys.path.insert(0, collections)
+    from ansible_collections.opsfleet.engine_upgrade.plugins.module_utils._fleet_report import rollout
+
+    return rollout.batch_sizes(batches, count)
 
 
 def window_bound_over_orders(lengths, k, orders=2000, seed=25):

@@ -160,9 +160,10 @@ def start(path, host, now=None):
             box[1] = False
             return CANARY_FAILED, dict(state, reason="not started: the canary failed (%s); the rolling window did not "
                                                      "start" % ", ".join(failed[:SHOWN_HOSTS]))
-        if canary_pending(state):
+        pending = canary_pending(state)
+        if pending:
             box[1] = False
-            return FULL, dict(state, canary_pending=canary_pending(state))
+            return FULL, dict(state, canary_pending=pending)
         if state["stopped"]:
             if host not in state["not_started"]:
                 state["not_started"].append(host)
@@ -219,8 +220,6 @@ def canary_end(path, host, failed):
         if host not in canary["hosts"]:
             raise LedgerError("%s is not a canary host of the rolling window in %s (its canary: %s)"
                               % (host, path, ", ".join(canary["hosts"][:SHOWN_HOSTS]) or "none"))
-        if "canary" not in state:
-            state["canary"] = canary
         _canary_verdict(canary, host, failed)
         return dict(state)
 
